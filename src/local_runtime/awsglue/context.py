@@ -1,0 +1,310 @@
+"""`awsglue.context.GlueContext` on a local SparkSession.
+
+What Glue does in its Java classes, done here in Python over the local runtime's parts:
+- S3 reads list the files under the paths in the local lake, keep only the ones the job bookmark
+  has not seen (per `transformation_ctx`), and read them with Spark; CSV files are read by header,
+  one group per distinct header, so every file maps its columns by name (Glue's frames are
+  self-describing per record; Spark's CSV reader alone would map later files by position).
+- JDBC reads resolve the Glue connection from the local Data Catalog and read only rows above the
+  bookmark keys' last values, up to the maximum taken before the read (rows inserted meanwhile wait
+  for the next run instead of being skipped).
+- Catalog reads and writes use the local Data Catalog's tables, locations and partitions.
+- `from_jdbc_conf` runs `preactions`, writes the frame through Spark JDBC, then runs `postactions`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from awsglue.data_sink import DataSink
+from awsglue.dynamicframe import DynamicFrame, DynamicFrameReader, DynamicFrameWriter
+from localglue import bookmarks as bm
+from localglue import jdbc, lake
+from localglue.catalog import LocalDataCatalog
+from localglue.environment import LocalSettings
+
+S3_FORMATS = ("csv", "json", "parquet", "glueparquet")
+JDBC_TYPES = ("postgresql", "mysql", "redshift")
+CORRUPT_RECORD = "_corrupt_record"
+
+
+class GlueLogger:
+    """The methods of Glue's GlueLogger, on Python logging."""
+
+    def __init__(self):
+        self._logger = logging.getLogger("GlueLogger")
+
+    def info(self, message):
+        self._logger.info(message)
+
+    def warn(self, message):
+        self._logger.warning(message)
+
+    def error(self, message):
+        self._logger.error(message)
+
+
+class GlueContext(object):
+    def __init__(self, sparkContext=None, **options):
+        if sparkContext is None:
+            spark_session = SparkSession.builder.getOrCreate()
+        elif isinstance(sparkContext, SparkSession):
+            spark_session = sparkContext
+        else:
+            spark_session = SparkSession.builder.getOrCreate()
+        self.spark_session = spark_session
+        self.sparkSession = spark_session
+        self._sc = spark_session.sparkContext
+        self.local_settings = LocalSettings.from_environment()
+        self.local_catalog = LocalDataCatalog(self.local_settings.catalog_root)
+        self.create_dynamic_frame = DynamicFrameReader(self)
+        self.write_dynamic_frame = DynamicFrameWriter(self)
+        self._bookmarks: bm.BookmarkSession | None = None
+        self._glue_logger = GlueLogger()
+        # Buckets named in the job arguments or already in the lake resolve from the first Spark read on.
+        existing = [p.name for p in self.local_settings.lake_root.iterdir() if p.is_dir()] \
+            if self.local_settings.lake_root.exists() else []
+        self._mount(set(existing) | lake.buckets_in(sys.argv[1:]))
+
+    # ------------------------------------------------------------------ helpers
+    def _mount(self, buckets) -> None:
+        lake.mount_buckets(self._sc, self.local_settings.lake_root, buckets)
+
+    def _mount_uris(self, *uris: str) -> None:
+        self._mount(lake.buckets_in(uris))
+
+    def _empty_frame(self, name: str) -> DynamicFrame:
+        return DynamicFrame(self.spark_session.createDataFrame([], T.StructType([])), self, name)
+
+    def get_logger(self):
+        return self._glue_logger
+
+    # -------------------------------------------------------------------- reads
+    def create_dynamic_frame_from_options(self, connection_type, connection_options={}, format=None,
+                                          format_options={}, transformation_ctx="", push_down_predicate="",
+                                          **kwargs):
+        if connection_type == "s3":
+            return self._read_s3(connection_options, format, format_options, transformation_ctx)
+        if connection_type in JDBC_TYPES:
+            return self._read_jdbc(connection_type, connection_options, transformation_ctx)
+        raise NotImplementedError(
+            f"connection_type {connection_type!r} is not emulated by the local Glue runtime "
+            f"(supported: s3, {', '.join(JDBC_TYPES)})"
+        )
+
+    def _read_s3(self, options, format, format_options, transformation_ctx) -> DynamicFrame:
+        paths = options.get("paths") or ([options["path"]] if options.get("path") else [])
+        if not paths:
+            raise ValueError("S3 source needs connection_options 'paths' (a list of s3:// URIs)")
+        if format not in S3_FORMATS:
+            raise NotImplementedError(f"format {format!r} is not emulated locally (supported: {', '.join(S3_FORMATS)})")
+        self._mount_uris(*paths)
+        recurse = str(options.get("recurse", True)).lower() == "true" or options.get("recurse") is True
+        files = lake.list_files(self.local_settings.lake_root, paths, recurse=recurse)
+        state = self._bookmarks.state(transformation_ctx) if self._bookmarks else None
+        unread = bm.new_files(state, files)
+        if self._bookmarks:
+            self._bookmarks.record(transformation_ctx, bm.files_state(state, unread))
+        if not unread:
+            return self._empty_frame(transformation_ctx)
+        frame = self._read_files(unread, format, format_options)
+        if options.get("attachFilename"):
+            frame = frame.withColumn(options["attachFilename"], F.col("_metadata.file_path"))
+        if options.get("attachTimestamp"):
+            frame = frame.withColumn(options["attachTimestamp"],
+                                     (F.unix_micros(F.col("_metadata.file_modification_time")) / 1000).cast("long"))
+        if "_metadata" in frame.columns:
+            frame = frame.drop("_metadata")
+        return DynamicFrame(frame, self, transformation_ctx)
+
+    def _read_files(self, files: list[lake.LakeFile], format: str, format_options: dict) -> DataFrame:
+        reader = self.spark_session.read
+        uris = [f.uri for f in files]
+        if format in ("parquet", "glueparquet"):
+            return reader.option("mergeSchema", "true").parquet(*uris)
+        if format == "json":
+            multiline = str(format_options.get("multiline", False)).lower() == "true"
+            return reader.option("multiLine", multiline).option("mode", "PERMISSIVE") \
+                .option("columnNameOfCorruptRecord", CORRUPT_RECORD).json(uris)
+        return self._read_csv(files, format_options)
+
+    def _read_csv(self, files: list[lake.LakeFile], format_options: dict) -> DataFrame:
+        separator = format_options.get("separator", ",")
+        quote = format_options.get("quoteChar", '"')
+        with_header = str(format_options.get("withHeader", False)).lower() == "true"
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for file in files:
+            header = _csv_header(file.path, separator, quote) if with_header else ()
+            groups.setdefault(header, []).append(file.uri)
+        frames = []
+        for header, uris in groups.items():
+            if with_header and not header:
+                raise ValueError(f"CSV file without a header line: {uris[0]} (the source is read withHeader)")
+            names = list(header) if with_header else None
+            schema = None
+            if names:
+                schema = T.StructType([T.StructField(n, T.StringType()) for n in names]
+                                      + [T.StructField(CORRUPT_RECORD, T.StringType())])
+            reader = (self.spark_session.read.option("header", with_header).option("sep", separator)
+                      .option("quote", quote).option("escape", quote).option("mode", "PERMISSIVE")
+                      .option("columnNameOfCorruptRecord", CORRUPT_RECORD))
+            frame = reader.schema(schema).csv(uris) if schema else reader.csv(uris)
+            frames.append(frame.select("*", "_metadata"))
+        result = frames[0]
+        for frame in frames[1:]:
+            result = result.unionByName(frame, allowMissingColumns=True)
+        return result
+
+    def _read_jdbc(self, connection_type, options, transformation_ctx) -> DynamicFrame:
+        target = self._jdbc_target(connection_type, options)
+        table = options.get("dbtable")
+        if not table:
+            raise ValueError(f"JDBC source needs connection_options 'dbtable' ({target.describe()})")
+        keys = list(options.get("jobBookmarkKeys") or [])
+        if str(options.get("jobBookmarkKeysSortOrder", "asc")).lower() != "asc":
+            raise NotImplementedError("jobBookmarkKeysSortOrder 'desc' is not emulated locally")
+        spark_options = target.spark_options()
+        state = self._bookmarks.state(transformation_ctx) if (self._bookmarks and keys) else None
+
+        def query(sql: str) -> DataFrame:
+            return self.spark_session.read.format("jdbc").options(**spark_options).option("query", sql).load()
+
+        if not keys:
+            return DynamicFrame(query(f"SELECT * FROM {table}"), self, transformation_ctx)
+        key_list = ", ".join(keys)
+        upper = query(f"SELECT {key_list} FROM {table} ORDER BY "
+                      + ", ".join(f"{k} DESC" for k in keys) + " LIMIT 1").collect()
+        if not upper:
+            return self._empty_frame(transformation_ctx)
+        upper_values = [upper[0][k] for k in keys]
+        conditions = [f"({key_list}) <= ({_sql_literals(upper_values)})"]
+        if state and state.get("keys") == keys:
+            if state["last"] == [_json_value(v) for v in upper_values]:
+                return self._empty_frame(transformation_ctx)
+            conditions.append(f"({key_list}) > ({_sql_literals(state['last'])})")
+        if self._bookmarks:
+            self._bookmarks.record(transformation_ctx, {"type": "jdbc", "keys": keys,
+                                                        "last": [_json_value(v) for v in upper_values]})
+        frame = query(f"SELECT * FROM {table} WHERE {' AND '.join(conditions)}")
+        return DynamicFrame(frame, self, transformation_ctx)
+
+    def _jdbc_target(self, connection_type, options) -> jdbc.JdbcTarget:
+        if str(options.get("useConnectionProperties", "")).lower() == "true" or options.get("connectionName"):
+            target = jdbc.resolve_connection(self.local_catalog, options["connectionName"])
+        elif options.get("url"):
+            target = jdbc.parse_url(options["url"])
+            target = jdbc.JdbcTarget(target.engine, target.host, target.port, target.database,
+                                     options.get("user", ""), options.get("password", ""))
+        else:
+            raise ValueError(f"{connection_type} source needs 'connectionName' or 'url' in connection_options")
+        return target
+
+    def create_dynamic_frame_from_catalog(self, database=None, table_name=None, redshift_tmp_dir="",
+                                          transformation_ctx="", push_down_predicate="", additional_options={},
+                                          catalog_id=None, **kwargs):
+        table = self.local_catalog.get_table(DatabaseName=database, Name=table_name)["Table"]
+        descriptor = table["StorageDescriptor"]
+        classification = table["Parameters"].get("classification", "parquet")
+        self._mount_uris(descriptor["Location"])
+        partition_keys = table.get("PartitionKeys", [])
+        if not partition_keys:
+            locations = [descriptor["Location"]]
+        else:
+            partitions = self.local_catalog.get_partitions(DatabaseName=database, TableName=table_name)["Partitions"]
+            partitions = self._prune(partitions, partition_keys, push_down_predicate)
+            locations = [p["StorageDescriptor"]["Location"] for p in partitions]
+        files = lake.list_files(self.local_settings.lake_root, locations) if locations else []
+        state = self._bookmarks.state(transformation_ctx) if self._bookmarks else None
+        unread = bm.new_files(state, files)
+        if self._bookmarks:
+            self._bookmarks.record(transformation_ctx, bm.files_state(state, unread))
+        if not unread:
+            return self._empty_frame(transformation_ctx)
+        serde = descriptor.get("SerdeInfo", {}).get("Parameters", {})
+        format_options = {"withHeader": table["Parameters"].get("skip.header.line.count") == "1",
+                          "separator": serde.get("field.delim", ",")}
+        if partition_keys:
+            reader = self.spark_session.read.option("basePath", descriptor["Location"])
+            frame = {"csv": lambda: reader.option("header", format_options["withHeader"]).csv([f.uri for f in unread]),
+                     "json": lambda: reader.json([f.uri for f in unread])}.get(
+                         classification, lambda: reader.parquet(*[f.uri for f in unread]))()
+            for key in partition_keys:
+                frame = frame.withColumn(key["Name"], F.col(key["Name"]).cast(key["Type"]))
+        else:
+            frame = self._read_files(unread, classification, format_options)
+        columns = [c["Name"] for c in descriptor["Columns"]] + [k["Name"] for k in partition_keys]
+        frame = frame.select(*[F.col(f"`{c}`") for c in columns if c in frame.columns])
+        return DynamicFrame(frame, self, transformation_ctx)
+
+    def _prune(self, partitions, partition_keys, predicate):
+        if not predicate or not partitions:
+            return partitions
+        schema = T.StructType([T.StructField("_index", T.IntegerType())]
+                              + [T.StructField(k["Name"], T.StringType()) for k in partition_keys])
+        rows = [(i, *p["Values"]) for i, p in enumerate(partitions)]
+        typed = self.spark_session.createDataFrame(rows, schema).select(
+            "_index", *[F.col(k["Name"]).cast(k["Type"]).alias(k["Name"]) for k in partition_keys])
+        selected = {row["_index"] for row in typed.where(predicate).select("_index").collect()}
+        return [p for i, p in enumerate(partitions) if i in selected]
+
+    # ------------------------------------------------------------------- writes
+    def getSink(self, connection_type, format=None, transformation_ctx="", **options):
+        return DataSink(self, connection_type, format, transformation_ctx, options)
+
+    def write_dynamic_frame_from_options(self, frame, connection_type, connection_options={}, format=None,
+                                         format_options={}, transformation_ctx=""):
+        if connection_type != "s3":
+            raise NotImplementedError(f"writing to {connection_type!r} is not emulated locally (use s3 or from_jdbc_conf)")
+        sink = self.getSink(connection_type, format, transformation_ctx, **connection_options)
+        sink.setFormat(format, **format_options)
+        return sink.writeFrame(frame)
+
+    def write_dynamic_frame_from_catalog(self, frame, database=None, table_name=None, redshift_tmp_dir="",
+                                         transformation_ctx="", additional_options={}, catalog_id=None, **kwargs):
+        table = self.local_catalog.get_table(DatabaseName=database, Name=table_name)["Table"]
+        options = {"path": table["StorageDescriptor"]["Location"],
+                   "partitionKeys": [k["Name"] for k in table.get("PartitionKeys", [])], **additional_options}
+        sink = self.getSink("s3", table["Parameters"].get("classification", "parquet"), transformation_ctx, **options)
+        sink.setCatalogInfo(database, table_name)
+        return sink.writeFrame(frame)
+
+    def write_dynamic_frame_from_jdbc_conf(self, frame, catalog_connection, connection_options={},
+                                           redshift_tmp_dir="", transformation_ctx="", catalog_id=None):
+        target = jdbc.resolve_connection(self.local_catalog, catalog_connection)
+        target = target.with_database(connection_options.get("database"))
+        table = connection_options.get("dbtable")
+        if not table:
+            raise ValueError(f"from_jdbc_conf needs connection_options 'dbtable' (connection {catalog_connection})")
+        jdbc.run_sql(target, connection_options.get("preactions", ""), f"preactions for {table}")
+        (frame.toDF().write.format("jdbc").options(**target.spark_options()).option("dbtable", table)
+         .option("batchsize", "10000").mode("append").save())
+        jdbc.run_sql(target, connection_options.get("postactions", ""), f"postactions for {table}")
+        return self._empty_frame(f"{frame.name}_errors")
+
+
+def _csv_header(path: Path, separator: str, quote: str) -> tuple[str, ...]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as stream:
+        first = next(csv.reader(stream, delimiter=separator, quotechar=quote), [])
+    return tuple(name.strip() for name in first)
+
+
+def _json_value(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _sql_literals(values) -> str:
+    literals = []
+    for value in values:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            literals.append(repr(value))
+        else:
+            literals.append("'" + str(value).replace("'", "''") + "'")
+    return ", ".join(literals)

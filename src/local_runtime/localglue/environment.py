@@ -1,0 +1,210 @@
+"""Where the local Glue runtime keeps its state, and the Java/Spark environment it runs Spark in.
+
+AWS Glue hands a job script a ready, configured Spark. Locally, `configure()` plays that part: it
+finds a Java 17 (Spark 3.5 fails on newer JDKs), pins Spark to 127.0.0.1, points Python workers at
+this interpreter, and writes a spark-defaults.conf (local master, JDBC drivers, quiet logs, scratch
+space under the state folder, `s3://` mapped onto the local lake) into SPARK_CONF_DIR, so that a
+plain `SparkContext.getOrCreate()` in a job script gets the same Spark here as in every test.
+
+`python -m localglue.environment` checks the prerequisites and prints one line.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/etl_glue_pipeline"
+
+# Debian/Ubuntu package names first: the same jars on every machine that follows the README.
+JDBC_DRIVER_CANDIDATES = {
+    "postgresql": ["/usr/share/java/postgresql.jar"],
+    "mariadb": ["/usr/share/java/mariadb-java-client.jar"],
+}
+
+JAVA_17_HINT = (
+    "Java 17 is required (AWS Glue 5.1 and Spark 3.5 run on Java 17): install it "
+    "(Debian/Ubuntu: apt-get install openjdk-17-jdk-headless; macOS: brew install openjdk@17) "
+    "or set JAVA_HOME to a Java 17 installation"
+)
+
+
+class PrerequisiteMissing(RuntimeError):
+    """A prerequisite of the local runtime is missing; the message says what to install."""
+
+
+@dataclass(frozen=True)
+class LocalSettings:
+    """Folders and addresses of the local runtime, from environment variables with defaults.
+
+    GLUE_LOCAL_HOME           state folder (lake, catalog, bookmarks, Spark scratch); default .local/
+    GLUE_LOCAL_POSTGRES_URL   PostgreSQL for JDBC sources and the Redshift stand-in
+    """
+
+    home: Path
+    postgres_url: str
+
+    @classmethod
+    def from_environment(cls) -> "LocalSettings":
+        home = Path(os.environ.get("GLUE_LOCAL_HOME", REPO_ROOT / ".local")).resolve()
+        return cls(home=home, postgres_url=os.environ.get("GLUE_LOCAL_POSTGRES_URL", DEFAULT_POSTGRES_URL))
+
+    @property
+    def lake_root(self) -> Path:
+        return self.home / "lake"
+
+    @property
+    def catalog_root(self) -> Path:
+        return self.home / "catalog"
+
+    @property
+    def bookmarks_root(self) -> Path:
+        return self.home / "bookmarks"
+
+    @property
+    def spark_root(self) -> Path:
+        return self.home / "spark"
+
+
+def _java_major_version(java_home: Path) -> int | None:
+    java = java_home / "bin" / "java"
+    if not java.is_file():
+        return None
+    try:
+        completed = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', completed.stderr + completed.stdout)
+    if not match:
+        return None
+    major = int(match.group(1))
+    return int(match.group(2)) if major == 1 else major
+
+
+def find_java17() -> Path:
+    """JAVA_HOME when it is a Java 17, else a Java 17 in the usual places; raises with a hint."""
+    candidates: list[Path] = []
+    if os.environ.get("JAVA_HOME"):
+        candidates.append(Path(os.environ["JAVA_HOME"]))
+    candidates += [Path(p) for p in sorted(glob.glob("/usr/lib/jvm/*17*"))]
+    candidates += [Path(p) for p in sorted(glob.glob("/Library/Java/JavaVirtualMachines/*17*/Contents/Home"))]
+    candidates += [Path(p) for p in sorted(glob.glob("/opt/homebrew/opt/openjdk@17/libexec/openjdk.jdk/Contents/Home"))]
+    for candidate in candidates:
+        if _java_major_version(candidate) == 17:
+            return candidate.resolve()
+    raise PrerequisiteMissing(JAVA_17_HINT)
+
+
+def jdbc_driver_jars() -> dict[str, Path]:
+    """The JDBC driver jars found on this machine, by engine (GLUE_LOCAL_JDBC_JARS adds more)."""
+    found: dict[str, Path] = {}
+    for engine, paths in JDBC_DRIVER_CANDIDATES.items():
+        for path in paths:
+            if Path(path).is_file():
+                found[engine] = Path(path).resolve()
+                break
+    for extra in filter(None, os.environ.get("GLUE_LOCAL_JDBC_JARS", "").split(os.pathsep)):
+        found[Path(extra).stem] = Path(extra).resolve()
+    return found
+
+
+LOG4J2_PROPERTIES = """\
+# Written by localglue.environment: Spark's own logging kept to errors, as a Glue job log would be.
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+logger.parquet.name = org.apache.parquet
+logger.parquet.level = error
+# PySpark counts as a shell: with the shell's level equal to the root's, Spark prints no banner.
+logger.repl.name = org.apache.spark.api.python.PythonGatewayServer
+logger.repl.level = error
+"""
+
+
+def spark_defaults(settings: LocalSettings, jars: dict[str, Path]) -> dict[str, str]:
+    """The Spark configuration of a local Glue job run."""
+    scratch = settings.spark_root
+    java_options = f"-Duser.timezone=UTC -Djava.io.tmpdir={scratch / 'tmp'} -Dderby.system.home={scratch / 'derby'}"
+    conf = {
+        "spark.master": os.environ.get("GLUE_LOCAL_SPARK_MASTER", "local[*]"),
+        "spark.app.name": "glue-local",
+        "spark.driver.memory": os.environ.get("GLUE_LOCAL_DRIVER_MEMORY", "4g"),
+        "spark.driver.extraJavaOptions": java_options,
+        "spark.executor.extraJavaOptions": java_options,
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.local.dir": str(scratch / "local"),
+        "spark.sql.warehouse.dir": str(scratch / "warehouse"),
+        "spark.sql.catalogImplementation": "in-memory",
+        "spark.sql.session.timeZone": "UTC",
+        # Small local data: few shuffle partitions, adaptive execution coalesces the rest.
+        "spark.sql.shuffle.partitions": "8",
+        "spark.default.parallelism": "4",
+        "spark.sql.adaptive.enabled": "true",
+        # Glue reads and writes s3:// paths; locally each bucket is a folder of the lake (see lake.py).
+        "spark.hadoop.fs.s3.impl": "org.apache.hadoop.fs.viewfs.ViewFileSystemOverloadScheme",
+        "spark.hadoop.fs.s3a.impl": "org.apache.hadoop.fs.viewfs.ViewFileSystemOverloadScheme",
+        # The lake root can change between runs in one JVM (tests): never reuse a mapped FileSystem.
+        "spark.hadoop.fs.s3.impl.disable.cache": "true",
+        "spark.hadoop.fs.s3a.impl.disable.cache": "true",
+        # Parquet written locally must read the same on Glue: no Spark-only metadata in the files.
+        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    }
+    if jars:
+        conf["spark.jars"] = ",".join(str(path) for path in jars.values())
+    return conf
+
+
+def configure(settings: LocalSettings | None = None) -> LocalSettings:
+    """Prepare this process to start Spark as a local Glue job would. Safe to call repeatedly."""
+    settings = settings or LocalSettings.from_environment()
+    os.environ["JAVA_HOME"] = str(find_java17())
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    conf_dir = settings.spark_root / "conf"
+    for folder in (conf_dir, settings.spark_root / "tmp", settings.spark_root / "local", settings.lake_root):
+        folder.mkdir(parents=True, exist_ok=True)
+    (conf_dir / "log4j2.properties").write_text(LOG4J2_PROPERTIES)
+    defaults = spark_defaults(settings, jdbc_driver_jars())
+    (conf_dir / "spark-defaults.conf").write_text(
+        "# Written by localglue.environment on every run; edit that module instead.\n"
+        + "".join(f"{key} {value}\n" for key, value in defaults.items())
+    )
+    os.environ["SPARK_CONF_DIR"] = str(conf_dir)
+    return settings
+
+
+def main() -> int:
+    try:
+        java_home = find_java17()
+    except PrerequisiteMissing as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if sys.version_info[:2] != (3, 11):
+        print(f"error: Python 3.11 is required (AWS Glue 5.1), this is {sys.version.split()[0]}", file=sys.stderr)
+        return 1
+    jars = jdbc_driver_jars()
+    missing = "" if "postgresql" in jars else (
+        "; no PostgreSQL JDBC driver (apt-get install libpostgresql-jdbc-java): JDBC sources and the "
+        "warehouse load are unavailable"
+    )
+    print(f"prerequisites ok: Python {sys.version.split()[0]}, Java 17 at {java_home}{missing}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
