@@ -1,0 +1,389 @@
+"""Dataset definitions: `config/pipeline.yaml` and one `config/datasets/<name>.yaml` per dataset.
+
+The one place a user describes sources, columns, rules and targets. The jobs read the files from
+`--config_path` (s3:// on Glue, a folder locally); Terraform reads the same files. Everything is
+validated when loaded, and every problem is reported with the file and the key it is in, so a bad
+config fails the first job at once rather than half-way through a run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import yaml
+
+from etl_pipeline import storage
+
+SIMPLE_TYPES = ("string", "int", "bigint", "double", "boolean", "date", "timestamp")
+DECIMAL_TYPE = re.compile(r"^decimal\((\d{1,2}),(\d{1,2})\)$")
+SOURCE_FORMATS = ("csv", "json", "parquet")
+DATASET_RULE_TYPES = ("row_count", "completeness", "valid_ratio", "freshness")
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names the file, the key and what is expected."""
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    type: str
+    source: str
+    nullable: bool = True
+    trim: bool = False
+    case: str | None = None          # "upper" | "lower"
+    max_length: int | None = None    # strings: longer values fail the row; the warehouse VARCHAR size
+    format: str | None = None        # date/timestamp: the Spark datetime pattern of the source text
+    mask: str | None = None          # "sha256" | "redact": PII masked before anything is written
+
+
+@dataclass(frozen=True)
+class DerivedColumn:
+    name: str
+    type: str
+    expr: str
+
+
+@dataclass(frozen=True)
+class RowRule:
+    name: str
+    check: str  # Spark SQL boolean expression over the typed columns; the row passes when it is true
+
+
+@dataclass(frozen=True)
+class DatasetRule:
+    name: str
+    type: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FileSource:
+    format: str
+    prefix: str
+    options: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class JdbcSource:
+    engine: str
+    connection: str
+    table: str
+    bookmark_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DatasetConfig:
+    name: str
+    description: str
+    source: FileSource | JdbcSource
+    fallback: FileSource | None
+    primary_key: tuple[str, ...]
+    columns: tuple[ColumnSpec, ...]
+    derived: tuple[DerivedColumn, ...]
+    row_rules: tuple[RowRule, ...]
+    dataset_rules: tuple[DatasetRule, ...]
+    partition_by: tuple[str, ...]
+    curated_table: str
+    warehouse_table: str
+
+    @property
+    def output_columns(self) -> list[str]:
+        return [c.name for c in self.columns] + [d.name for d in self.derived]
+
+    def column_type(self, name: str) -> str:
+        for column in [*self.columns, *self.derived]:
+            if column.name == name:
+                return column.type
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class WorkflowStep:
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    project: str
+    workflow: tuple[WorkflowStep, ...]
+    landing_prefix: str
+    validated_prefix: str
+    reports_prefix: str
+    target_file_size_mb: int
+    datasets: dict[str, DatasetConfig] = field(default_factory=dict)
+
+    def select(self, names: str) -> list[DatasetConfig]:
+        """The datasets a `--datasets` argument names: `all`, or a comma-separated list."""
+        if names.strip() == "all":
+            return list(self.datasets.values())
+        wanted = [n.strip() for n in names.split(",") if n.strip()]
+        unknown = [n for n in wanted if n not in self.datasets]
+        if unknown or not wanted:
+            raise ConfigError(
+                f"--datasets {names!r}: unknown dataset(s) {unknown or '(none given)'}; "
+                f"configured: {', '.join(self.datasets)} (or 'all')"
+            )
+        return [self.datasets[n] for n in wanted]
+
+
+def is_supported_type(type_name: str) -> bool:
+    return type_name in SIMPLE_TYPES or bool(DECIMAL_TYPE.match(type_name))
+
+
+class _Reader:
+    """Typed access to one YAML document, with errors that name the file and the key."""
+
+    def __init__(self, document: Any, where: str):
+        if not isinstance(document, dict):
+            raise ConfigError(f"{where}: expected a mapping at the top level")
+        self.document = document
+        self.where = where
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.where}: {key}: {message}")
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ..., within: dict | None = None,
+            path: str | None = None) -> Any:
+        container = self.document if within is None else within
+        label = path or key
+        if key not in container or container[key] is None:
+            if default is ...:
+                raise self.fail(label, "is required")
+            return default
+        value = container[key]
+        if not isinstance(value, kind):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise self.fail(label, f"must be a {names}, got {type(value).__name__} {value!r}")
+        return value
+
+
+def _identifier(reader: _Reader, value: str, key: str) -> str:
+    if not IDENTIFIER.match(value):
+        raise reader.fail(key, f"{value!r} is not a valid name (lower case letters, digits, underscores)")
+    return value
+
+
+def _file_source(reader: _Reader, block: dict, key: str) -> FileSource:
+    fmt = reader.get("format", str, within=block, path=f"{key}.format")
+    if fmt not in SOURCE_FORMATS:
+        raise reader.fail(f"{key}.format", f"{fmt!r} is not one of {', '.join(SOURCE_FORMATS)}")
+    prefix = reader.get("prefix", str, within=block, path=f"{key}.prefix")
+    if prefix.startswith("/") or "://" in prefix:
+        raise reader.fail(f"{key}.prefix", "is a key prefix inside the raw bucket, e.g. 'flights/'")
+    options = reader.get("options", dict, {}, within=block, path=f"{key}.options")
+    return FileSource(fmt, prefix if prefix.endswith("/") else prefix + "/", dict(options))
+
+
+def _columns(reader: _Reader) -> tuple[ColumnSpec, ...]:
+    raw_columns = reader.get("columns", list)
+    if not raw_columns:
+        raise reader.fail("columns", "lists no columns")
+    columns = []
+    for index, item in enumerate(raw_columns):
+        key = f"columns[{index}]"
+        if not isinstance(item, dict):
+            raise reader.fail(key, "must be a mapping with at least name and type")
+        name = _identifier(reader, reader.get("name", str, within=item, path=f"{key}.name"), f"{key}.name")
+        type_name = reader.get("type", str, within=item, path=f"{key}.type")
+        if not is_supported_type(type_name):
+            raise reader.fail(f"{key}.type", f"{type_name!r} is not supported "
+                                             f"({', '.join(SIMPLE_TYPES)}, decimal(p,s))")
+        case = reader.get("case", str, None, within=item, path=f"{key}.case")
+        if case not in (None, "upper", "lower"):
+            raise reader.fail(f"{key}.case", "must be 'upper' or 'lower'")
+        mask = reader.get("mask", str, None, within=item, path=f"{key}.mask")
+        if mask not in (None, "sha256", "redact"):
+            raise reader.fail(f"{key}.mask", "must be 'sha256' or 'redact'")
+        if mask and type_name != "string":
+            raise reader.fail(f"{key}.mask", "masking applies to string columns only")
+        max_length = reader.get("max_length", int, None, within=item, path=f"{key}.max_length")
+        if max_length is not None and (type_name != "string" or max_length < 1):
+            raise reader.fail(f"{key}.max_length", "is a positive length for string columns")
+        columns.append(ColumnSpec(
+            name=name, type=type_name,
+            source=reader.get("source", str, name, within=item, path=f"{key}.source"),
+            nullable=reader.get("nullable", bool, True, within=item, path=f"{key}.nullable"),
+            trim=reader.get("trim", bool, False, within=item, path=f"{key}.trim"),
+            case=case, max_length=max_length,
+            format=reader.get("format", str, None, within=item, path=f"{key}.format"),
+            mask=mask,
+        ))
+    names = [c.name for c in columns]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise reader.fail("columns", f"names appear more than once: {duplicates}")
+    return tuple(columns)
+
+
+def parse_dataset(document: Any, where: str) -> DatasetConfig:
+    reader = _Reader(document, where)
+    name = _identifier(reader, reader.get("name", str), "name")
+    source_block = reader.get("source", dict)
+    source_type = reader.get("type", str, within=source_block, path="source.type")
+    fallback = None
+    if source_type == "s3":
+        source: FileSource | JdbcSource = _file_source(reader, source_block, "source")
+    elif source_type == "jdbc":
+        keys = reader.get("bookmark_keys", list, [], within=source_block, path="source.bookmark_keys")
+        source = JdbcSource(
+            engine=reader.get("engine", str, "postgresql", within=source_block, path="source.engine"),
+            connection=reader.get("connection", str, within=source_block, path="source.connection"),
+            table=reader.get("table", str, within=source_block, path="source.table"),
+            bookmark_keys=tuple(keys),
+        )
+        if "fallback" in source_block:
+            fallback = _file_source(reader, reader.get("fallback", dict, within=source_block,
+                                                       path="source.fallback"), "source.fallback")
+    else:
+        raise reader.fail("source.type", f"{source_type!r} is not 's3' or 'jdbc'")
+
+    columns = _columns(reader)
+    column_names = [c.name for c in columns]
+    primary_key = tuple(reader.get("primary_key", list))
+    if not primary_key:
+        raise reader.fail("primary_key", "needs at least one column (rows are de-duplicated and merged on it)")
+    missing = [k for k in primary_key if k not in column_names]
+    if missing:
+        raise reader.fail("primary_key", f"names columns that are not in columns: {missing}")
+
+    derived = []
+    for index, item in enumerate(reader.get("derived", list, [])):
+        key = f"derived[{index}]"
+        derived_name = _identifier(reader, reader.get("name", str, within=item, path=f"{key}.name"), f"{key}.name")
+        derived_type = reader.get("type", str, within=item, path=f"{key}.type")
+        if not is_supported_type(derived_type):
+            raise reader.fail(f"{key}.type", f"{derived_type!r} is not supported")
+        if derived_name in column_names:
+            raise reader.fail(f"{key}.name", f"{derived_name!r} is already a column")
+        derived.append(DerivedColumn(derived_name, derived_type,
+                                     reader.get("expr", str, within=item, path=f"{key}.expr")))
+
+    quality = reader.get("quality", dict, {})
+    row_rules = []
+    for index, item in enumerate(reader.get("rules", list, [], within=quality, path="quality.rules")):
+        key = f"quality.rules[{index}]"
+        row_rules.append(RowRule(_identifier(reader, reader.get("name", str, within=item, path=f"{key}.name"),
+                                             f"{key}.name"),
+                                 reader.get("check", str, within=item, path=f"{key}.check")))
+    dataset_rules = []
+    for index, item in enumerate(reader.get("dataset", list, [], within=quality, path="quality.dataset")):
+        key = f"quality.dataset[{index}]"
+        rule_type = reader.get("type", str, within=item, path=f"{key}.type")
+        if rule_type not in DATASET_RULE_TYPES:
+            raise reader.fail(f"{key}.type", f"{rule_type!r} is not one of {', '.join(DATASET_RULE_TYPES)}")
+        params = {k: v for k, v in item.items() if k not in ("name", "type")}
+        _check_dataset_rule(reader, key, rule_type, params, column_names)
+        dataset_rules.append(DatasetRule(reader.get("name", str, rule_type, within=item, path=f"{key}.name"),
+                                         rule_type, params))
+
+    partition_by = tuple(reader.get("partition_by", list, []))
+    all_names = column_names + [d.name for d in derived]
+    missing = [p for p in partition_by if p not in all_names]
+    if missing:
+        raise reader.fail("partition_by", f"names columns that are not in columns or derived: {missing}")
+    outside_key = [p for p in partition_by if p not in primary_key]
+    if outside_key:
+        # A merge rewrites only the partitions a batch touches: a key must never move to another one.
+        raise reader.fail("partition_by", f"partition columns {outside_key} must be part of the primary_key")
+
+    targets = reader.get("targets", dict)
+    curated = reader.get("curated", dict, within=targets, path="targets.curated")
+    warehouse = reader.get("warehouse", dict, within=targets, path="targets.warehouse")
+    return DatasetConfig(
+        name=name,
+        description=reader.get("description", str, ""),
+        source=source,
+        fallback=fallback,
+        primary_key=primary_key,
+        columns=columns,
+        derived=tuple(derived),
+        row_rules=tuple(row_rules),
+        dataset_rules=tuple(dataset_rules),
+        partition_by=partition_by,
+        curated_table=_identifier(reader, reader.get("table", str, within=curated, path="targets.curated.table"),
+                                  "targets.curated.table"),
+        warehouse_table=_identifier(reader, reader.get("table", str, within=warehouse,
+                                                       path="targets.warehouse.table"), "targets.warehouse.table"),
+    )
+
+
+def _check_dataset_rule(reader: _Reader, key: str, rule_type: str, params: dict, columns: list[str]) -> None:
+    def number(name: str, low: float = 0, high: float | None = None) -> None:
+        value = params.get(name)
+        if not isinstance(value, (int, float)) or value < low or (high is not None and value > high):
+            bound = f"between {low} and {high}" if high is not None else f">= {low}"
+            raise reader.fail(f"{key}.{name}", f"must be a number {bound}, got {value!r}")
+
+    if rule_type == "row_count":
+        if "min" not in params and "max" not in params:
+            raise reader.fail(key, "row_count needs min and/or max")
+        for bound in ("min", "max"):
+            if bound in params:
+                number(bound)
+    elif rule_type in ("completeness", "valid_ratio"):
+        number("min_ratio", 0, 1)
+    elif rule_type == "freshness":
+        number("max_age_hours", 0)
+    if rule_type in ("completeness", "freshness") and params.get("column") not in columns:
+        raise reader.fail(f"{key}.column", f"{params.get('column')!r} is not one of the dataset's columns")
+
+
+def parse_pipeline(document: Any, where: str) -> PipelineConfig:
+    reader = _Reader(document, where)
+    steps = []
+    for index, item in enumerate(reader.get("workflow", list)):
+        kind = reader.get("kind", str, within=item, path=f"workflow[{index}].kind")
+        if kind not in ("job", "crawler"):
+            raise reader.fail(f"workflow[{index}].kind", "must be 'job' or 'crawler'")
+        steps.append(WorkflowStep(reader.get("name", str, within=item, path=f"workflow[{index}].name"), kind))
+    layout = reader.get("processed_layout", dict)
+    size = reader.get("target_file_size_mb", int, 128)
+    if size < 1:
+        raise reader.fail("target_file_size_mb", "must be at least 1")
+    return PipelineConfig(
+        project=reader.get("project", str),
+        workflow=tuple(steps),
+        landing_prefix=reader.get("landing", str, within=layout, path="processed_layout.landing"),
+        validated_prefix=reader.get("validated", str, within=layout, path="processed_layout.validated"),
+        reports_prefix=reader.get("reports", str, within=layout, path="processed_layout.reports"),
+        target_file_size_mb=size,
+    )
+
+
+def _yaml(text: str, where: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{where}: not valid YAML: {error}") from error
+
+
+def load_config(read_text: Callable[[str], str], list_files: Callable[[str], list[str]],
+                config_path: str) -> PipelineConfig:
+    """Read pipeline.yaml and datasets/*.yaml under config_path through the given file functions."""
+    pipeline_uri = storage.join_uri(config_path, "pipeline.yaml")
+    try:
+        pipeline = parse_pipeline(_yaml(read_text(pipeline_uri), pipeline_uri), pipeline_uri)
+    except FileNotFoundError as error:
+        raise ConfigError(f"{pipeline_uri}: not found; --config_path must point at the config folder "
+                          f"(the one holding pipeline.yaml and datasets/)") from error
+    datasets_uri = storage.join_uri(config_path, "datasets")
+    dataset_files = [uri for uri in list_files(datasets_uri) if uri.endswith((".yaml", ".yml"))]
+    if not dataset_files:
+        raise ConfigError(f"{datasets_uri}: no dataset definitions (*.yaml) found")
+    for uri in dataset_files:
+        dataset = parse_dataset(_yaml(read_text(uri), uri), uri)
+        if dataset.name in pipeline.datasets:
+            raise ConfigError(f"{uri}: dataset name {dataset.name!r} is already defined in another file")
+        pipeline.datasets[dataset.name] = dataset
+    return pipeline
+
+
+def load_from_spark(spark, config_path: str) -> PipelineConfig:
+    """Load the config through Spark's file system (s3:// on Glue, the local lake or a folder locally)."""
+    return load_config(lambda uri: storage.read_text(spark, uri), lambda uri: storage.list_files(spark, uri),
+                       config_path)

@@ -1,0 +1,86 @@
+"""Run reports: what every job run read, wrote, quarantined and removed, per dataset.
+
+Each run writes one JSON document to `<processed>/_reports/<stage>/<run id>.json` (also when it
+fails, with the error) and logs one line per dataset, so the numbers are in the lake for the
+operations runbook and in the job's log for whoever watches it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from etl_pipeline import storage
+
+logger = logging.getLogger("etl_pipeline")
+
+
+class InvariantError(RuntimeError):
+    """Rows were lost or invented between read and write; the run fails rather than commit that."""
+
+
+@dataclass
+class RunReport:
+    stage: str
+    job_name: str
+    run_id: str
+    started_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    status: str = "RUNNING"
+    error: str | None = None
+    seconds: float = 0.0
+    datasets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _clock: float = field(default_factory=time.monotonic, repr=False)
+
+    def record(self, dataset: str, numbers: dict[str, Any]) -> None:
+        self.datasets[dataset] = numbers
+        logger.info("%s %s: %s", self.stage, dataset, _one_line(numbers))
+        print(f"[{self.stage}] {dataset}: {_one_line(numbers)}", flush=True)
+
+    def finish(self, error: BaseException | None = None) -> None:
+        self.seconds = round(time.monotonic() - self._clock, 3)
+        self.status = "FAILED" if error else "SUCCEEDED"
+        self.error = f"{type(error).__name__}: {error}" if error else None
+
+    def to_json(self) -> str:
+        document = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        return json.dumps(document, indent=2, sort_keys=True, default=str)
+
+    def write(self, spark, reports_uri: str) -> str:
+        uri = storage.join_uri(reports_uri, self.stage, f"{self.run_id}.json")
+        storage.write_text(spark, uri, self.to_json())
+        return uri
+
+
+def _one_line(numbers: dict[str, Any]) -> str:
+    shown = {k: v for k, v in numbers.items() if not isinstance(v, (list, dict))}
+    return ", ".join(f"{k}={v:,}" if isinstance(v, int) and not isinstance(v, bool) else f"{k}={v}"
+                     for k, v in shown.items())
+
+
+def check_invariant(stage: str, dataset: str, read: int, accounted: dict[str, int]) -> None:
+    """rows read must equal the sum of where they went; anything else fails the run."""
+    total = sum(accounted.values())
+    if read != total:
+        parts = " + ".join(f"{name} {count:,}" for name, count in accounted.items())
+        raise InvariantError(
+            f"{stage} {dataset}: rows read {read:,} != {parts} = {total:,}; nothing is committed, "
+            f"so the rerun reads the same batch again. This is a bug in the pipeline: please report it "
+            f"with the run report."
+        )
+
+
+def observed(observation) -> dict[str, Any]:
+    """An Observation's metrics with collected arrays as Python lists (PySpark leaves them as Scala seqs)."""
+    metrics = {}
+    for name, value in observation.get.items():
+        if hasattr(value, "iterator") and hasattr(value, "mkString"):
+            values, iterator = [], value.iterator()
+            while iterator.hasNext():
+                values.append(iterator.next())
+            value = values
+        metrics[name] = value
+    return metrics

@@ -1,0 +1,62 @@
+"""Small files (config, run reports) through Spark's Hadoop file system.
+
+On Glue that is EMRFS for s3:// URIs; in the local runtime the same URIs resolve to the local lake.
+Going through Hadoop rather than boto3 keeps one code path for both, and needs no extra credentials
+or endpoints beyond what the job's Spark already has.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import SparkSession
+
+
+def join_uri(base: str, *parts: str) -> str:
+    uri = base.rstrip("/")
+    for part in parts:
+        uri += "/" + part.strip("/")
+    return uri
+
+
+def _path(spark: SparkSession, uri: str):
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    return path, path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+
+
+def read_text(spark: SparkSession, uri: str) -> str:
+    path, fs = _path(spark, uri)
+    if not fs.exists(path):
+        raise FileNotFoundError(uri)
+    stream = fs.open(path)
+    try:
+        return str(spark.sparkContext._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8"))
+    finally:
+        stream.close()
+
+
+def write_text(spark: SparkSession, uri: str, text: str) -> None:
+    path, fs = _path(spark, uri)
+    stream = fs.create(path, True)
+    try:
+        stream.write(bytearray(text.encode("utf-8")))
+    finally:
+        stream.close()
+
+
+def list_files(spark: SparkSession, uri: str, suffix: str = "") -> list[str]:
+    """URIs of the files directly under a folder (sorted); empty when the folder does not exist."""
+    path, fs = _path(spark, uri)
+    if not fs.exists(path):
+        return []
+    names = [str(status.getPath().toString()) for status in fs.listStatus(path) if status.isFile()]
+    return sorted(name for name in names if name.endswith(suffix))
+
+
+def exists(spark: SparkSession, uri: str) -> bool:
+    path, fs = _path(spark, uri)
+    return bool(fs.exists(path))
+
+
+def delete(spark: SparkSession, uri: str) -> None:
+    path, fs = _path(spark, uri)
+    fs.delete(path, True)

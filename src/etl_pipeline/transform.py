@@ -1,0 +1,157 @@
+"""Transform: landed text rows in, typed and checked rows out, every row accounted for.
+
+Pure DataFrame functions, built-in Spark expressions only (no Python UDFs on the row path):
+
+- `standardise` maps source columns to target names, trims, normalises case, turns empty text into
+  NULL, casts (timestamps with their format), adds derived columns, and lists for every row the
+  names of the row rules it fails in `etl_failed_rules`.
+- `classify` marks each row `valid`, `quarantined` (failed a rule) or `duplicate` (an older version
+  of a primary key that a newer row in the same run supersedes), in one window pass.
+- `curated_columns` is what goes on to the curated zone and the warehouse, with PII masked.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from etl_pipeline.config import ColumnSpec, DatasetConfig
+from etl_pipeline.types import INTEGRAL_TYPES, spark_type
+
+ETL_BATCH_ID = "etl_batch_id"
+ETL_SOURCE_FILE = "etl_source_file"
+ETL_SOURCE_MODIFIED_AT = "etl_source_modified_at"
+ETL_EXTRACTED_AT = "etl_extracted_at"
+ETL_ROW_NUMBER = "etl_row_number"
+ETL_FAILED_RULES = "etl_failed_rules"
+ETL_OUTCOME = "etl_outcome"
+ETL_RAW = "etl_raw"
+CORRUPT_RECORD = "_corrupt_record"
+
+LANDING_METADATA = (ETL_BATCH_ID, ETL_SOURCE_FILE, ETL_SOURCE_MODIFIED_AT, ETL_EXTRACTED_AT, ETL_ROW_NUMBER)
+# Lineage kept with every curated and warehouse row.
+LINEAGE_COLUMNS = (ETL_BATCH_ID, ETL_SOURCE_FILE, ETL_EXTRACTED_AT)
+
+VALID, QUARANTINED, DUPLICATE = "valid", "quarantined", "duplicate"
+MALFORMED_RECORD_RULE = "malformed_record"
+INTEGER_TEXT = r"^\s*[+-]?[0-9]+(\.0*)?\s*$"
+
+
+class SourceSchemaError(ValueError):
+    """The landed data lacks columns the dataset config needs."""
+
+
+def _col(name: str) -> Column:
+    return F.col(f"`{name}`")
+
+
+def _cleaned_text(column: ColumnSpec) -> Column:
+    text = _col(column.source)
+    if column.trim:
+        text = F.trim(text)
+    if column.case == "upper":
+        text = F.upper(text)
+    elif column.case == "lower":
+        text = F.lower(text)
+    # CSV cannot tell an empty value from a missing one: both are NULL from here on.
+    return F.when(text == "", F.lit(None)).otherwise(text)
+
+
+def _text_name(column: ColumnSpec) -> str:
+    return f"__text__{column.name}"
+
+
+def _typed(column: ColumnSpec) -> Column:
+    """The typed value of a column's cleaned text; NULL where the text does not parse."""
+    text_name = _text_name(column)
+    if column.type == "string":
+        return _col(text_name)
+    if column.type in ("timestamp", "date") and column.format:
+        parsed = F.try_to_timestamp(_col(text_name), F.lit(column.format))
+        return F.to_date(parsed) if column.type == "date" else parsed
+    return F.expr(f"try_cast(`{text_name}` AS {spark_type(column.type).simpleString()})")
+
+
+def check_source_columns(landed: DataFrame, dataset: DatasetConfig) -> None:
+    missing = [c.source for c in dataset.columns if c.source not in landed.columns]
+    if missing:
+        files = sorted(r[0] for r in landed.select(ETL_SOURCE_FILE).distinct().limit(20).collect()) \
+            if ETL_SOURCE_FILE in landed.columns else []
+        present = [c for c in landed.columns if c not in LANDING_METADATA and c != CORRUPT_RECORD]
+        raise SourceSchemaError(
+            f"dataset {dataset.name}: source column(s) {missing} are missing from the data "
+            f"(found {present}) in {', '.join(files) or 'the batch'}. Fix the source files, or the "
+            f"columns' 'source' names in config/datasets/{dataset.name}.yaml"
+        )
+
+
+def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
+    """Typed target columns, derived columns, landing metadata, the raw text and the failed rules."""
+    check_source_columns(landed, dataset)
+    texts = landed.select("*", *[_cleaned_text(c).alias(_text_name(c)) for c in dataset.columns])
+
+    failures: list[Column] = []
+    if CORRUPT_RECORD in landed.columns:
+        failures.append(F.when(_col(CORRUPT_RECORD).isNotNull(), F.lit(MALFORMED_RECORD_RULE)))
+    for column in dataset.columns:
+        text, value = _col(_text_name(column)), _typed(column)
+        if column.type != "string":
+            type_failed = text.isNotNull() & value.isNull()
+            if column.type in INTEGRAL_TYPES:
+                # A cast would truncate "517.5" to 517: only whole numbers are ints.
+                type_failed = type_failed | (text.isNotNull() & ~text.rlike(INTEGER_TEXT))
+            failures.append(F.when(type_failed, F.lit(f"{column.name}_is_{column.type.split('(')[0]}")))
+        if not column.nullable or column.name in dataset.primary_key:
+            failures.append(F.when(text.isNull(), F.lit(f"{column.name}_not_null")))
+        if column.max_length:
+            failures.append(F.when(F.length(text) > column.max_length, F.lit(f"{column.name}_max_length")))
+
+    raw_columns = [c for c in landed.columns if c not in LANDING_METADATA]
+    with_types = texts.select(
+        *[_typed(c).alias(c.name) for c in dataset.columns],
+        *[_col(m) for m in LANDING_METADATA if m in landed.columns],
+        F.struct(*[_col(c) for c in raw_columns]).alias(ETL_RAW),
+        F.array_compact(F.array(*failures)).alias("_type_failures") if failures
+        else F.array().cast("array<string>").alias("_type_failures"),
+    )
+    derived = with_types.select(
+        "*", *[F.expr(d.expr).cast(spark_type(d.type)).alias(d.name) for d in dataset.derived])
+    rule_failures = [F.when(~F.coalesce(F.expr(rule.check), F.lit(False)), F.lit(rule.name))
+                     for rule in dataset.row_rules]
+    all_failures = F.array_union(F.col("_type_failures"), F.array_compact(F.array(*rule_failures))) \
+        if rule_failures else F.col("_type_failures")
+    return derived.withColumn(ETL_FAILED_RULES, all_failures).drop("_type_failures")
+
+
+def classify(standardised: DataFrame, dataset: DatasetConfig) -> DataFrame:
+    """Add `etl_outcome`: quarantined rows failed a rule; of the rest, the newest row per key is valid.
+
+    Newest means: from the most recently modified source file, then the latest extract, then the
+    later row of the file; older versions are `duplicate`.
+    """
+    failed = F.size(ETL_FAILED_RULES) > 0
+    newest_first = Window.partitionBy(failed, *[_col(k) for k in dataset.primary_key]).orderBy(
+        F.col(ETL_SOURCE_MODIFIED_AT).desc(), F.col(ETL_EXTRACTED_AT).desc(), F.col(ETL_ROW_NUMBER).desc())
+    outcome = (F.when(failed, F.lit(QUARANTINED))
+               .when(F.row_number().over(newest_first) == 1, F.lit(VALID))
+               .otherwise(F.lit(DUPLICATE)))
+    return standardised.withColumn(ETL_OUTCOME, outcome)
+
+
+def curated_columns(frame: DataFrame, dataset: DatasetConfig, extra: tuple[str, ...] = ()) -> DataFrame:
+    """The dataset's columns in config order plus lineage (and `extra`), with PII masked."""
+    masked = []
+    for column in dataset.columns:
+        if column.mask == "sha256":
+            masked.append(F.sha2(_col(column.name), 256).alias(column.name))
+        elif column.mask == "redact":
+            masked.append(F.when(_col(column.name).isNotNull(), F.lit("REDACTED")).alias(column.name))
+        else:
+            masked.append(_col(column.name))
+    return frame.select(*masked, *[_col(d.name) for d in dataset.derived],
+                        *[_col(c) for c in (*LINEAGE_COLUMNS, *extra)])
+
+
+def quarantine_columns(frame: DataFrame) -> DataFrame:
+    """Quarantined rows as they arrived (the source text), with the rules they failed and lineage."""
+    return frame.select(f"{ETL_RAW}.*", ETL_FAILED_RULES, *LANDING_METADATA)

@@ -1,0 +1,86 @@
+"""The SQL around a warehouse load: a staging table, then DELETE USING + INSERT on the primary key.
+
+Glue's Redshift writer runs `preactions` before it loads the frame into `dbtable` and `postactions`
+after. Loading into a staging table and replacing the target's rows by key in one transaction makes
+a rerun of the same batch leave the target as it was after the first run: no duplicates.
+
+Every statement is written for Amazon Redshift (checked against the Redshift SQL reference:
+CREATE SCHEMA IF NOT EXISTS, CREATE TABLE IF NOT EXISTS with PRIMARY KEY, CREATE TABLE (LIKE ...),
+DROP TABLE IF EXISTS, DELETE ... USING, INSERT INTO ... SELECT, BEGIN/END) and runs unchanged on
+PostgreSQL, the local stand-in. Identifiers are always quoted: column names such as `type` or
+`name` are keywords in some dialects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from etl_pipeline.config import DatasetConfig
+from etl_pipeline.transform import ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_SOURCE_FILE
+from etl_pipeline.types import redshift_type
+
+LINEAGE_TYPES = {ETL_BATCH_ID: "VARCHAR(64)", ETL_SOURCE_FILE: "VARCHAR(1024)", ETL_EXTRACTED_AT: "TIMESTAMP"}
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class WarehouseTable:
+    schema: str
+    dataset: DatasetConfig
+
+    @property
+    def name(self) -> str:
+        return self.dataset.warehouse_table
+
+    @property
+    def staging_name(self) -> str:
+        return f"{self.dataset.warehouse_table}_staging"
+
+    @property
+    def qualified(self) -> str:
+        return f"{quote(self.schema)}.{quote(self.name)}"
+
+    @property
+    def qualified_staging(self) -> str:
+        return f"{quote(self.schema)}.{quote(self.staging_name)}"
+
+    @property
+    def dbtable(self) -> str:
+        """The `dbtable` Glue loads the frame into (unquoted, as connection options take it)."""
+        return f"{self.schema}.{self.staging_name}"
+
+    def columns(self) -> list[tuple[str, str]]:
+        columns = [(c.name, redshift_type(c.type, c)) for c in self.dataset.columns]
+        columns += [(d.name, redshift_type(d.type)) for d in self.dataset.derived]
+        columns += list(LINEAGE_TYPES.items())
+        return columns
+
+    def create_table(self) -> str:
+        key_columns = set(self.dataset.primary_key)
+        definitions = [f"{quote(name)} {sql_type}{' NOT NULL' if name in key_columns else ''}"
+                       for name, sql_type in self.columns()]
+        definitions.append(f"PRIMARY KEY ({', '.join(quote(k) for k in self.dataset.primary_key)})")
+        return f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n  " + ",\n  ".join(definitions) + "\n)"
+
+    def preactions(self) -> str:
+        return ";\n".join([
+            f"CREATE SCHEMA IF NOT EXISTS {quote(self.schema)}",
+            self.create_table(),
+            f"DROP TABLE IF EXISTS {self.qualified_staging}",
+            f"CREATE TABLE {self.qualified_staging} (LIKE {self.qualified})",
+        ]) + ";"
+
+    def postactions(self) -> str:
+        target, staging = quote(self.name), quote(self.staging_name)
+        match = " AND ".join(f"{target}.{quote(k)} = {staging}.{quote(k)}" for k in self.dataset.primary_key)
+        column_list = ", ".join(quote(name) for name, _ in self.columns())
+        return ";\n".join([
+            "BEGIN",
+            f"DELETE FROM {self.qualified} USING {self.qualified_staging} WHERE {match}",
+            f"INSERT INTO {self.qualified} ({column_list}) SELECT {column_list} FROM {self.qualified_staging}",
+            f"DROP TABLE {self.qualified_staging}",
+            "END",
+        ]) + ";"

@@ -1,0 +1,24 @@
+"""Glue job: extract. Lands what is new in each configured source in the processed zone.
+
+Arguments: --env --config_path --raw_path --processed_path --datasets (all | a,b,...);
+optional --source_fallback files (read JDBC datasets from their fallback files; local demo).
+"""
+
+import sys
+
+from awsglue.context import GlueContext
+from awsglue.job import Job
+from awsglue.utils import getResolvedOptions
+from pyspark.context import SparkContext
+
+from etl_pipeline.jobs import run_extract
+
+args = getResolvedOptions(sys.argv, ["JOB_NAME", "env", "config_path", "raw_path", "processed_path", "datasets"])
+if "--source_fallback" in sys.argv:
+    args.update(getResolvedOptions(sys.argv, ["source_fallback"]))
+
+glue_context = GlueContext(SparkContext.getOrCreate())
+job = Job(glue_context)
+job.init(args["JOB_NAME"], args)
+run_extract(glue_context, args)
+job.commit()

@@ -1,0 +1,26 @@
+"""Glue job: load. Upserts the new validated rows into the curated zone and the warehouse.
+
+Arguments: --env --config_path --processed_path --curated_path --curated_database
+--warehouse_connection (a Glue connection, or none) --warehouse_database --warehouse_schema
+--datasets (all | a,b,...) --TempDir.
+"""
+
+import sys
+
+from awsglue.context import GlueContext
+from awsglue.job import Job
+from awsglue.utils import getResolvedOptions
+from pyspark.context import SparkContext
+
+from etl_pipeline.jobs import run_load
+
+args = getResolvedOptions(sys.argv, [
+    "JOB_NAME", "env", "config_path", "processed_path", "curated_path", "curated_database",
+    "warehouse_connection", "warehouse_database", "warehouse_schema", "datasets",
+])
+
+glue_context = GlueContext(SparkContext.getOrCreate())
+job = Job(glue_context)
+job.init(args["JOB_NAME"], args)
+run_load(glue_context, args)
+job.commit()

@@ -1,0 +1,21 @@
+"""Glue job: transform. Types, cleans, checks and de-duplicates the new landed batches.
+
+Arguments: --env --config_path --processed_path --quarantine_path --datasets (all | a,b,...).
+"""
+
+import sys
+
+from awsglue.context import GlueContext
+from awsglue.job import Job
+from awsglue.utils import getResolvedOptions
+from pyspark.context import SparkContext
+
+from etl_pipeline.jobs import run_transform
+
+args = getResolvedOptions(sys.argv, ["JOB_NAME", "env", "config_path", "processed_path", "quarantine_path", "datasets"])
+
+glue_context = GlueContext(SparkContext.getOrCreate())
+job = Job(glue_context)
+job.init(args["JOB_NAME"], args)
+run_transform(glue_context, args)
+job.commit()
