@@ -1,0 +1,53 @@
+"""Athena, locally: DuckDB over the curated zone, one view per table of the curated catalog database.
+
+The views are built from the Data Catalog (location, partition keys and their types), as Athena
+builds its tables, so a query sees what Athena would see: registered tables, typed partitions.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from localglue.lake import to_local_path
+from localglue.pipeline import LocalPipeline
+
+DUCKDB_TYPES = {"int": "INTEGER", "bigint": "BIGINT", "smallint": "SMALLINT", "string": "VARCHAR",
+                "date": "DATE", "double": "DOUBLE", "boolean": "BOOLEAN"}
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def curated_views(pipeline: LocalPipeline) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    database = pipeline.database("curated")
+    for table in pipeline.catalog.get_tables(DatabaseName=database)["TableList"]:
+        folder = to_local_path(pipeline.settings.lake_root, table["StorageDescriptor"]["Location"])
+        keys = table.get("PartitionKeys", [])
+        # Spark's marker files (_SUCCESS, .crc) are not Parquet: match data files only.
+        pattern = str(folder / ("**/*.parquet" if keys else "*.parquet"))
+        options = ""
+        if keys:
+            types = ", ".join(f"{_quote(k['Name'])}: {DUCKDB_TYPES.get(k['Type'], 'VARCHAR')}" for k in keys)
+            options = f", hive_partitioning = true, hive_types = {{{types}}}"
+        connection.execute(f'CREATE VIEW "{table["Name"]}" AS SELECT * FROM read_parquet({_quote(pattern)}{options})')
+    return connection
+
+
+AVERAGE_DELAY_BY_CARRIER_AND_MONTH = """
+SELECT f.carrier, coalesce(a.name, f.carrier) AS airline, f.month,
+       round(avg(f.dep_delay), 1) AS avg_dep_delay_min, count(*) AS departed
+FROM flights f LEFT JOIN airlines a ON a.carrier = f.carrier
+WHERE NOT f.is_cancelled
+GROUP BY ALL
+ORDER BY f.carrier, f.month
+"""
+
+BUSIEST_DESTINATIONS = """
+SELECT f.dest, coalesce(ap.name, '(not in airports)') AS airport, count(*) AS flights
+FROM flights f LEFT JOIN airports ap ON ap.airport_code = f.dest
+GROUP BY ALL
+ORDER BY flights DESC, f.dest
+LIMIT 10
+"""

