@@ -69,7 +69,11 @@ def _typed(column: ColumnSpec) -> Column:
     if column.type in ("timestamp", "date") and column.format:
         parsed = F.try_to_timestamp(_col(text_name), F.lit(column.format))
         return F.to_date(parsed) if column.type == "date" else parsed
-    return F.expr(f"try_cast(`{text_name}` AS {spark_type(column.type).simpleString()})")
+    target = spark_type(column.type).simpleString()
+    if column.type in INTEGRAL_TYPES:
+        # Through DECIMAL, so that "517.0" (how many exporters write whole numbers) is read as 517.
+        return F.expr(f"try_cast(try_cast(`{text_name}` AS DECIMAL(38,6)) AS {target})")
+    return F.expr(f"try_cast(`{text_name}` AS {target})")
 
 
 def check_source_columns(landed: DataFrame, dataset: DatasetConfig) -> None:

