@@ -82,3 +82,8 @@ output "dashboard_name" {
   description = "CloudWatch dashboard of the pipeline."
   value       = module.monitoring.dashboard_name
 }
+
+output "crawler_targets" {
+  description = "S3 paths each crawler reads (from config/datasets), per zone."
+  value       = module.crawlers.crawler_targets
+}

@@ -248,6 +248,9 @@ resource "aws_s3_bucket_lifecycle_configuration" "data" {
       expiration {
         days = rule.value
       }
+      abort_incomplete_multipart_upload {
+        days_after_initiation = 7
+      }
     }
   }
 
