@@ -153,3 +153,17 @@ run "bad_worker_settings_are_rejected" {
 
   expect_failures = [var.execution_class, var.job_settings]
 }
+
+run "flex_needs_g1x_or_g2x_workers" {
+  command = plan
+
+  module {
+    source = "./modules/jobs"
+  }
+
+  variables {
+    job_settings = { load = { worker_type = "G.4X", number_of_workers = 4 } }
+  }
+
+  expect_failures = [aws_glue_job.stage["load"]]
+}

@@ -87,4 +87,11 @@ resource "aws_glue_job" "stage" {
   notification_property {
     notify_delay_after = var.notify_delay_after_minutes
   }
+
+  lifecycle {
+    precondition {
+      condition     = var.execution_class != "FLEX" || contains(["G.1X", "G.2X"], local.settings[each.key].worker_type)
+      error_message = "FLEX execution runs only on G.1X or G.2X workers; ${each.key} uses ${local.settings[each.key].worker_type}."
+    }
+  }
 }
