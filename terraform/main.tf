@@ -1,0 +1,198 @@
+# Root module: wires the modules together and holds no resources of its own. Names come from
+# config/ (through pipeline_config); the job code comes from dist/, built by `make package`.
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.region
+}
+
+module "config" {
+  source     = "./modules/pipeline_config"
+  config_dir = "${path.module}/../config"
+  env        = var.env
+}
+
+module "data_lake" {
+  source = "./modules/data_lake"
+
+  name_prefix                        = module.config.name_prefix
+  account_id                         = local.account_id
+  region                             = local.region
+  partition                          = local.partition
+  key_user_role_arns                 = module.iam.role_arns
+  log_group_name_patterns            = ["/aws-glue/*"]
+  force_destroy                      = !var.deletion_protection
+  kms_deletion_window_days           = var.deletion_protection ? 30 : 7
+  noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
+  temp_expiration_days               = var.temp_expiration_days
+}
+
+module "iam" {
+  source = "./modules/iam"
+
+  name_prefix    = module.config.name_prefix
+  account_id     = local.account_id
+  region         = local.region
+  partition      = local.partition
+  bucket_arns    = module.data_lake.bucket_arns
+  kms_key_arn    = module.data_lake.kms_key_arn
+  database_names = module.config.database_names
+  raw_prefixes   = distinct(flatten([for d in values(module.config.datasets) : d.raw_prefixes]))
+  glue_connection_names = compact([
+    module.connections.network_connection_name,
+    module.connections.reference_db_connection_name == null ? "" : module.connections.reference_db_connection_name,
+    module.redshift.connection_name == "none" ? "" : module.redshift.connection_name,
+  ])
+  secret_arns              = concat(module.connections.secret_arns, module.redshift.secret_arns)
+  subnet_ids               = var.private_subnet_ids
+  security_group_ids       = [module.network.glue_security_group_id]
+  metrics_namespace        = module.config.project
+  enable_redshift          = var.enable_redshift
+  permissions_boundary_arn = var.permissions_boundary_arn
+}
+
+module "catalog" {
+  source = "./modules/catalog"
+
+  name_prefix               = module.config.name_prefix
+  database_names            = module.config.database_names
+  bucket_names              = module.data_lake.bucket_names
+  kms_key_arn               = module.data_lake.kms_key_arn
+  manage_catalog_encryption = var.manage_catalog_encryption
+}
+
+module "network" {
+  source = "./modules/network"
+
+  name_prefix              = module.config.name_prefix
+  region                   = local.region
+  vpc_id                   = var.vpc_id
+  private_subnet_ids       = var.private_subnet_ids
+  private_route_table_ids  = var.private_route_table_ids
+  create_vpc_endpoints     = var.create_vpc_endpoints
+  reference_db_cidr_blocks = var.reference_db_cidr_blocks
+  reference_db_port        = var.reference_db_port
+}
+
+module "connections" {
+  source = "./modules/connections"
+
+  name_prefix                = module.config.name_prefix
+  subnet_id                  = module.network.first_subnet_id
+  availability_zone          = module.network.first_subnet_availability_zone
+  security_group_ids         = [module.network.glue_security_group_id]
+  jdbc_connections_in_config = module.config.jdbc_connections
+  reference_db_jdbc_url      = var.reference_db_jdbc_url
+  reference_db_secret_arn    = var.reference_db_secret_arn
+}
+
+module "redshift" {
+  source = "./modules/redshift"
+
+  enabled                      = var.enable_redshift
+  name_prefix                  = module.config.name_prefix
+  vpc_id                       = var.vpc_id
+  subnet_ids                   = var.private_subnet_ids
+  connection_subnet_id         = module.network.first_subnet_id
+  connection_availability_zone = module.network.first_subnet_availability_zone
+  glue_security_group_id       = module.network.glue_security_group_id
+  s3_prefix_list_id            = module.network.s3_prefix_list_id
+  kms_key_arn                  = module.data_lake.kms_key_arn
+  iam_role_arn                 = module.iam.redshift_role_arn
+  database_name                = var.redshift_database_name
+  admin_username               = var.redshift_admin_username
+  base_capacity                = var.redshift_base_capacity
+  max_capacity                 = var.redshift_max_capacity
+}
+
+module "code_upload" {
+  source = "./modules/code_upload"
+
+  dist_dir    = "${path.module}/../dist"
+  bucket_name = module.data_lake.bucket_names.scripts
+  kms_key_arn = module.data_lake.kms_key_arn
+  job_stages  = module.config.job_stages
+}
+
+module "crawlers" {
+  source = "./modules/crawlers"
+
+  name_prefix                 = module.config.name_prefix
+  zones                       = module.config.crawler_zones
+  database_names              = module.catalog.database_names
+  bucket_names                = module.data_lake.bucket_names
+  datasets                    = module.config.datasets
+  role_arn                    = module.iam.crawler_role_arn
+  security_configuration_name = module.catalog.security_configuration_name
+}
+
+module "jobs" {
+  source = "./modules/jobs"
+
+  name_prefix                 = module.config.name_prefix
+  env                         = var.env
+  stages                      = module.config.job_stages
+  role_arn                    = module.iam.glue_job_role_arn
+  script_locations            = module.code_upload.script_locations
+  library_uri                 = module.code_upload.library_uri
+  config_uri                  = module.code_upload.config_uri
+  bucket_names                = module.data_lake.bucket_names
+  curated_database            = module.catalog.database_names.curated
+  warehouse_connection        = module.redshift.connection_name
+  warehouse_database          = module.redshift.database_name
+  warehouse_schema            = var.warehouse_schema
+  network_connection          = module.connections.network_connection_name
+  reference_db_connection     = module.connections.reference_db_connection_name
+  security_configuration_name = module.catalog.security_configuration_name
+  glue_version                = var.glue_version
+  execution_class             = var.job_execution_class
+  job_settings                = var.job_settings
+}
+
+module "workflow" {
+  source = "./modules/workflow"
+
+  name_prefix   = module.config.name_prefix
+  steps         = module.config.workflow_steps
+  job_names     = module.jobs.job_names
+  crawler_names = module.crawlers.crawler_names
+  schedule      = var.workflow_schedule
+}
+
+module "athena" {
+  source = "./modules/athena"
+
+  name_prefix                    = module.config.name_prefix
+  results_bucket_name            = module.data_lake.bucket_names.athena_results
+  account_id                     = local.account_id
+  kms_key_arn                    = module.data_lake.kms_key_arn
+  bytes_scanned_cutoff_per_query = var.athena_bytes_scanned_cutoff
+  curated_database               = module.catalog.database_names.curated
+  datasets                       = module.config.datasets
+  force_destroy                  = !var.deletion_protection
+}
+
+module "monitoring" {
+  source = "./modules/monitoring"
+
+  name_prefix                 = module.config.name_prefix
+  env                         = var.env
+  region                      = local.region
+  account_id                  = local.account_id
+  partition                   = local.partition
+  kms_key_arn                 = module.data_lake.kms_key_arn
+  job_names                   = module.jobs.job_names
+  crawler_names               = module.crawlers.crawler_names
+  security_configuration_name = module.catalog.security_configuration_name
+  job_role_name               = module.iam.glue_job_role_name
+  crawler_role_name           = module.iam.crawler_role_name
+  log_retention_days          = var.log_retention_days
+  deletion_protection         = var.deletion_protection
+  alert_email                 = var.alert_email
+  metrics_namespace           = module.config.project
+}

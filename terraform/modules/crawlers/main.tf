@@ -1,0 +1,84 @@
+# Crawlers of the raw and curated zones. They run only as workflow steps (no schedule of their own).
+# Targets come from config/datasets: the raw crawler reads each dataset's source prefix (and the CSV
+# fallback of a JDBC source), the curated crawler one folder per curated table.
+
+locals {
+  targets = {
+    raw = sort(distinct(flatten([
+      for d in values(var.datasets) : [for prefix in d.raw_prefixes : "s3://${var.bucket_names.raw}/${prefix}"]
+    ])))
+    curated = sort([for d in values(var.datasets) : "s3://${var.bucket_names.curated}/${d.curated_table}/"])
+  }
+
+  policies = {
+    # Raw: the schema of what source systems deliver is discovered here, and drift is the signal the
+    # pipeline's "evolve" step reacts to. So a changed schema updates the table (UPDATE_IN_DATABASE),
+    # a vanished source folder only deprecates its table (DEPRECATE_IN_DATABASE: history and
+    # downstream references stay readable, nothing is dropped silently), and every run crawls
+    # everything, because sources add files to existing folders, which an incremental crawl
+    # (CRAWL_NEW_FOLDERS_ONLY) would not look at.
+    raw = {
+      update_behavior  = "UPDATE_IN_DATABASE"
+      delete_behavior  = "DEPRECATE_IN_DATABASE"
+      recrawl_behavior = "CRAWL_EVERYTHING"
+    }
+    # Curated: the load job writes compacted Parquet (~128 MB files) partitioned by partition_by. A new
+    # column (schema evolution) must reach the table Athena reads, which only UPDATE_IN_DATABASE does;
+    # CRAWL_NEW_FOLDERS_ONLY would require update_behavior LOG and miss it. Crawling everything is
+    # cheap here: Parquet schemas come from file footers and files are few. Deletions are only logged:
+    # a table that analysts and Athena queries depend on is never dropped or deprecated by a crawl.
+    curated = {
+      update_behavior  = "UPDATE_IN_DATABASE"
+      delete_behavior  = "LOG"
+      recrawl_behavior = "CRAWL_EVERYTHING"
+    }
+  }
+}
+
+resource "aws_glue_crawler" "zone" {
+  for_each = toset(var.zones)
+
+  name                   = "${var.name_prefix}-${each.key}-crawler"
+  description            = "Catalogs the ${each.key} zone of ${var.name_prefix} (targets from config/datasets)"
+  database_name          = var.database_names[each.key]
+  role                   = var.role_arn
+  security_configuration = var.security_configuration_name
+
+  dynamic "s3_target" {
+    for_each = local.targets[each.key]
+    content {
+      path = s3_target.value
+      # Spark's marker and checksum files are not data.
+      exclusions = ["**/_SUCCESS", "**/*.crc", "**/_temporary/**"]
+    }
+  }
+
+  schema_change_policy {
+    update_behavior = local.policies[each.key].update_behavior
+    delete_behavior = local.policies[each.key].delete_behavior
+  }
+
+  recrawl_policy {
+    recrawl_behavior = local.policies[each.key].recrawl_behavior
+  }
+
+  # Raw: compatible files below one target folder form one table. Curated: tables sit exactly at
+  # s3://<bucket>/<table>/ (level 2), whatever the partition folders below. In both, new columns are
+  # merged into the table (never removed), and partitions inherit the table's schema, so a partition
+  # never drifts from the table Athena reads.
+  configuration = jsonencode({
+    Version = 1.0
+    Grouping = merge(
+      { TableGroupingPolicy = "CombineCompatibleSchemas" },
+      each.key == "curated" ? { TableLevelConfiguration = 2 } : {},
+    )
+    CrawlerOutput = {
+      Partitions = { AddOrUpdateBehavior = "InheritFromTable" }
+      Tables     = { AddOrUpdateBehavior = "MergeNewColumns" }
+    }
+  })
+
+  lineage_configuration {
+    crawler_lineage_settings = "DISABLE"
+  }
+}

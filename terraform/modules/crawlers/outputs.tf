@@ -1,0 +1,9 @@
+output "crawler_names" {
+  description = "Crawler name per zone (raw, curated)."
+  value       = { for zone, crawler in aws_glue_crawler.zone : zone => crawler.name }
+}
+
+output "crawler_targets" {
+  description = "S3 paths each crawler reads, per zone."
+  value       = { for zone in var.zones : zone => local.targets[zone] }
+}

@@ -1,0 +1,29 @@
+output "glue_job_role_arn" {
+  description = "ARN of the Glue jobs' role."
+  value       = aws_iam_role.glue_job.arn
+}
+
+output "glue_job_role_name" {
+  description = "Name of the Glue jobs' role."
+  value       = aws_iam_role.glue_job.name
+}
+
+output "crawler_role_arn" {
+  description = "ARN of the crawlers' role."
+  value       = aws_iam_role.crawler.arn
+}
+
+output "crawler_role_name" {
+  description = "Name of the crawlers' role."
+  value       = aws_iam_role.crawler.name
+}
+
+output "redshift_role_arn" {
+  description = "ARN of the Redshift role (null when Redshift is disabled)."
+  value       = var.enable_redshift ? aws_iam_role.redshift[0].arn : null
+}
+
+output "role_arns" {
+  description = "All roles of the pipeline (the key policy lets exactly these use the key)."
+  value       = compact([aws_iam_role.glue_job.arn, aws_iam_role.crawler.arn, var.enable_redshift ? aws_iam_role.redshift[0].arn : ""])
+}

@@ -1,0 +1,81 @@
+variable "name_prefix" {
+  description = "Prefix of every resource name (<project>-<env>)."
+  type        = string
+}
+
+variable "account_id" {
+  description = "AWS account ID."
+  type        = string
+}
+
+variable "region" {
+  description = "AWS region."
+  type        = string
+}
+
+variable "partition" {
+  description = "AWS partition (aws, aws-cn, aws-us-gov)."
+  type        = string
+}
+
+variable "bucket_arns" {
+  description = "Bucket ARN per zone, from the data_lake module (raw, processed, curated, quarantine, scripts, temp, athena_results)."
+  type        = map(string)
+
+  validation {
+    condition     = alltrue([for zone in ["raw", "processed", "curated", "quarantine", "scripts", "temp"] : contains(keys(var.bucket_arns), zone)])
+    error_message = "bucket_arns must hold raw, processed, curated, quarantine, scripts and temp."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the pipeline's KMS key."
+  type        = string
+}
+
+variable "database_names" {
+  description = "Glue database name per zone (raw, processed, curated)."
+  type        = map(string)
+}
+
+variable "raw_prefixes" {
+  description = "Key prefixes in the raw bucket that the raw crawler reads (from config/datasets)."
+  type        = list(string)
+}
+
+variable "glue_connection_names" {
+  description = "Names of the Glue connections the jobs use (network, warehouse, JDBC sources)."
+  type        = list(string)
+}
+
+variable "secret_arns" {
+  description = "Secrets Manager secrets the jobs read through their connections (warehouse, JDBC sources)."
+  type        = list(string)
+  default     = []
+}
+
+variable "subnet_ids" {
+  description = "Private subnets in which Glue creates the jobs' network interfaces."
+  type        = list(string)
+}
+
+variable "security_group_ids" {
+  description = "Security groups Glue attaches to the jobs' network interfaces."
+  type        = list(string)
+}
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the pipeline's own metrics (rows read, loaded, quarantined)."
+  type        = string
+}
+
+variable "enable_redshift" {
+  description = "Create the Redshift role (COPY/UNLOAD through the temp bucket)."
+  type        = bool
+}
+
+variable "permissions_boundary_arn" {
+  description = "Optional IAM permissions boundary attached to every role (many organisations require one)."
+  type        = string
+  default     = null
+}

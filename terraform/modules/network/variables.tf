@@ -1,0 +1,73 @@
+variable "name_prefix" {
+  description = "Prefix of every resource name (<project>-<env>)."
+  type        = string
+}
+
+variable "region" {
+  description = "AWS region (endpoint service names)."
+  type        = string
+}
+
+variable "vpc_id" {
+  description = "Existing VPC the jobs run in."
+  type        = string
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
+    error_message = "vpc_id must look like vpc-0123456789abcdef0."
+  }
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnets (no route to an internet gateway) of that VPC for the jobs, endpoints and Redshift."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.private_subnet_ids) >= 1 && alltrue([for id in var.private_subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", id))])
+    error_message = "private_subnet_ids must list at least one subnet ID (subnet-...)."
+  }
+}
+
+variable "private_route_table_ids" {
+  description = "Route tables of the private subnets: the S3 gateway endpoint adds its route to them."
+  type        = list(string)
+
+  validation {
+    condition     = alltrue([for id in var.private_route_table_ids : can(regex("^rtb-[0-9a-f]{8,17}$", id))])
+    error_message = "private_route_table_ids must hold route table IDs (rtb-...)."
+  }
+}
+
+variable "create_vpc_endpoints" {
+  description = "Create the S3 gateway endpoint and the interface endpoints. Turn off when the VPC already has them (two endpoints with private DNS for one service conflict)."
+  type        = bool
+  default     = true
+}
+
+variable "interface_endpoint_services" {
+  description = "Services reached through interface endpoints with private DNS."
+  type        = list(string)
+  default     = ["glue", "secretsmanager", "logs", "kms", "sts", "monitoring"]
+}
+
+variable "reference_db_cidr_blocks" {
+  description = "Address ranges of the JDBC reference database, which the jobs may reach on reference_db_port (empty: none)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for cidr in var.reference_db_cidr_blocks : can(cidrhost(cidr, 0)) && cidr != "0.0.0.0/0"])
+    error_message = "reference_db_cidr_blocks must be CIDR blocks, and not 0.0.0.0/0."
+  }
+}
+
+variable "reference_db_port" {
+  description = "TCP port of the JDBC reference database."
+  type        = number
+  default     = 5432
+
+  validation {
+    condition     = var.reference_db_port > 0 && var.reference_db_port < 65536
+    error_message = "reference_db_port must be a TCP port."
+  }
+}

@@ -1,0 +1,36 @@
+# Reads config/ (the one place a user describes the pipeline) and hands every other module the names
+# it derives from it, so no dataset, table, prefix or workflow step is written twice.
+
+locals {
+  pipeline = yamldecode(file("${var.config_dir}/pipeline.yaml"))
+
+  dataset_documents = {
+    for file_name in fileset("${var.config_dir}/datasets", "*.yaml") :
+    trimsuffix(file_name, ".yaml") => yamldecode(file("${var.config_dir}/datasets/${file_name}"))
+  }
+
+  # Keyed by the dataset's `name` (the file name when absent).
+  datasets = {
+    for file_key, d in local.dataset_documents : try(d.name, file_key) => {
+      source_type = d.source.type
+      connection  = try(d.source.connection, null)
+      # Prefixes in the raw bucket that hold this dataset: the S3 source itself, and the CSV copy a
+      # JDBC source falls back to. The raw crawler targets each of them.
+      raw_prefixes = compact([
+        d.source.type == "s3" ? d.source.prefix : "",
+        try(d.source.fallback.prefix, ""),
+      ])
+      curated_table   = d.targets.curated.table
+      warehouse_table = d.targets.warehouse.table
+      partition_by    = try(d.partition_by, [])
+      primary_key     = try(d.primary_key, [])
+    }
+  }
+
+  project     = local.pipeline.project
+  name_prefix = "${local.project}-${var.env}"
+  # Glue database names allow only lowercase letters, digits and underscores.
+  db_prefix = replace(local.name_prefix, "-", "_")
+
+  steps = [for s in local.pipeline.workflow : { name = s.name, kind = s.kind }]
+}

@@ -1,0 +1,89 @@
+output "bucket_names" {
+  description = "Bucket name per zone (raw, processed, curated, quarantine, scripts, temp, athena_results, access_logs)."
+  value       = module.data_lake.bucket_names
+}
+
+output "scripts_bucket_name" {
+  description = "Scripts bucket (make upload-scripts reads this output)."
+  value       = module.data_lake.bucket_names.scripts
+}
+
+output "raw_bucket_name" {
+  description = "Raw zone bucket: where source systems (or you) put the raw files."
+  value       = module.data_lake.bucket_names.raw
+}
+
+output "curated_bucket_name" {
+  description = "Curated zone bucket (Parquet tables Athena reads)."
+  value       = module.data_lake.bucket_names.curated
+}
+
+output "kms_key_arn" {
+  description = "The pipeline's KMS key."
+  value       = module.data_lake.kms_key_arn
+}
+
+output "job_names" {
+  description = "Glue job name per stage."
+  value       = module.jobs.job_names
+}
+
+output "crawler_names" {
+  description = "Glue crawler name per zone."
+  value       = module.crawlers.crawler_names
+}
+
+output "workflow_name" {
+  description = "Glue workflow name (aws glue start-workflow-run --name ...)."
+  value       = module.workflow.workflow_name
+}
+
+output "workflow_trigger_chain" {
+  description = "Jobs and crawlers in the order the workflow's triggers start them."
+  value       = module.workflow.trigger_chain
+}
+
+output "database_names" {
+  description = "Glue database per zone."
+  value       = module.catalog.database_names
+}
+
+output "redshift_endpoint" {
+  description = "Redshift Serverless endpoint address (null when disabled)."
+  value       = module.redshift.endpoint_address
+}
+
+output "redshift_workgroup_name" {
+  description = "Redshift Serverless workgroup (null when disabled)."
+  value       = module.redshift.workgroup_name
+}
+
+output "redshift_admin_secret_arn" {
+  description = "Secrets Manager secret with the Redshift admin credentials (null when disabled)."
+  value       = module.redshift.admin_secret_arn
+}
+
+output "warehouse_connection_name" {
+  description = "Glue connection of the warehouse, or none."
+  value       = module.redshift.connection_name
+}
+
+output "athena_workgroup_name" {
+  description = "Athena workgroup for the curated zone."
+  value       = module.athena.workgroup_name
+}
+
+output "sns_topic_arn" {
+  description = "SNS topic receiving job and crawler failure alerts."
+  value       = module.monitoring.sns_topic_arn
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of the pipeline."
+  value       = module.monitoring.dashboard_name
+}
+
+output "crawler_targets" {
+  description = "S3 paths each crawler reads (from config/datasets), per zone."
+  value       = module.crawlers.crawler_targets
+}

@@ -1,0 +1,169 @@
+# The three Glue jobs: Glue 5.1, bookmarks, metrics, one run at a time, and exactly the arguments
+# the job scripts resolve with getResolvedOptions (besides Glue's own).
+
+mock_provider "aws" {}
+
+variables {
+  name_prefix = "etl-glue-pipeline-dev"
+  env         = "dev"
+  stages      = ["extract", "transform", "load"]
+  role_arn    = "arn:aws:iam::123456789012:role/etl-glue-pipeline-dev-glue-job"
+  script_locations = {
+    extract   = "s3://scripts-bucket/scripts/extract_job.py"
+    transform = "s3://scripts-bucket/scripts/transform_job.py"
+    load      = "s3://scripts-bucket/scripts/load_job.py"
+  }
+  library_uri = "s3://scripts-bucket/lib/etl_pipeline.zip"
+  config_uri  = "s3://scripts-bucket/config/"
+  bucket_names = {
+    raw        = "raw-bucket"
+    processed  = "processed-bucket"
+    curated    = "curated-bucket"
+    quarantine = "quarantine-bucket"
+    temp       = "temp-bucket"
+  }
+  curated_database            = "etl_glue_pipeline_dev_curated"
+  warehouse_connection        = "etl-glue-pipeline-dev-redshift"
+  warehouse_database          = "dev"
+  warehouse_schema            = "analytics"
+  network_connection          = "etl-glue-pipeline-dev-network"
+  security_configuration_name = "etl-glue-pipeline-dev-security"
+  execution_class             = "FLEX"
+  job_settings = {
+    load = { worker_type = "G.2X", number_of_workers = 4, timeout_minutes = 90, max_retries = 1 }
+  }
+}
+
+run "jobs_are_configured_for_glue_5_1" {
+  command = plan
+
+  module {
+    source = "./modules/jobs"
+  }
+
+  assert {
+    condition     = toset([for j in aws_glue_job.stage : j.name]) == toset(["etl-glue-pipeline-dev-extract-job", "etl-glue-pipeline-dev-transform-job", "etl-glue-pipeline-dev-load-job"])
+    error_message = "One job per stage, named <prefix>-<stage>-job."
+  }
+  assert {
+    condition     = alltrue([for j in aws_glue_job.stage : j.glue_version == "5.1" && j.command[0].name == "glueetl" && j.command[0].python_version == "3"])
+    error_message = "Every job must be a Glue 5.1 glueetl Python 3 job."
+  }
+  assert {
+    condition     = alltrue([for j in aws_glue_job.stage : j.default_arguments["--job-bookmark-option"] == "job-bookmark-enable"])
+    error_message = "Bookmarks must be enabled on every job."
+  }
+  assert {
+    condition = alltrue([for j in aws_glue_job.stage : alltrue([
+      for flag in ["--enable-metrics", "--enable-observability-metrics", "--enable-auto-scaling", "--enable-glue-datacatalog", "--enable-job-insights"] :
+      j.default_arguments[flag] == "true"
+    ])])
+    error_message = "Metrics, observability metrics, auto scaling, the Data Catalog and job insights must be on."
+  }
+  assert {
+    condition     = alltrue([for s, j in aws_glue_job.stage : j.command[0].script_location == var.script_locations[s] && j.default_arguments["--extra-py-files"] == var.library_uri])
+    error_message = "Each job must run its uploaded script with the library zip in --extra-py-files."
+  }
+  assert {
+    condition     = alltrue([for j in aws_glue_job.stage : j.default_arguments["--TempDir"] == "s3://temp-bucket/glue/" && j.default_arguments["--config_path"] == "s3://scripts-bucket/config/"])
+    error_message = "--TempDir must be s3://<temp>/glue/ and --config_path s3://<scripts>/config/."
+  }
+  assert {
+    condition     = alltrue([for j in aws_glue_job.stage : j.execution_property[0].max_concurrent_runs == 1 && j.security_configuration == "etl-glue-pipeline-dev-security" && j.execution_class == "FLEX"])
+    error_message = "One run at a time, the security configuration, and the execution class from the variable."
+  }
+  assert {
+    condition     = aws_glue_job.stage["load"].worker_type == "G.2X" && aws_glue_job.stage["load"].number_of_workers == 4 && aws_glue_job.stage["load"].timeout == 90 && aws_glue_job.stage["load"].max_retries == 1
+    error_message = "Worker type, count, timeout and retries come from job_settings."
+  }
+  assert {
+    condition     = aws_glue_job.stage["extract"].worker_type == "G.1X" && aws_glue_job.stage["extract"].number_of_workers == 2
+    error_message = "A stage without job_settings gets the defaults (G.1X, 2 workers)."
+  }
+}
+
+run "arguments_match_the_job_scripts" {
+  command = plan
+
+  module {
+    source = "./modules/jobs"
+  }
+
+  assert {
+    condition = toset([for k in keys(aws_glue_job.stage["extract"].default_arguments) : k if !startswith(k, "--enable-") && !contains(["--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--spark-event-logs-path"], k)]) == toset(
+      ["--env", "--config_path", "--raw_path", "--processed_path", "--datasets"]
+    )
+    error_message = "extract: --env --config_path --raw_path --processed_path --datasets."
+  }
+  assert {
+    condition = toset([for k in keys(aws_glue_job.stage["transform"].default_arguments) : k if !startswith(k, "--enable-") && !contains(["--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--spark-event-logs-path"], k)]) == toset(
+      ["--env", "--config_path", "--processed_path", "--quarantine_path", "--datasets"]
+    )
+    error_message = "transform: --env --config_path --processed_path --quarantine_path --datasets."
+  }
+  assert {
+    condition = toset([for k in keys(aws_glue_job.stage["load"].default_arguments) : k if !startswith(k, "--enable-") && !contains(["--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--spark-event-logs-path"], k)]) == toset(
+      ["--env", "--config_path", "--processed_path", "--curated_path", "--curated_database", "--warehouse_connection", "--warehouse_database", "--warehouse_schema", "--datasets"]
+    )
+    error_message = "load: --env --config_path --processed_path --curated_path --curated_database --warehouse_* --datasets."
+  }
+  assert {
+    condition     = aws_glue_job.stage["load"].default_arguments["--warehouse_connection"] == "etl-glue-pipeline-dev-redshift" && aws_glue_job.stage["load"].default_arguments["--warehouse_schema"] == "analytics" && aws_glue_job.stage["load"].default_arguments["--datasets"] == "all"
+    error_message = "load's warehouse arguments must carry the connection, schema and --datasets all."
+  }
+  assert {
+    condition     = aws_glue_job.stage["load"].connections == tolist(["etl-glue-pipeline-dev-network", "etl-glue-pipeline-dev-redshift"]) && aws_glue_job.stage["transform"].connections == tolist(["etl-glue-pipeline-dev-network"])
+    error_message = "Every job runs in the VPC (network connection); load also uses the warehouse connection."
+  }
+}
+
+run "no_warehouse_and_a_reference_database" {
+  command = plan
+
+  module {
+    source = "./modules/jobs"
+  }
+
+  variables {
+    warehouse_connection    = "none"
+    reference_db_connection = "etl-glue-pipeline-dev-reference-db"
+  }
+
+  assert {
+    condition     = aws_glue_job.stage["load"].default_arguments["--warehouse_connection"] == "none" && aws_glue_job.stage["load"].connections == tolist(["etl-glue-pipeline-dev-network"])
+    error_message = "Without Redshift, load gets --warehouse_connection none and no warehouse connection."
+  }
+  assert {
+    condition     = aws_glue_job.stage["extract"].connections == tolist(["etl-glue-pipeline-dev-network", "etl-glue-pipeline-dev-reference-db"])
+    error_message = "With a reference database, extract uses its JDBC connection."
+  }
+}
+
+run "bad_worker_settings_are_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/jobs"
+  }
+
+  variables {
+    execution_class = "CHEAP"
+    job_settings    = { load = { worker_type = "G.3X", number_of_workers = 1 } }
+  }
+
+  expect_failures = [var.execution_class, var.job_settings]
+}
+
+run "flex_needs_g1x_or_g2x_workers" {
+  command = plan
+
+  module {
+    source = "./modules/jobs"
+  }
+
+  variables {
+    job_settings = { load = { worker_type = "G.4X", number_of_workers = 4 } }
+  }
+
+  expect_failures = [aws_glue_job.stage["load"]]
+}

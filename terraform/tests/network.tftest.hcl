@@ -1,0 +1,82 @@
+# No security group rule of the pipeline opens the internet; Glue's self-referencing rule; endpoints.
+
+mock_provider "aws" {
+  mock_data "aws_vpc" {
+    defaults = { cidr_block = "10.0.0.0/16" }
+  }
+  mock_data "aws_subnet" {
+    defaults = { availability_zone = "us-east-1a" }
+  }
+}
+
+variables {
+  name_prefix              = "etl-glue-pipeline-dev"
+  region                   = "us-east-1"
+  vpc_id                   = "vpc-0123456789abcdef0"
+  private_subnet_ids       = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"]
+  private_route_table_ids  = ["rtb-0aaaaaaaaaaaaaaa1"]
+  reference_db_cidr_blocks = ["10.0.8.0/24"]
+}
+
+run "glue_security_group_and_endpoints" {
+  command = apply
+
+  module {
+    source = "./modules/network"
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.glue_self.referenced_security_group_id == aws_security_group.glue.id && aws_vpc_security_group_egress_rule.glue_self.referenced_security_group_id == aws_security_group.glue.id
+    error_message = "The Glue security group needs its self-referencing ingress and egress rules."
+  }
+  assert {
+    condition = alltrue([for r in concat(
+      [aws_vpc_security_group_ingress_rule.glue_self, aws_vpc_security_group_egress_rule.glue_self, aws_vpc_security_group_egress_rule.glue_s3, aws_vpc_security_group_egress_rule.glue_endpoints],
+      values(aws_vpc_security_group_egress_rule.glue_reference_db), aws_vpc_security_group_ingress_rule.endpoints_https,
+    ) : r.cidr_ipv4 != "0.0.0.0/0" && r.cidr_ipv6 == null])
+    error_message = "No rule may open 0.0.0.0/0 or any IPv6 range."
+  }
+  assert {
+    condition     = toset([for e in aws_vpc_endpoint.interface : e.service_name]) == toset([for s in ["glue", "secretsmanager", "logs", "kms", "sts", "monitoring"] : "com.amazonaws.us-east-1.${s}"])
+    error_message = "Interface endpoints for Glue, Secrets Manager, Logs, KMS, STS and CloudWatch."
+  }
+  assert {
+    condition     = alltrue([for e in aws_vpc_endpoint.interface : e.private_dns_enabled && e.vpc_endpoint_type == "Interface"])
+    error_message = "Interface endpoints need private DNS so the SDKs use them unchanged."
+  }
+  assert {
+    condition     = aws_vpc_endpoint.s3[0].vpc_endpoint_type == "Gateway" && aws_vpc_endpoint.s3[0].route_table_ids == toset(var.private_route_table_ids)
+    error_message = "An S3 gateway endpoint on the private route tables."
+  }
+}
+
+run "existing_endpoints_are_reused" {
+  command = plan
+
+  module {
+    source = "./modules/network"
+  }
+
+  variables {
+    create_vpc_endpoints = false
+  }
+
+  assert {
+    condition     = length(aws_vpc_endpoint.interface) == 0 && length(aws_vpc_endpoint.s3) == 0 && length(aws_security_group.endpoints) == 0
+    error_message = "create_vpc_endpoints = false creates no endpoint."
+  }
+}
+
+run "open_reference_db_range_is_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/network"
+  }
+
+  variables {
+    reference_db_cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  expect_failures = [var.reference_db_cidr_blocks]
+}

@@ -1,0 +1,285 @@
+# ----------------------------------------------------------------------------------------------
+# Environment
+# ----------------------------------------------------------------------------------------------
+variable "env" {
+  description = "Environment name: part of every resource name (etl-glue-pipeline-<env>-...)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,9}$", var.env))
+    error_message = "env must be 2-10 lowercase letters or digits, starting with a letter (dev, staging, prod)."
+  }
+}
+
+variable "aws_region" {
+  description = "AWS region to deploy to."
+  type        = string
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.aws_region))
+    error_message = "aws_region must be a region name such as us-east-1."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags on every resource (project, environment and managed-by are always set)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "deletion_protection" {
+  description = "Protect data from `terraform destroy`: buckets must be empty to go, 30-day key deletion window, log groups protected and kept, Athena history kept. true in prod."
+  type        = bool
+  default     = true
+}
+
+variable "permissions_boundary_arn" {
+  description = "Optional IAM permissions boundary for every role the pipeline creates."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:[a-z-]+:iam::[0-9]{12}:policy/", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be an IAM policy ARN or null."
+  }
+}
+
+# ----------------------------------------------------------------------------------------------
+# Network (an existing VPC)
+# ----------------------------------------------------------------------------------------------
+variable "vpc_id" {
+  description = "Existing VPC the jobs and Redshift run in."
+  type        = string
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
+    error_message = "vpc_id must look like vpc-0123456789abcdef0."
+  }
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnets of that VPC (Redshift Serverless needs three, in distinct availability zones)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.private_subnet_ids) >= 1 && alltrue([for id in var.private_subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", id))])
+    error_message = "private_subnet_ids must list subnet IDs (subnet-...)."
+  }
+}
+
+variable "private_route_table_ids" {
+  description = "Route tables of the private subnets (the S3 gateway endpoint adds its route there)."
+  type        = list(string)
+
+  validation {
+    condition     = alltrue([for id in var.private_route_table_ids : can(regex("^rtb-[0-9a-f]{8,17}$", id))])
+    error_message = "private_route_table_ids must list route table IDs (rtb-...)."
+  }
+}
+
+variable "create_vpc_endpoints" {
+  description = "Create the S3 gateway and the Glue, Secrets Manager, Logs, KMS, STS and CloudWatch interface endpoints (false when the VPC has them)."
+  type        = bool
+  default     = true
+}
+
+# ----------------------------------------------------------------------------------------------
+# JDBC reference database (optional)
+# ----------------------------------------------------------------------------------------------
+variable "reference_db_jdbc_url" {
+  description = "JDBC URL of the existing reference database (jdbc:postgresql://host:5432/db); null: no reference-db connection."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.reference_db_jdbc_url == null || can(regex("^jdbc:[a-z0-9]+://", var.reference_db_jdbc_url))
+    error_message = "reference_db_jdbc_url must start with jdbc:<engine>:// or be null."
+  }
+}
+
+variable "reference_db_secret_arn" {
+  description = "Secrets Manager secret with the reference database's username and password."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.reference_db_secret_arn == null || can(regex("^arn:[a-z-]+:secretsmanager:", var.reference_db_secret_arn))
+    error_message = "reference_db_secret_arn must be a Secrets Manager secret ARN or null."
+  }
+}
+
+variable "reference_db_cidr_blocks" {
+  description = "Address ranges of the reference database (egress from the Glue security group)."
+  type        = list(string)
+  default     = []
+}
+
+variable "reference_db_port" {
+  description = "TCP port of the reference database."
+  type        = number
+  default     = 5432
+}
+
+# ----------------------------------------------------------------------------------------------
+# Glue jobs and workflow
+# ----------------------------------------------------------------------------------------------
+variable "glue_version" {
+  description = "AWS Glue version of the jobs."
+  type        = string
+  default     = "5.1"
+
+  validation {
+    condition     = contains(["5.0", "5.1"], var.glue_version)
+    error_message = "glue_version must be 5.0 or 5.1."
+  }
+}
+
+variable "job_execution_class" {
+  description = "STANDARD, or FLEX (spare capacity, cheaper, may start later; for dev and non-urgent runs)."
+  type        = string
+  default     = "STANDARD"
+
+  validation {
+    condition     = contains(["STANDARD", "FLEX"], var.job_execution_class)
+    error_message = "job_execution_class must be STANDARD or FLEX."
+  }
+}
+
+variable "job_settings" {
+  description = "Per job stage (extract, transform, load): worker_type, number_of_workers (maximum under auto scaling), timeout_minutes, max_retries."
+  type = map(object({
+    worker_type       = optional(string, "G.1X")
+    number_of_workers = optional(number, 2)
+    timeout_minutes   = optional(number, 60)
+    max_retries       = optional(number, 0)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for stage in keys(var.job_settings) : contains(["extract", "transform", "load"], stage)])
+    error_message = "job_settings keys must be job stages: extract, transform, load."
+  }
+}
+
+variable "workflow_schedule" {
+  description = "cron() of the workflow's start trigger in UTC, e.g. cron(15 2 * * ? *); null: ON_DEMAND."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.workflow_schedule == null || can(regex("^cron\\([^)]+\\)$", var.workflow_schedule))
+    error_message = "workflow_schedule must be a cron(...) expression or null."
+  }
+}
+
+# ----------------------------------------------------------------------------------------------
+# Data lake
+# ----------------------------------------------------------------------------------------------
+variable "noncurrent_version_expiration_days" {
+  description = "Days after which replaced or deleted object versions are removed."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.noncurrent_version_expiration_days >= 1
+    error_message = "noncurrent_version_expiration_days must be at least 1."
+  }
+}
+
+variable "temp_expiration_days" {
+  description = "Days after which temp bucket objects expire."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.temp_expiration_days >= 1
+    error_message = "temp_expiration_days must be at least 1."
+  }
+}
+
+variable "manage_catalog_encryption" {
+  description = "Manage the account-wide (per region) Glue Data Catalog encryption settings; false when another stack (or environment in the same account) already does."
+  type        = bool
+  default     = true
+}
+
+# ----------------------------------------------------------------------------------------------
+# Warehouse (Redshift Serverless)
+# ----------------------------------------------------------------------------------------------
+variable "enable_redshift" {
+  description = "Create the Redshift Serverless warehouse; false: the load job writes the curated zone only (--warehouse_connection none)."
+  type        = bool
+  default     = true
+}
+
+variable "redshift_database_name" {
+  description = "Redshift database the load job writes to (--warehouse_database)."
+  type        = string
+  default     = "dev"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,63}$", var.redshift_database_name))
+    error_message = "redshift_database_name must be lowercase letters, digits or underscores."
+  }
+}
+
+variable "redshift_admin_username" {
+  description = "Admin user of the Redshift namespace (password managed by Secrets Manager)."
+  type        = string
+  default     = "etl_admin"
+}
+
+variable "redshift_base_capacity" {
+  description = "Base RPUs of the workgroup (multiple of 8, 8-512)."
+  type        = number
+  default     = 8
+
+  validation {
+    condition     = var.redshift_base_capacity >= 8 && var.redshift_base_capacity <= 512 && var.redshift_base_capacity % 8 == 0
+    error_message = "redshift_base_capacity must be a multiple of 8 between 8 and 512."
+  }
+}
+
+variable "redshift_max_capacity" {
+  description = "Most RPUs the workgroup may scale to (cost cap); null: no cap."
+  type        = number
+  default     = null
+}
+
+variable "warehouse_schema" {
+  description = "Redshift schema the load job writes to (--warehouse_schema)."
+  type        = string
+  default     = "analytics"
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,126}$", var.warehouse_schema))
+    error_message = "warehouse_schema must be a lowercase SQL identifier."
+  }
+}
+
+# ----------------------------------------------------------------------------------------------
+# Athena and monitoring
+# ----------------------------------------------------------------------------------------------
+variable "athena_bytes_scanned_cutoff" {
+  description = "Bytes a single Athena query may scan before it is cancelled (at least 10 MB)."
+  type        = number
+  default     = 10737418240
+
+  validation {
+    condition     = var.athena_bytes_scanned_cutoff >= 10485760
+    error_message = "athena_bytes_scanned_cutoff must be at least 10485760 (10 MB)."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the Glue log groups in days (a value CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, ...)."
+  type        = number
+  default     = 90
+}
+
+variable "alert_email" {
+  description = "E-mail address for failure alerts (null: none; confirm the subscription e-mail)."
+  type        = string
+  default     = null
+}
