@@ -146,6 +146,7 @@ module "jobs" {
   warehouse_connection        = module.redshift.connection_name
   warehouse_database          = module.redshift.database_name
   warehouse_schema            = var.warehouse_schema
+  metrics_namespace           = module.config.project
   network_connection          = module.connections.network_connection_name
   reference_db_connection     = module.connections.reference_db_connection_name
   security_configuration_name = module.catalog.security_configuration_name

@@ -11,6 +11,7 @@ import uuid
 from typing import Callable
 
 from etl_pipeline import config as config_module
+from etl_pipeline import metrics
 from etl_pipeline import storage
 from etl_pipeline.config import DatasetConfig, PipelineConfig
 from etl_pipeline.extract import ExtractContext, batch_id_for, extract_dataset, extract_started_at
@@ -43,12 +44,15 @@ def _run(stage: str, glue_context, args: dict, body: Callable[[PipelineConfig, R
 def _each_dataset(pipeline: PipelineConfig, args: dict, report: RunReport,
                   step: Callable[[DatasetConfig], dict]) -> None:
     for dataset in pipeline.select(args["datasets"]):
-        report.record(dataset.name, step(dataset))
+        numbers = step(dataset)
+        report.record(dataset.name, numbers)
+        metrics.publish(args["metrics_namespace"], report.stage, args["env"], dataset.name, numbers)
 
 
 def run_extract(glue_context, args: dict) -> RunReport:
     """Land what is new in each source. Arguments: env, config_path, raw_path, processed_path,
-    datasets; optional source_fallback=files reads JDBC datasets from their fallback files."""
+    datasets, metrics_namespace; optional source_fallback=files reads JDBC datasets from their
+    fallback files."""
 
     def body(pipeline: PipelineConfig, report: RunReport) -> None:
         spark = glue_context.spark_session
@@ -67,8 +71,8 @@ def run_extract(glue_context, args: dict) -> RunReport:
 
 
 def run_transform(glue_context, args: dict) -> RunReport:
-    """Validate and clean the new landed batches. Arguments: config_path, processed_path,
-    quarantine_path, datasets."""
+    """Validate and clean the new landed batches. Arguments: env, config_path, processed_path,
+    quarantine_path, datasets, metrics_namespace."""
 
     def body(pipeline: PipelineConfig, report: RunReport) -> None:
         context = TransformContext(glue_context=glue_context, config=pipeline,
@@ -79,9 +83,9 @@ def run_transform(glue_context, args: dict) -> RunReport:
 
 
 def run_load(glue_context, args: dict) -> RunReport:
-    """Upsert the new validated rows into the curated zone and the warehouse. Arguments:
+    """Upsert the new validated rows into the curated zone and the warehouse. Arguments: env,
     config_path, processed_path, curated_path, curated_database, warehouse_connection (or none),
-    warehouse_database, warehouse_schema, datasets, TempDir."""
+    warehouse_database, warehouse_schema, datasets, metrics_namespace, TempDir."""
 
     def body(pipeline: PipelineConfig, report: RunReport) -> None:
         if not args.get("TempDir"):

@@ -2,7 +2,7 @@
 
 Arguments: --env --config_path --processed_path --curated_path --curated_database
 --warehouse_connection (a Glue connection, or none) --warehouse_database --warehouse_schema
---datasets (all | a,b,...) --TempDir.
+--datasets (all | a,b,...) --metrics_namespace (CloudWatch namespace, or none) --TempDir.
 """
 
 import sys
@@ -16,7 +16,7 @@ from etl_pipeline.jobs import run_load
 
 args = getResolvedOptions(sys.argv, [
     "JOB_NAME", "env", "config_path", "processed_path", "curated_path", "curated_database",
-    "warehouse_connection", "warehouse_database", "warehouse_schema", "datasets",
+    "warehouse_connection", "warehouse_database", "warehouse_schema", "datasets", "metrics_namespace",
 ])
 
 glue_context = GlueContext(SparkContext.getOrCreate())

@@ -1,6 +1,7 @@
 """Glue job: transform. Types, cleans, checks and de-duplicates the new landed batches.
 
-Arguments: --env --config_path --processed_path --quarantine_path --datasets (all | a,b,...).
+Arguments: --env --config_path --processed_path --quarantine_path --datasets (all | a,b,...)
+--metrics_namespace (CloudWatch namespace, or none).
 """
 
 import sys
@@ -12,7 +13,9 @@ from pyspark.context import SparkContext
 
 from etl_pipeline.jobs import run_transform
 
-args = getResolvedOptions(sys.argv, ["JOB_NAME", "env", "config_path", "processed_path", "quarantine_path", "datasets"])
+args = getResolvedOptions(sys.argv, [
+    "JOB_NAME", "env", "config_path", "processed_path", "quarantine_path", "datasets", "metrics_namespace",
+])
 
 glue_context = GlueContext(SparkContext.getOrCreate())
 job = Job(glue_context)

@@ -25,10 +25,11 @@ PREFIX = f"etl-glue-pipeline-{ENV}"
 # which Glue supplies itself). When src/glue/<stage>_job.py exists, the test also checks that the
 # script asks for exactly these names.
 REQUIRED_ARGUMENTS = {
-    "extract": ["JOB_NAME", "env", "config_path", "raw_path", "processed_path", "datasets"],
-    "transform": ["JOB_NAME", "env", "config_path", "processed_path", "quarantine_path", "datasets"],
+    "extract": ["JOB_NAME", "env", "config_path", "raw_path", "processed_path", "datasets", "metrics_namespace"],
+    "transform": ["JOB_NAME", "env", "config_path", "processed_path", "quarantine_path", "datasets",
+                  "metrics_namespace"],
     "load": ["JOB_NAME", "env", "config_path", "processed_path", "curated_path", "curated_database",
-             "warehouse_connection", "warehouse_database", "warehouse_schema", "datasets"],
+             "warehouse_connection", "warehouse_database", "warehouse_schema", "datasets", "metrics_namespace"],
 }
 # Arguments Glue itself reads (not resolved by the scripts).
 GLUE_ARGUMENTS = {
@@ -156,6 +157,7 @@ def test_job_arguments_are_what_the_script_resolves(planned, stage: str) -> None
     assert arguments["--job-bookmark-option"] == "job-bookmark-enable"
     assert arguments["--env"] == ENV
     assert arguments["--datasets"] == "all"
+    assert arguments["--metrics_namespace"] == "etl-glue-pipeline"
     assert arguments["--config_path"] == f"s3://{planned.output('scripts_bucket_name')}/config/"
     assert arguments["--TempDir"] == f"s3://{planned.output('bucket_names')['temp']}/glue/"
     buckets = planned.output("bucket_names")

@@ -129,7 +129,7 @@ class LocalPipeline:
         """The arguments Terraform's default_arguments give each job, for the local deployment."""
         common = {"--env": self.env, "--config_path": str(self.config_dir), "--datasets": datasets,
                   "--processed_path": self.zone_uri("processed"), "--job-bookmark-option": bookmark_option,
-                  "--TempDir": self.zone_uri("temp") + "glue/"}
+                  "--TempDir": self.zone_uri("temp") + "glue/", "--metrics_namespace": "none"}
         by_stage = {
             "extract": {"--raw_path": self.zone_uri("raw")},
             "transform": {"--quarantine_path": self.zone_uri("quarantine")},

@@ -20,9 +20,10 @@ locals {
   }
 
   common_arguments = {
-    "--env"         = var.env
-    "--config_path" = var.config_uri
-    "--datasets"    = "all"
+    "--env"               = var.env
+    "--config_path"       = var.config_uri
+    "--datasets"          = "all"
+    "--metrics_namespace" = var.metrics_namespace
   }
 
   stage_arguments = {

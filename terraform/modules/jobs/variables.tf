@@ -63,6 +63,16 @@ variable "warehouse_schema" {
   type        = string
 }
 
+variable "metrics_namespace" {
+  description = "CloudWatch namespace the jobs publish RowsRead/RowsQuarantined/RowsLoaded to (--metrics_namespace)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/#:-]{1,255}$", var.metrics_namespace)) && !startswith(var.metrics_namespace, "AWS/")
+    error_message = "metrics_namespace must be a valid custom CloudWatch namespace (not starting with AWS/)."
+  }
+}
+
 variable "network_connection" {
   description = "NETWORK connection every job uses (private subnet)."
   type        = string
