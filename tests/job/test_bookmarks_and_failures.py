@@ -1,0 +1,141 @@
+"""Job bookmarks as Glue keeps them (enable / pause / disable), and runs that fail half-way."""
+
+from __future__ import annotations
+
+import pytest
+
+from localglue import demo_data, jdbc
+from localglue.athena import curated_views
+from localglue.bookmarks import DISABLE, PAUSE, BookmarkStore
+from etl_pipeline.warehouse import WarehouseTable
+from localglue.pipeline import LocalPipeline
+from tests.job.support import (FLIGHTS_PER_MONTH, expected_flight_failures, flights_slice, lake_path, run_all,
+                               run_stage, warehouse)
+
+
+def extract_flights(pipeline: LocalPipeline, option: str | None = None) -> int:
+    options = {"bookmark_option": option} if option else {}
+    report = run_stage(pipeline, "extract", datasets="flights", **options)
+    return report["datasets"]["flights"]["rows_read"]
+
+
+def test_pause_reads_what_is_new_without_moving_the_bookmark_and_disable_reads_everything(pipeline):
+    store = BookmarkStore(pipeline.settings.bookmarks_root)
+    assert extract_flights(pipeline) == 2 * FLIGHTS_PER_MONTH
+    committed = store.get(pipeline.job_name("extract"))
+    demo_data.land_flights(pipeline, months=range(3, 4), rows_per_month=FLIGHTS_PER_MONTH)
+
+    assert extract_flights(pipeline, PAUSE) == FLIGHTS_PER_MONTH
+    assert store.get(pipeline.job_name("extract")) == committed
+    assert extract_flights(pipeline, PAUSE) == FLIGHTS_PER_MONTH  # still new: pause committed nothing
+
+    assert extract_flights(pipeline, DISABLE) == 3 * FLIGHTS_PER_MONTH
+    assert store.get(pipeline.job_name("extract")) == committed
+
+    assert extract_flights(pipeline) == FLIGHTS_PER_MONTH  # enable: the new month, once
+    assert extract_flights(pipeline) == 0
+    bookmark = store.get(pipeline.job_name("extract"))
+    assert bookmark["Run"] == committed["Run"] + 2
+    assert sorted(uri.rsplit("/", 1)[1] for uri in bookmark["Contexts"]["extract_flights"]["files"]) == \
+        ["flights_2013_01.csv", "flights_2013_02.csv", "flights_2013_03.csv"]
+
+
+def test_an_extract_that_fails_half_way_commits_nothing_and_its_rerun_lands_each_row_once(pipeline):
+    broken = jdbc.parse_url(pipeline.settings.postgres_url)
+    broken = jdbc.JdbcTarget(broken.engine, broken.host, 1, broken.database, broken.user, broken.password)
+    pipeline.catalog.create_connection(jdbc.connection_input(pipeline.source_connection("reference-db"), broken))
+
+    with pytest.raises(Exception, match="Connection to 127.0.0.1:1 refused|connection refused|Connection refused"):
+        run_stage(pipeline, "extract", datasets="flights,airlines")  # flights lands, then airlines fails
+
+    assert BookmarkStore(pipeline.settings.bookmarks_root).get(pipeline.job_name("extract"))["Run"] == 0
+    reports = list(lake_path(pipeline, "processed", "_reports/extract").glob("*.json"))
+    assert len(reports) == 1 and '"status": "FAILED"' in reports[0].read_text()
+
+    pipeline.deploy(with_database=True)  # the connection is fixed
+    rerun = run_stage(pipeline, "extract", datasets="flights,airlines")
+    assert rerun["datasets"]["flights"]["rows_read"] == 2 * FLIGHTS_PER_MONTH
+    assert len(list(lake_path(pipeline, "processed", "landing/flights").iterdir())) == 1  # one batch, replaced
+
+    transform = run_stage(pipeline, "transform", datasets="flights,airlines")
+    assert transform["datasets"]["flights"]["rows_read"] == 2 * FLIGHTS_PER_MONTH
+    assert transform["datasets"]["flights"]["duplicates_removed"] == 0
+
+
+def test_a_load_that_fails_commits_nothing_and_its_rerun_neither_loses_nor_duplicates_rows(pipeline):
+    run_stage(pipeline, "extract")
+    run_stage(pipeline, "transform")
+    valid = len(flights_slice()) - int(expected_flight_failures(flights_slice()).sum())
+    # The warehouse refuses the flights: someone added a check to the table that no row passes.
+    table = WarehouseTable(pipeline.warehouse_schema, pipeline.config.datasets["flights"])
+    with jdbc.connect(pipeline.postgres()) as connection:
+        connection.execute(f"CREATE SCHEMA analytics; {table.create_table()}; "
+                           f"ALTER TABLE analytics.flights ADD CONSTRAINT no_rows CHECK (year < 0)")
+
+    with pytest.raises(Exception, match=r"postactions for analytics.flights_staging failed.*violates check constraint"):
+        run_stage(pipeline, "load", datasets="flights")
+
+    assert BookmarkStore(pipeline.settings.bookmarks_root).get(pipeline.job_name("load"))["Run"] == 0
+    # The curated zone already holds the batch: the rerun must replace it, not add to it.
+    assert curated_views(pipeline).execute("SELECT count(*) FROM flights").fetchone() == (valid,)
+
+    with jdbc.connect(pipeline.postgres()) as connection:
+        connection.execute("ALTER TABLE analytics.flights DROP CONSTRAINT no_rows")
+    rerun = run_stage(pipeline, "load", datasets="flights")
+
+    flights = rerun["datasets"]["flights"]
+    assert (flights["rows_read"], flights["rows_loaded"], flights["curated_updated"], flights["warehouse_rows"]) == \
+        (valid, valid, valid, valid)
+    assert curated_views(pipeline).execute(
+        "SELECT count(*), count(DISTINCT (year, month, day, carrier, flight, origin)) FROM flights").fetchone() == \
+        (valid, valid)
+    assert warehouse(pipeline, "SELECT count(*) FROM analytics.flights") == [(valid,)]
+    assert run_stage(pipeline, "load", datasets="flights")["datasets"]["flights"]["rows_read"] == 0
+
+
+def test_a_failed_dataset_rule_stops_the_batch_before_the_load(pipeline, tmp_path):
+    config = tmp_path / "config"
+    (config / "datasets").mkdir(parents=True)
+    (config / "pipeline.yaml").write_text((pipeline.config_dir / "pipeline.yaml").read_text())
+    flights = (pipeline.config_dir / "datasets" / "flights.yaml").read_text()
+    (config / "datasets" / "flights.yaml").write_text(
+        flights.replace("{name: batch_not_empty, type: row_count, min: 1}",
+                        "{name: batch_not_empty, type: row_count, min: 1000000}"))
+    strict = LocalPipeline(config_dir=config)
+    run_stage(strict, "extract")
+
+    with pytest.raises(Exception, match=r"dataset flights: 1 dataset rule\(s\) failed, the batch is not loaded: "
+                                        r"batch_not_empty \(row_count\) FAILED: measured 1998"):
+        run_stage(strict, "transform")
+
+    assert not lake_path(strict, "processed", "validated/flights").exists()
+    assert BookmarkStore(strict.settings.bookmarks_root).get(strict.job_name("transform"))["Run"] == 0
+    assert run_stage(strict, "load")["datasets"]["flights"]["rows_read"] == 0
+
+
+def test_a_corrections_file_updates_the_flights_it_resends_and_adds_the_new_ones(pipeline):
+    run_all(pipeline)
+    before = {(c, f): d for c, f, d in warehouse(pipeline, "SELECT carrier, flight, dep_delay FROM analytics.flights "
+                                                           "WHERE month = 1 AND day = 1 AND origin = 'JFK'")}
+    total_before = warehouse(pipeline, "SELECT count(*) FROM analytics.flights")[0][0]
+    path = demo_data.land_corrections(pipeline, month=1, day=1)
+
+    reports = run_all(pipeline)
+
+    assert reports["extract"]["datasets"]["flights"]["rows_read"] == demo_data.CORRECTED_FLIGHTS + 3
+    assert reports["extract"]["datasets"]["flights"]["files"] == [f"s3://{pipeline.bucket('raw')}/flights/{path.name}"]
+    load = reports["load"]["datasets"]["flights"]
+    assert (load["curated_updated"], load["curated_inserted"]) == (demo_data.CORRECTED_FLIGHTS, 3)
+    assert warehouse(pipeline, "SELECT count(*) FROM analytics.flights")[0][0] == total_before + 3
+    corrected = {(c, f): d for c, f, d in warehouse(
+        pipeline, "SELECT carrier, flight, dep_delay FROM analytics.flights WHERE etl_source_file LIKE %s",
+        f"%{path.name}")}
+    assert len(corrected) == demo_data.CORRECTED_FLIGHTS + 3
+    resent = {key: delay for key, delay in corrected.items() if key[1] not in demo_data.NEW_FLIGHT_NUMBERS}
+    assert len(resent) == demo_data.CORRECTED_FLIGHTS
+    assert resent == {key: before[key] + demo_data.CORRECTION_DELAY_MINUTES for key in resent}
+    curated = {(c, f): d for c, f, d in curated_views(pipeline).execute(
+        f"SELECT carrier, flight, dep_delay FROM flights WHERE etl_source_file LIKE '%{path.name}'").fetchall()}
+    assert curated == corrected
+    assert curated_views(pipeline).execute(
+        "SELECT count(*) - count(DISTINCT (year, month, day, carrier, flight, origin)) FROM flights").fetchone() == (0,)

@@ -1,0 +1,80 @@
+"""The local workflow (crawl -> extract -> transform -> load -> crawl), the demo without a database,
+and the job scripts as separate processes, exactly as `python extract_job.py --JOB_NAME ...`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from localglue import demo_data
+from localglue.athena import curated_views
+from localglue.environment import REPO_ROOT
+from localglue.pipeline import LocalPipeline, script_for
+from localglue.workflow import load_workflow_steps, run_workflow
+from tests.job.support import FLIGHTS_PER_MONTH, read_report
+
+
+def test_the_workflow_runs_the_configured_steps_in_order_and_catalogs_both_zones(pipeline):
+    started = []
+
+    run = run_workflow(pipeline, on_start=lambda step: started.append((step.kind, step.name)))
+
+    assert run.succeeded
+    assert started == [(s.kind, s.name) for s in load_workflow_steps(pipeline.config_dir)] == [
+        ("crawler", "raw"), ("job", "extract"), ("job", "transform"), ("job", "load"), ("crawler", "curated")]
+    raw = pipeline.catalog.get_table(DatabaseName=pipeline.database("raw"), Name="flights")["Table"]
+    assert raw["Parameters"]["classification"] == "csv"
+    assert [c["Name"] for c in raw["StorageDescriptor"]["Columns"]][:3] == ["year", "month", "day"]
+    weather = pipeline.catalog.get_table(DatabaseName=pipeline.database("raw"), Name="weather")["Table"]
+    assert weather["Parameters"]["classification"] == "json"
+    # The load job registered the curated tables; the curated crawler finds them as they are.
+    curated = [s for s in run.steps if s.step.name == "curated"][0]
+    assert "5 unchanged" in curated.summary
+    assert run.report("load")["datasets"]["weather"]["rows_loaded"] == 300
+
+
+def test_without_a_database_reference_data_comes_from_files_and_the_warehouse_is_skipped(local_home):
+    offline = LocalPipeline()
+    offline.deploy(with_database=False)
+    demo_data.land_flights(offline, months=range(1, 2), rows_per_month=200)
+    demo_data.land_reference_files(offline)
+
+    run = run_workflow(offline, datasets="flights,airlines,airports", warehouse=False, source_fallback=True)
+
+    assert run.succeeded, [s.error for s in run.steps]
+    extract = run.report("extract")["datasets"]
+    assert extract["airlines"]["source"] == f"s3://{offline.bucket('raw')}/reference/airlines/"
+    assert extract["airlines"]["rows_read"] == 16
+    assert run.report("load")["datasets"]["flights"]["warehouse"] == "disabled (--warehouse_connection none)"
+    assert curated_views(offline).execute(
+        "SELECT count(*) FROM flights f JOIN airlines a USING (carrier)").fetchone()[0] == \
+        run.report("load")["datasets"]["flights"]["rows_loaded"]
+
+
+def _script_process(arguments: list[str], home) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(script_for("extract")), *arguments], cwd=REPO_ROOT,
+                          env={**os.environ, "GLUE_LOCAL_HOME": str(home)}, capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_a_job_script_runs_as_its_own_process_with_glue_arguments(pipeline):
+    arguments = pipeline.job_arguments("extract", datasets="flights")
+
+    finished = _script_process(arguments, pipeline.settings.home)
+
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    report = read_report(pipeline, "extract", arguments[arguments.index("--JOB_RUN_ID") + 1])
+    assert report["status"] == "SUCCEEDED"
+    assert report["datasets"]["flights"]["rows_read"] == 2 * FLIGHTS_PER_MONTH
+
+
+def test_a_missing_job_argument_fails_the_script_naming_the_argument(pipeline):
+    arguments = pipeline.job_arguments("extract")
+    index = arguments.index("--raw_path")
+    del arguments[index:index + 2]
+
+    finished = _script_process(arguments, pipeline.settings.home)
+
+    assert finished.returncode != 0
+    assert "GlueArgumentError: the following arguments are required: --raw_path" in finished.stderr
