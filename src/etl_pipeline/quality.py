@@ -8,7 +8,7 @@ reaches the validated zone, and with it the workflow before anything is loaded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from pyspark.sql import Column
 from pyspark.sql import functions as F
@@ -73,7 +73,7 @@ def evaluate(rule: DatasetRule, metrics: dict, now: datetime | None = None) -> R
                           f"valid rows / rows read >= {rule.params['min_ratio']}")
     if rule.type == "freshness":
         newest = metrics[f"newest__{rule.params['column']}"]
-        now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+        now = now or datetime.now()  # Spark hands timestamps to Python as naive local time
         limit = timedelta(hours=rule.params["max_age_hours"])
         passed = newest is not None and now - newest <= limit
         return RuleResult(rule.name, rule.type, passed, str(newest),

@@ -1,0 +1,49 @@
+"""The warehouse SQL: the DDL it generates, and the staging + DELETE USING + INSERT cycle run on
+PostgreSQL (the local Redshift stand-in) twice, as a rerun would."""
+
+from __future__ import annotations
+
+from etl_pipeline.warehouse import WarehouseTable
+from localglue import jdbc
+from localglue.pipeline import CONFIG_DIR, read_config
+
+PLANES = read_config(CONFIG_DIR).datasets["planes"]
+
+
+def test_the_table_definition_follows_the_config_with_redshift_types():
+    table = WarehouseTable("analytics", PLANES)
+
+    assert table.create_table() == (
+        'CREATE TABLE IF NOT EXISTS "analytics"."planes" (\n'
+        '  "tailnum" VARCHAR(32) NOT NULL,\n  "year_built" INTEGER,\n  "type" VARCHAR(256),\n'
+        '  "manufacturer" VARCHAR(256),\n  "model" VARCHAR(256),\n  "engines" INTEGER,\n  "seats" INTEGER,\n'
+        '  "speed" INTEGER,\n  "engine" VARCHAR(128),\n  "etl_batch_id" VARCHAR(64),\n'
+        '  "etl_source_file" VARCHAR(1024),\n  "etl_extracted_at" TIMESTAMP,\n  PRIMARY KEY ("tailnum")\n)')
+    assert table.dbtable == "analytics.planes_staging"
+    assert table.postactions().splitlines()[1] == (
+        'DELETE FROM "analytics"."planes" USING "analytics"."planes_staging" '
+        'WHERE "planes"."tailnum" = "planes_staging"."tailnum";')
+
+
+def _load(target: jdbc.JdbcTarget, table: WarehouseTable, rows: list[tuple]) -> None:
+    """What from_jdbc_conf does: preactions, rows into the staging table, postactions."""
+    jdbc.run_sql(target, table.preactions(), "preactions")
+    with jdbc.connect(target) as connection:
+        connection.cursor().executemany(
+            f"INSERT INTO {table.qualified_staging} (tailnum, year_built, seats, etl_batch_id) VALUES (%s, %s, %s, %s)",
+            rows)
+    jdbc.run_sql(target, table.postactions(), "postactions")
+
+
+def test_loading_the_same_keys_again_replaces_rows_instead_of_adding_them(postgres_url):
+    target = jdbc.parse_url(postgres_url)
+    table = WarehouseTable("analytics", PLANES)
+
+    _load(target, table, [("N1", 2001, 100, "b1"), ("N2", 2002, 200, "b1")])
+    _load(target, table, [("N2", 2002, 210, "b2"), ("N3", 2003, 300, "b2")])
+
+    with jdbc.connect(target) as connection:
+        rows = connection.execute("SELECT tailnum, seats, etl_batch_id FROM analytics.planes ORDER BY 1").fetchall()
+        staging_left = connection.execute("SELECT to_regclass('analytics.planes_staging')").fetchone()[0]
+    assert rows == [("N1", 100, "b1"), ("N2", 210, "b2"), ("N3", 300, "b2")]
+    assert staging_left is None
