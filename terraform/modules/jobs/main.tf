@@ -27,10 +27,14 @@ locals {
   }
 
   stage_arguments = {
-    extract = {
-      "--raw_path"       = "s3://${var.bucket_names.raw}/"
-      "--processed_path" = "s3://${var.bucket_names.processed}/"
-    }
+    # Without a reference database, the JDBC datasets are read from their CSV fallback in the raw bucket.
+    extract = merge(
+      {
+        "--raw_path"       = "s3://${var.bucket_names.raw}/"
+        "--processed_path" = "s3://${var.bucket_names.processed}/"
+      },
+      var.reference_db_connection == null ? { "--source_fallback" = "files" } : {},
+    )
     transform = {
       "--processed_path"  = "s3://${var.bucket_names.processed}/"
       "--quarantine_path" = "s3://${var.bucket_names.quarantine}/"
