@@ -2,6 +2,7 @@
 
     python -m localglue.demo run                # land the data set (once), run the workflow, summarise
     python -m localglue.demo land-corrections   # drop a late corrections file into the raw zone
+    python -m localglue.demo land-reference-files  # the reference tables as CSV files (AWS without a database)
     python -m localglue.demo reset              # forget the lake, catalog, bookmarks and demo tables
 """
 
@@ -170,7 +171,7 @@ def reset(pipeline: LocalPipeline) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m localglue.demo", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["run", "land-corrections", "reset"])
+    parser.add_argument("command", choices=["run", "land-corrections", "land-reference-files", "reset"])
     command = parser.parse_args(argv).command
     try:
         configure()
@@ -183,6 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     if command == "land-corrections":
         path = demo_data.land_corrections(pipeline)
         _say(f"landed {demo_data.describe_corrections(path)}\nrun `make demo` to process it")
+        return 0
+    if command == "land-reference-files":
+        written = demo_data.land_reference_files(pipeline)
+        _say("\n".join(f"landed {path}" for path in written) or "the reference CSV files are there already")
         return 0
     return reset(pipeline)
 
