@@ -29,13 +29,13 @@ from localglue import jdbc, lake
 from localglue.catalog import LocalDataCatalog
 from localglue.environment import LocalSettings
 
-S3_FORMATS = ("csv", "json", "parquet", "glueparquet")
-JDBC_TYPES = ("postgresql", "mysql", "redshift")
-CORRUPT_RECORD = "_corrupt_record"
+_S3_FORMATS = ("csv", "json", "parquet", "glueparquet")
+_JDBC_TYPES = ("postgresql", "mysql", "redshift")
+_CORRUPT_RECORD = "_corrupt_record"
 
 
-class GlueLogger:
-    """The methods of Glue's GlueLogger, on Python logging."""
+class _GlueLogger:
+    """The methods of Glue's GlueLogger (a Java class on Glue), on Python logging."""
 
     def __init__(self):
         self._logger = logging.getLogger("GlueLogger")
@@ -61,20 +61,20 @@ class GlueContext(object):
         self.spark_session = spark_session
         self.sparkSession = spark_session
         self._sc = spark_session.sparkContext
-        self.local_settings = LocalSettings.from_environment()
-        self.local_catalog = LocalDataCatalog(self.local_settings.catalog_root)
+        self._local_settings = LocalSettings.from_environment()
+        self._local_catalog = LocalDataCatalog(self._local_settings.catalog_root)
         self.create_dynamic_frame = DynamicFrameReader(self)
         self.write_dynamic_frame = DynamicFrameWriter(self)
         self._bookmarks: bm.BookmarkSession | None = None
-        self._glue_logger = GlueLogger()
+        self._glue_logger = _GlueLogger()
         # Buckets named in the job arguments or already in the lake resolve from the first Spark read on.
-        existing = [p.name for p in self.local_settings.lake_root.iterdir() if p.is_dir()] \
-            if self.local_settings.lake_root.exists() else []
+        existing = [p.name for p in self._local_settings.lake_root.iterdir() if p.is_dir()] \
+            if self._local_settings.lake_root.exists() else []
         self._mount(set(existing) | lake.buckets_in(sys.argv[1:]))
 
     # ------------------------------------------------------------------ helpers
     def _mount(self, buckets) -> None:
-        lake.mount_buckets(self._sc, self.local_settings.lake_root, buckets)
+        lake.mount_buckets(self._sc, self._local_settings.lake_root, buckets)
 
     def _mount_uris(self, *uris: str) -> None:
         self._mount(lake.buckets_in(uris))
@@ -91,22 +91,22 @@ class GlueContext(object):
                                           **kwargs):
         if connection_type == "s3":
             return self._read_s3(connection_options, format, format_options, transformation_ctx)
-        if connection_type in JDBC_TYPES:
+        if connection_type in _JDBC_TYPES:
             return self._read_jdbc(connection_type, connection_options, transformation_ctx)
         raise NotImplementedError(
             f"connection_type {connection_type!r} is not emulated by the local Glue runtime "
-            f"(supported: s3, {', '.join(JDBC_TYPES)})"
+            f"(supported: s3, {', '.join(_JDBC_TYPES)})"
         )
 
     def _read_s3(self, options, format, format_options, transformation_ctx) -> DynamicFrame:
         paths = options.get("paths") or ([options["path"]] if options.get("path") else [])
         if not paths:
             raise ValueError("S3 source needs connection_options 'paths' (a list of s3:// URIs)")
-        if format not in S3_FORMATS:
-            raise NotImplementedError(f"format {format!r} is not emulated locally (supported: {', '.join(S3_FORMATS)})")
+        if format not in _S3_FORMATS:
+            raise NotImplementedError(f"format {format!r} is not emulated locally (supported: {', '.join(_S3_FORMATS)})")
         self._mount_uris(*paths)
-        recurse = str(options.get("recurse", True)).lower() == "true" or options.get("recurse") is True
-        files = lake.list_files(self.local_settings.lake_root, paths, recurse=recurse)
+        recurse = str(options.get("recurse", False)).lower() == "true"  # Glue's default: this folder only
+        files = lake.list_files(self._local_settings.lake_root, paths, recurse=recurse)
         state = self._bookmarks.state(transformation_ctx) if self._bookmarks else None
         unread = bm.new_files(state, files)
         if self._bookmarks:
@@ -131,7 +131,7 @@ class GlueContext(object):
         if format == "json":
             multiline = str(format_options.get("multiline", False)).lower() == "true"
             return reader.option("multiLine", multiline).option("mode", "PERMISSIVE") \
-                .option("columnNameOfCorruptRecord", CORRUPT_RECORD).json(uris)
+                .option("columnNameOfCorruptRecord", _CORRUPT_RECORD).json(uris)
         return self._read_csv(files, format_options)
 
     def _read_csv(self, files: list[lake.LakeFile], format_options: dict) -> DataFrame:
@@ -150,10 +150,10 @@ class GlueContext(object):
             schema = None
             if names:
                 schema = T.StructType([T.StructField(n, T.StringType()) for n in names]
-                                      + [T.StructField(CORRUPT_RECORD, T.StringType())])
+                                      + [T.StructField(_CORRUPT_RECORD, T.StringType())])
             reader = (self.spark_session.read.option("header", with_header).option("sep", separator)
                       .option("quote", quote).option("escape", quote).option("mode", "PERMISSIVE")
-                      .option("columnNameOfCorruptRecord", CORRUPT_RECORD))
+                      .option("columnNameOfCorruptRecord", _CORRUPT_RECORD))
             frame = reader.schema(schema).csv(uris) if schema else reader.csv(uris)
             frames.append(frame.select("*", "_metadata"))
         result = frames[0]
@@ -185,7 +185,8 @@ class GlueContext(object):
         upper_values = [upper[0][k] for k in keys]
         conditions = [f"({key_list}) <= ({_sql_literals(upper_values)})"]
         if state and state.get("keys") == keys:
-            if state["last"] == [_json_value(v) for v in upper_values]:
+            # Keys never go back: rows deleted at the source must not make old keys "new" again.
+            if [_json_value(v) for v in upper_values] <= state["last"]:
                 return self._empty_frame(transformation_ctx)
             conditions.append(f"({key_list}) > ({_sql_literals(state['last'])})")
         if self._bookmarks:
@@ -196,7 +197,7 @@ class GlueContext(object):
 
     def _jdbc_target(self, connection_type, options) -> jdbc.JdbcTarget:
         if str(options.get("useConnectionProperties", "")).lower() == "true" or options.get("connectionName"):
-            target = jdbc.resolve_connection(self.local_catalog, options["connectionName"])
+            target = jdbc.resolve_connection(self._local_catalog, options["connectionName"])
         elif options.get("url"):
             target = jdbc.parse_url(options["url"])
             target = jdbc.JdbcTarget(target.engine, target.host, target.port, target.database,
@@ -208,7 +209,7 @@ class GlueContext(object):
     def create_dynamic_frame_from_catalog(self, database=None, table_name=None, redshift_tmp_dir="",
                                           transformation_ctx="", push_down_predicate="", additional_options={},
                                           catalog_id=None, **kwargs):
-        table = self.local_catalog.get_table(DatabaseName=database, Name=table_name)["Table"]
+        table = self._local_catalog.get_table(DatabaseName=database, Name=table_name)["Table"]
         descriptor = table["StorageDescriptor"]
         classification = table["Parameters"].get("classification", "parquet")
         self._mount_uris(descriptor["Location"])
@@ -216,10 +217,10 @@ class GlueContext(object):
         if not partition_keys:
             locations = [descriptor["Location"]]
         else:
-            partitions = self.local_catalog.get_partitions(DatabaseName=database, TableName=table_name)["Partitions"]
+            partitions = self._local_catalog.get_partitions(DatabaseName=database, TableName=table_name)["Partitions"]
             partitions = self._prune(partitions, partition_keys, push_down_predicate)
             locations = [p["StorageDescriptor"]["Location"] for p in partitions]
-        files = lake.list_files(self.local_settings.lake_root, locations) if locations else []
+        files = lake.list_files(self._local_settings.lake_root, locations) if locations else []
         state = self._bookmarks.state(transformation_ctx) if self._bookmarks else None
         unread = bm.new_files(state, files)
         if self._bookmarks:
@@ -231,9 +232,13 @@ class GlueContext(object):
                           "separator": serde.get("field.delim", ",")}
         if partition_keys:
             reader = self.spark_session.read.option("basePath", descriptor["Location"])
-            frame = {"csv": lambda: reader.option("header", format_options["withHeader"]).csv([f.uri for f in unread]),
-                     "json": lambda: reader.json([f.uri for f in unread])}.get(
-                         classification, lambda: reader.parquet(*[f.uri for f in unread]))()
+            read = {"csv": lambda: reader.option("header", format_options["withHeader"])
+                    .option("sep", format_options["separator"]).csv([f.uri for f in unread]),
+                    "json": lambda: reader.json([f.uri for f in unread])}.get(
+                        classification, lambda: reader.option("mergeSchema", "true").parquet(*[f.uri for f in unread]))
+            # Partition values are typed by the catalog, as on Glue, not guessed from the folder names
+            # (Spark's guess would turn a string key's "01" into 1).
+            frame = _without_partition_type_inference(self.spark_session, read)
             for key in partition_keys:
                 frame = frame.withColumn(key["Name"], F.col(key["Name"]).cast(key["Type"]))
         else:
@@ -267,7 +272,7 @@ class GlueContext(object):
 
     def write_dynamic_frame_from_catalog(self, frame, database=None, table_name=None, redshift_tmp_dir="",
                                          transformation_ctx="", additional_options={}, catalog_id=None, **kwargs):
-        table = self.local_catalog.get_table(DatabaseName=database, Name=table_name)["Table"]
+        table = self._local_catalog.get_table(DatabaseName=database, Name=table_name)["Table"]
         options = {"path": table["StorageDescriptor"]["Location"],
                    "partitionKeys": [k["Name"] for k in table.get("PartitionKeys", [])], **additional_options}
         sink = self.getSink("s3", table["Parameters"].get("classification", "parquet"), transformation_ctx, **options)
@@ -276,7 +281,7 @@ class GlueContext(object):
 
     def write_dynamic_frame_from_jdbc_conf(self, frame, catalog_connection, connection_options={},
                                            redshift_tmp_dir="", transformation_ctx="", catalog_id=None):
-        target = jdbc.resolve_connection(self.local_catalog, catalog_connection)
+        target = jdbc.resolve_connection(self._local_catalog, catalog_connection)
         target = target.with_database(connection_options.get("database"))
         table = connection_options.get("dbtable")
         if not table:
@@ -286,6 +291,17 @@ class GlueContext(object):
          .option("batchsize", "10000").mode("append").save())
         jdbc.run_sql(target, connection_options.get("postactions", ""), f"postactions for {table}")
         return self._empty_frame(f"{frame.name}_errors")
+
+
+def _without_partition_type_inference(spark_session: SparkSession, read):
+    """Run read() (which resolves the partition columns) with every partition value read as text."""
+    key = "spark.sql.sources.partitionColumnTypeInference.enabled"
+    previous = spark_session.conf.get(key)
+    spark_session.conf.set(key, "false")
+    try:
+        return read()
+    finally:
+        spark_session.conf.set(key, previous)
 
 
 def _csv_header(path: Path, separator: str, quote: str) -> tuple[str, ...]:

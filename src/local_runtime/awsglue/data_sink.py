@@ -16,8 +16,8 @@ from localglue import lake
 from localglue.catalog import storage_descriptor, table_input
 from localglue.schema import hive_type
 
-SPARK_FORMATS = {"parquet": "parquet", "glueparquet": "parquet", "csv": "csv", "json": "json"}
-UPDATE_BEHAVIORS = ("UPDATE_IN_DATABASE", "LOG")
+_SPARK_FORMATS = {"parquet": "parquet", "glueparquet": "parquet", "csv": "csv", "json": "json"}
+_UPDATE_BEHAVIORS = ("UPDATE_IN_DATABASE", "LOG")
 
 
 class DataSink(object):
@@ -31,11 +31,11 @@ class DataSink(object):
         self._format = format or "parquet"
         self._format_options = {}
         self._catalog = None
-        self.transformation_ctx = transformation_ctx
+        self._transformation_ctx = transformation_ctx
 
     def setFormat(self, format, **options):
-        if format not in SPARK_FORMATS:
-            raise NotImplementedError(f"sink format {format!r} is not emulated locally ({', '.join(SPARK_FORMATS)})")
+        if format not in _SPARK_FORMATS:
+            raise NotImplementedError(f"sink format {format!r} is not emulated locally ({', '.join(_SPARK_FORMATS)})")
         self._format = format
         self._format_options = options
 
@@ -46,14 +46,19 @@ class DataSink(object):
         path = self._options["path"]
         partition_keys = list(self._options.get("partitionKeys") or [])
         self._glue_context._mount_uris(path)
+        update_catalog = bool(self._options.get("enableUpdateCatalog") and self._catalog)
+        if update_catalog:
+            # Fail before writing: files written for a catalog update that then fails would be written
+            # again (duplicated) by the rerun, since the failed run commits no bookmark.
+            self._check_catalog_target()
         frame = dynamic_frame.toDF()
-        writer = frame.write.mode("append").format(SPARK_FORMATS[self._format])
+        writer = frame.write.mode("append").format(_SPARK_FORMATS[self._format])
         if self._format == "csv":
             writer = writer.option("header", str(self._format_options.get("writeHeader", True)).lower())
         if partition_keys:
             writer = writer.partitionBy(*partition_keys)
         writer.save(path)
-        if self._options.get("enableUpdateCatalog") and self._catalog:
+        if update_catalog:
             self._update_catalog(frame, path, partition_keys)
         return DynamicFrame(self._glue_context.spark_session.createDataFrame([], "id string").drop("id"),
                             self._glue_context, f"{dynamic_frame.name}_errors")
@@ -61,16 +66,20 @@ class DataSink(object):
     def write(self, dynamic_frame_or_dfc, info=""):
         return self.writeFrame(dynamic_frame_or_dfc, info)
 
+    def _check_catalog_target(self) -> None:
+        behavior = self._options.get("updateBehavior", "UPDATE_IN_DATABASE")
+        if behavior not in _UPDATE_BEHAVIORS:
+            raise ValueError(f"updateBehavior must be one of {_UPDATE_BEHAVIORS}, got {behavior!r}")
+        self._glue_context._local_catalog.get_database(Name=self._catalog[0])
+
     def _update_catalog(self, frame, path: str, partition_keys: list[str]) -> None:
         behavior = self._options.get("updateBehavior", "UPDATE_IN_DATABASE")
-        if behavior not in UPDATE_BEHAVIORS:
-            raise ValueError(f"updateBehavior must be one of {UPDATE_BEHAVIORS}, got {behavior!r}")
         database, table_name = self._catalog
-        catalog = self._glue_context.local_catalog
+        catalog = self._glue_context._local_catalog
         fields = {f.name: hive_type(f.dataType) for f in frame.schema.fields}
         columns = [{"Name": n, "Type": t} for n, t in fields.items() if n not in partition_keys]
         keys = [{"Name": k, "Type": fields[k]} for k in partition_keys]
-        classification = SPARK_FORMATS[self._format]
+        classification = _SPARK_FORMATS[self._format]
         location = path if path.endswith("/") else path + "/"
         wanted = table_input(table_name, location, columns, classification, keys)
         if not catalog.table_exists(database, table_name):
@@ -84,8 +93,8 @@ class DataSink(object):
             self._register_partitions(database, table_name, location, partition_keys, columns, classification)
 
     def _register_partitions(self, database, table_name, location, partition_keys, columns, classification):
-        catalog = self._glue_context.local_catalog
-        root = lake.to_local_path(self._glue_context.local_settings.lake_root, location)
+        catalog = self._glue_context._local_catalog
+        root = lake.to_local_path(self._glue_context._local_settings.lake_root, location)
         known = {tuple(p["Values"]) for p in catalog.get_partitions(DatabaseName=database,
                                                                     TableName=table_name)["Partitions"]}
         new = []

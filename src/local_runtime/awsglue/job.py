@@ -55,7 +55,7 @@ class Job:
             )
         context = self._glue_context
         self._session = BookmarkSession(
-            store=BookmarkStore(context.local_settings.bookmarks_root),
+            store=BookmarkStore(context._local_settings.bookmarks_root),
             job_name=job_name,
             run_id=args.get("JOB_RUN_ID") or f"jr_local_{uuid.uuid4().hex}",
             option=args.get("job_bookmark_option") or self.job_bookmark_options()[3],

@@ -12,8 +12,8 @@ class GlueArgumentError(Exception):
 
 
 class GlueArgumentParser(argparse.ArgumentParser):
-    def error(self, message):
-        raise GlueArgumentError(message)
+    def error(self, msg):
+        raise GlueArgumentError(msg)
 
 
 def getResolvedOptions(args, options):
@@ -36,7 +36,7 @@ def getResolvedOptions(args, options):
     parser.add_argument(continuation_flag, choices=continuation_choices, required=False)
     for flag in Job.job_bookmark_range_options():
         parser.add_argument(flag, required=False)
-    for flag in Job.id_params():
+    for flag in Job.id_params()[1:]:
         if flag[2:] not in options:
             parser.add_argument(flag, required=False)
     parser.add_argument(Job.encryption_type_options()[0], choices=Job.encryption_type_options()[1:])
@@ -52,9 +52,6 @@ def getResolvedOptions(args, options):
     if resolved.get("TempDir") is None:
         resolved["TempDir"] = resolved.get("RedshiftTempDir")
     resolved["RedshiftTempDir"] = resolved["TempDir"]
-    for option in ("TempDir", "RedshiftTempDir"):
-        if option in options and resolved[option] is None:
-            raise GlueArgumentError(f"the following arguments are required: --{option}")
 
     continuation = resolved.pop("continuation_option", None)
     if resolved.get("job_bookmark_option") is None:

@@ -54,9 +54,13 @@ class BookmarkStore:
         }
         self.root.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=self.root, prefix=f".{job_name}.")
-        with os.fdopen(handle, "w") as stream:
-            json.dump(entry, stream, indent=2, sort_keys=True)
-        os.replace(temporary, self._file(job_name))
+        try:
+            with os.fdopen(handle, "w") as stream:
+                json.dump(entry, stream, indent=2, sort_keys=True)
+            os.replace(temporary, self._file(job_name))
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
         return entry
 
     def reset(self, job_name: str) -> None:

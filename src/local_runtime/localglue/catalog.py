@@ -104,9 +104,13 @@ class LocalDataCatalog:
     def _write(path: Path, document: dict[str, Any]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(handle, "w") as stream:
-            json.dump(document, stream, indent=2, sort_keys=True)
-        os.replace(temporary, path)
+        try:
+            with os.fdopen(handle, "w") as stream:
+                json.dump(document, stream, indent=2, sort_keys=True)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
     # --------------------------------------------------------------- databases
     def create_database(self, DatabaseInput: dict[str, Any]) -> None:
