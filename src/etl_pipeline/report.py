@@ -56,9 +56,12 @@ class RunReport:
 
 
 def _one_line(numbers: dict[str, Any]) -> str:
-    shown = {k: v for k, v in numbers.items() if not isinstance(v, (list, dict))}
-    return ", ".join(f"{k}={v:,}" if isinstance(v, int) and not isinstance(v, bool) else f"{k}={v}"
-                     for k, v in shown.items())
+    """The counts and any warning; locations and lists stay in the JSON report."""
+    if numbers.get("nothing_new") and "warning" not in numbers:
+        return "nothing new"
+    shown = {k: v for k, v in numbers.items()
+             if (isinstance(v, int) and not isinstance(v, bool)) or k == "warning"}
+    return ", ".join(f"{k}={v:,}" if isinstance(v, int) else f"{k}: {v}" for k, v in shown.items())
 
 
 def check_invariant(stage: str, dataset: str, read: int, accounted: dict[str, int]) -> None:

@@ -46,7 +46,8 @@ def print_stages(run: WorkflowRun) -> None:
     _say(f"\nWorkflow {run.name}: {'SUCCEEDED' if run.succeeded else 'FAILED'}, "
          f"{sum(s.seconds for s in run.steps):.1f} s")
     for step in run.steps:
-        _say(f"  {_step_label(step.step):18} {step.seconds:6.1f} s  {step.status:9} {step.summary if step.step.kind == 'crawler' else ''}")
+        detail = step.summary if step.step.kind == "crawler" else ""
+        _say(f"  {_step_label(step.step):18} {step.seconds:6.1f} s  {step.status:9} {detail}".rstrip())
     failed = next((s for s in run.steps if s.status == "FAILED"), None)
     if failed:
         _say(f"\n{_step_label(failed.step)} failed: {failed.error}")
@@ -139,7 +140,7 @@ def run(pipeline: LocalPipeline) -> int:
 
     def finished(step: StepRun) -> None:
         detail = step.summary if step.step.kind == "crawler" else ""
-        _say(f"-- {_step_label(step.step)} {step.status.lower()} in {step.seconds:.1f} s {detail}")
+        _say(f"-- {_step_label(step.step)} {step.status.lower()} in {step.seconds:.1f} s {detail}".rstrip())
 
     result = run_workflow(pipeline, warehouse=database, source_fallback=not database,
                           on_start=started, on_step=finished)
