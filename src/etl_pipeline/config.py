@@ -90,10 +90,6 @@ class DatasetConfig:
     curated_table: str
     warehouse_table: str
 
-    @property
-    def output_columns(self) -> list[str]:
-        return [c.name for c in self.columns] + [d.name for d in self.derived]
-
     def column_type(self, name: str) -> str:
         for column in [*self.columns, *self.derived]:
             if column.name == name:

@@ -26,6 +26,7 @@ variables {
   warehouse_connection        = "etl-glue-pipeline-dev-redshift"
   warehouse_database          = "dev"
   warehouse_schema            = "analytics"
+  metrics_namespace           = "etl-glue-pipeline"
   network_connection          = "etl-glue-pipeline-dev-network"
   security_configuration_name = "etl-glue-pipeline-dev-security"
   execution_class             = "FLEX"
@@ -91,21 +92,25 @@ run "arguments_match_the_job_scripts" {
 
   assert {
     condition = toset([for k in keys(aws_glue_job.stage["extract"].default_arguments) : k if !startswith(k, "--enable-") && !contains(["--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--spark-event-logs-path"], k)]) == toset(
-      ["--env", "--config_path", "--raw_path", "--processed_path", "--datasets"]
+      ["--env", "--config_path", "--raw_path", "--processed_path", "--datasets", "--metrics_namespace", "--source_fallback"]
     )
-    error_message = "extract: --env --config_path --raw_path --processed_path --datasets."
+    error_message = "extract without a reference database: --env --config_path --raw_path --processed_path --datasets --metrics_namespace --source_fallback."
   }
   assert {
     condition = toset([for k in keys(aws_glue_job.stage["transform"].default_arguments) : k if !startswith(k, "--enable-") && !contains(["--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--spark-event-logs-path"], k)]) == toset(
-      ["--env", "--config_path", "--processed_path", "--quarantine_path", "--datasets"]
+      ["--env", "--config_path", "--processed_path", "--quarantine_path", "--datasets", "--metrics_namespace"]
     )
-    error_message = "transform: --env --config_path --processed_path --quarantine_path --datasets."
+    error_message = "transform: --env --config_path --processed_path --quarantine_path --datasets --metrics_namespace."
   }
   assert {
     condition = toset([for k in keys(aws_glue_job.stage["load"].default_arguments) : k if !startswith(k, "--enable-") && !contains(["--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--spark-event-logs-path"], k)]) == toset(
-      ["--env", "--config_path", "--processed_path", "--curated_path", "--curated_database", "--warehouse_connection", "--warehouse_database", "--warehouse_schema", "--datasets"]
+      ["--env", "--config_path", "--processed_path", "--curated_path", "--curated_database", "--warehouse_connection", "--warehouse_database", "--warehouse_schema", "--datasets", "--metrics_namespace"]
     )
-    error_message = "load: --env --config_path --processed_path --curated_path --curated_database --warehouse_* --datasets."
+    error_message = "load: --env --config_path --processed_path --curated_path --curated_database --warehouse_* --datasets --metrics_namespace."
+  }
+  assert {
+    condition     = aws_glue_job.stage["extract"].default_arguments["--source_fallback"] == "files" && alltrue([for j in aws_glue_job.stage : j.default_arguments["--metrics_namespace"] == "etl-glue-pipeline"])
+    error_message = "Without a reference database extract reads the CSV fallback; every job publishes to the pipeline's metrics namespace."
   }
   assert {
     condition     = aws_glue_job.stage["load"].default_arguments["--warehouse_connection"] == "etl-glue-pipeline-dev-redshift" && aws_glue_job.stage["load"].default_arguments["--warehouse_schema"] == "analytics" && aws_glue_job.stage["load"].default_arguments["--datasets"] == "all"
@@ -136,6 +141,10 @@ run "no_warehouse_and_a_reference_database" {
   assert {
     condition     = aws_glue_job.stage["extract"].connections == tolist(["etl-glue-pipeline-dev-network", "etl-glue-pipeline-dev-reference-db"])
     error_message = "With a reference database, extract uses its JDBC connection."
+  }
+  assert {
+    condition     = !contains(keys(aws_glue_job.stage["extract"].default_arguments), "--source_fallback")
+    error_message = "With a reference database, extract reads it, not the CSV fallback."
   }
 }
 

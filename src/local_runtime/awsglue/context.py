@@ -14,7 +14,6 @@ What Glue does in its Java classes, done here in Python over the local runtime's
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
@@ -34,22 +33,6 @@ _JDBC_TYPES = ("postgresql", "mysql", "redshift")
 _CORRUPT_RECORD = "_corrupt_record"
 
 
-class _GlueLogger:
-    """The methods of Glue's GlueLogger (a Java class on Glue), on Python logging."""
-
-    def __init__(self):
-        self._logger = logging.getLogger("GlueLogger")
-
-    def info(self, message):
-        self._logger.info(message)
-
-    def warn(self, message):
-        self._logger.warning(message)
-
-    def error(self, message):
-        self._logger.error(message)
-
-
 class GlueContext(object):
     def __init__(self, sparkContext=None, **options):
         if sparkContext is None:
@@ -66,7 +49,6 @@ class GlueContext(object):
         self.create_dynamic_frame = DynamicFrameReader(self)
         self.write_dynamic_frame = DynamicFrameWriter(self)
         self._bookmarks: bm.BookmarkSession | None = None
-        self._glue_logger = _GlueLogger()
         # Buckets named in the job arguments or already in the lake resolve from the first Spark read on.
         existing = [p.name for p in self._local_settings.lake_root.iterdir() if p.is_dir()] \
             if self._local_settings.lake_root.exists() else []
@@ -81,9 +63,6 @@ class GlueContext(object):
 
     def _empty_frame(self, name: str) -> DynamicFrame:
         return DynamicFrame(self.spark_session.createDataFrame([], T.StructType([])), self, name)
-
-    def get_logger(self):
-        return self._glue_logger
 
     # -------------------------------------------------------------------- reads
     def create_dynamic_frame_from_options(self, connection_type, connection_options={}, format=None,

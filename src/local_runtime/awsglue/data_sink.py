@@ -63,9 +63,6 @@ class DataSink(object):
         return DynamicFrame(self._glue_context.spark_session.createDataFrame([], "id string").drop("id"),
                             self._glue_context, f"{dynamic_frame.name}_errors")
 
-    def write(self, dynamic_frame_or_dfc, info=""):
-        return self.writeFrame(dynamic_frame_or_dfc, info)
-
     def _check_catalog_target(self) -> None:
         behavior = self._options.get("updateBehavior", "UPDATE_IN_DATABASE")
         if behavior not in _UPDATE_BEHAVIORS:

@@ -1,15 +1,15 @@
 """`awsglue.dynamicframe`: DynamicFrame and the readers/writers hung off GlueContext.
 
 Locally a DynamicFrame wraps a Spark DataFrame. Glue's frames are schema-on-read records with
-choice types; the project's code converts to DataFrames straight away (`toDF`), so what matters here
-is that the conversions, the field transforms it may use and the reader/writer entry points exist
-with Glue's names and signatures.
+choice types; the project's code converts to DataFrames straight away (`toDF`) and back (`fromDF`),
+so the conversions, `count` and the reader/writer entry points are what exists here, with Glue's
+names and signatures. A script that needs another DynamicFrame transform adds it here, and the
+contract test checks it against AWS's package.
 """
 
 from __future__ import annotations
 
 from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 
 
 class DynamicFrame(object):
@@ -29,46 +29,6 @@ class DynamicFrame(object):
 
     def count(self):
         return self._jdf.count()
-
-    def printSchema(self):
-        self._jdf.printSchema()
-
-    def show(self, num_rows=20):
-        self._jdf.show(num_rows)
-
-    def getNumPartitions(self):
-        return self._jdf.rdd.getNumPartitions()
-
-    def errorsCount(self):
-        """Records that failed to parse; locally they surface as `_corrupt_record` values instead."""
-        return 0
-
-    def _derived(self, dataframe, transformation_ctx):
-        return DynamicFrame(dataframe, self.glue_ctx, transformation_ctx or self.name)
-
-    def select_fields(self, paths, transformation_ctx="", info="", stageThreshold=0, totalThreshold=0):
-        return self._derived(self._jdf.select(*[F.col(f"`{p}`") for p in paths]), transformation_ctx)
-
-    def drop_fields(self, paths, transformation_ctx="", info="", stageThreshold=0, totalThreshold=0):
-        return self._derived(self._jdf.drop(*paths), transformation_ctx)
-
-    def rename_field(self, oldName, newName, transformation_ctx="", info="", stageThreshold=0, totalThreshold=0):
-        return self._derived(self._jdf.withColumnRenamed(oldName, newName), transformation_ctx)
-
-    def apply_mapping(self, mappings, case_sensitive=False, transformation_ctx="", info="", stageThreshold=0,
-                      totalThreshold=0):
-        """Select, rename and cast: mappings are (source, source_type, target, target_type) tuples."""
-        columns = [F.col(f"`{source}`").cast(target_type).alias(target)
-                   for source, _source_type, target, target_type in mappings]
-        return self._derived(self._jdf.select(*columns), transformation_ctx)
-
-    def repartition(self, num_partitions, transformation_ctx="", info="", stageThreshold=0, totalThreshold=0):
-        return self._derived(self._jdf.repartition(num_partitions), transformation_ctx)
-
-    def coalesce(self, num_partitions, shuffle=False, transformation_ctx="", info="", stageThreshold=0,
-                 totalThreshold=0):
-        frame = self._jdf.repartition(num_partitions) if shuffle else self._jdf.coalesce(num_partitions)
-        return self._derived(frame, transformation_ctx)
 
 
 class DynamicFrameReader(object):

@@ -4,7 +4,6 @@ it on AWS, for an environment called `local`, pointing at the local lake, catalo
 
 from __future__ import annotations
 
-import os
 import runpy
 import sys
 import uuid
@@ -167,6 +166,3 @@ def script_for(stage: str) -> Path:
 def argument_value(arguments: list[str], name: str) -> str:
     return arguments[arguments.index(name) + 1]
 
-
-def local_state_exists(settings: LocalSettings) -> bool:
-    return settings.home.exists() and any(os.scandir(settings.home))

@@ -13,7 +13,6 @@ import os
 from pathlib import Path
 
 import pytest
-from pyspark.sql import types as T
 
 from awsglue.context import GlueContext
 from awsglue.dynamicframe import DynamicFrame
