@@ -24,7 +24,7 @@ from etl_pipeline.config import DatasetConfig, PipelineConfig
 from etl_pipeline.report import InvariantError, check_invariant
 from etl_pipeline.transform import ETL_EXTRACTED_AT, ETL_ROW_NUMBER, ETL_SOURCE_MODIFIED_AT
 from etl_pipeline.types import spark_type
-from etl_pipeline.validate import file_count
+from etl_pipeline.validate import file_count, read_new_parquet
 from etl_pipeline.warehouse import WarehouseTable
 
 NO_WAREHOUSE = "none"
@@ -158,10 +158,7 @@ def load_warehouse(context: LoadContext, dataset: DatasetConfig, batch: DataFram
 
 def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
     validated_uri = storage.join_uri(context.processed_path, context.config.validated_prefix, dataset.name) + "/"
-    validated = context.glue_context.create_dynamic_frame.from_options(
-        connection_type="s3", connection_options={"paths": [validated_uri], "recurse": True},
-        format="parquet", transformation_ctx=f"load_{dataset.name}",
-    ).toDF()
+    validated = read_new_parquet(context.glue_context, validated_uri, f"load_{dataset.name}")
     if not validated.columns:
         return {"rows_read": 0, "nothing_new": True}
 

@@ -59,13 +59,18 @@ def _write_counted(frame: DataFrame, uri: str, files: int, name: str) -> int:
     return counted.get["rows"]
 
 
+def read_new_parquet(glue_context, uri: str, transformation_ctx: str) -> DataFrame:
+    """The Parquet files under uri that the job's bookmark has not seen (no columns when none)."""
+    return glue_context.create_dynamic_frame.from_options(
+        connection_type="s3", connection_options={"paths": [uri], "recurse": True},
+        format="parquet", transformation_ctx=transformation_ctx,
+    ).toDF()
+
+
 def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict:
     spark = context.glue_context.spark_session
     landing_uri = storage.join_uri(context.processed_path, context.config.landing_prefix, dataset.name) + "/"
-    landed = context.glue_context.create_dynamic_frame.from_options(
-        connection_type="s3", connection_options={"paths": [landing_uri], "recurse": True},
-        format="parquet", transformation_ctx=f"transform_{dataset.name}",
-    ).toDF()
+    landed = read_new_parquet(context.glue_context, landing_uri, f"transform_{dataset.name}")
     if not landed.columns:
         return {"rows_read": 0, "nothing_new": True}
 

@@ -61,6 +61,14 @@ class GlueContext(object):
     def _mount_uris(self, *uris: str) -> None:
         self._mount(lake.buckets_in(uris))
 
+    def _unread(self, files: list[lake.LakeFile], transformation_ctx: str) -> list[lake.LakeFile]:
+        """The files the job's bookmark has not seen; they count as read when the job commits."""
+        state = self._bookmarks.state(transformation_ctx) if self._bookmarks else None
+        unread = bm.new_files(state, files)
+        if self._bookmarks:
+            self._bookmarks.record(transformation_ctx, bm.files_state(state, unread))
+        return unread
+
     def _empty_frame(self, name: str) -> DynamicFrame:
         return DynamicFrame(self.spark_session.createDataFrame([], T.StructType([])), self, name)
 
@@ -85,11 +93,8 @@ class GlueContext(object):
             raise NotImplementedError(f"format {format!r} is not emulated locally (supported: {', '.join(_S3_FORMATS)})")
         self._mount_uris(*paths)
         recurse = str(options.get("recurse", False)).lower() == "true"  # Glue's default: this folder only
-        files = lake.list_files(self._local_settings.lake_root, paths, recurse=recurse)
-        state = self._bookmarks.state(transformation_ctx) if self._bookmarks else None
-        unread = bm.new_files(state, files)
-        if self._bookmarks:
-            self._bookmarks.record(transformation_ctx, bm.files_state(state, unread))
+        unread = self._unread(lake.list_files(self._local_settings.lake_root, paths, recurse=recurse),
+                              transformation_ctx)
         if not unread:
             return self._empty_frame(transformation_ctx)
         frame = self._read_files(unread, format, format_options)
@@ -200,10 +205,7 @@ class GlueContext(object):
             partitions = self._prune(partitions, partition_keys, push_down_predicate)
             locations = [p["StorageDescriptor"]["Location"] for p in partitions]
         files = lake.list_files(self._local_settings.lake_root, locations) if locations else []
-        state = self._bookmarks.state(transformation_ctx) if self._bookmarks else None
-        unread = bm.new_files(state, files)
-        if self._bookmarks:
-            self._bookmarks.record(transformation_ctx, bm.files_state(state, unread))
+        unread = self._unread(files, transformation_ctx)
         if not unread:
             return self._empty_frame(transformation_ctx)
         serde = descriptor.get("SerdeInfo", {}).get("Parameters", {})
