@@ -1,0 +1,51 @@
+"""Prerequisite checks of the local runtime: Java 17 found or a one-line error that says what to install."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from localglue import environment
+
+
+def fake_java(home: Path, version: str) -> Path:
+    java = home / "bin" / "java"
+    java.parent.mkdir(parents=True)
+    java.write_text(f'#!/bin/sh\necho \'openjdk version "{version}" 2025-04-15\' >&2\n')
+    java.chmod(java.stat().st_mode | stat.S_IEXEC)
+    return home
+
+
+def test_java_home_is_used_when_it_is_a_java_17(tmp_path, monkeypatch):
+    monkeypatch.setenv("JAVA_HOME", str(fake_java(tmp_path / "jdk17", "17.0.15")))
+
+    assert environment.find_java17() == (tmp_path / "jdk17").resolve()
+
+
+def test_a_newer_java_home_is_passed_over_and_a_missing_java_17_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv("JAVA_HOME", str(fake_java(tmp_path / "jdk25", "25.0.1")))
+    monkeypatch.setattr(environment.glob, "glob", lambda pattern: [])
+
+    with pytest.raises(environment.PrerequisiteMissing, match=r"Java 17 is required .*openjdk-17-jdk-headless"):
+        environment.find_java17()
+    assert environment.main() == 1
+
+
+def test_configure_writes_the_spark_defaults_a_job_script_starts_with(tmp_path, monkeypatch):
+    monkeypatch.setenv("JAVA_HOME", str(fake_java(tmp_path / "jdk17", "17.0.15")))
+    for name in ("SPARK_CONF_DIR", "PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+    settings = environment.LocalSettings(home=tmp_path / "state", postgres_url=environment.DEFAULT_POSTGRES_URL)
+
+    environment.configure(settings)
+
+    defaults = dict(line.split(" ", 1) for line in
+                    (tmp_path / "state/spark/conf/spark-defaults.conf").read_text().splitlines()[1:])
+    assert defaults["spark.hadoop.fs.s3.impl"] == "org.apache.hadoop.fs.viewfs.ViewFileSystemOverloadScheme"
+    assert defaults["spark.sql.session.timeZone"] == "UTC"
+    assert defaults["spark.local.dir"] == str(tmp_path / "state/spark/local")
+    assert os.environ["SPARK_CONF_DIR"] == str(tmp_path / "state/spark/conf")
+    assert (tmp_path / "state/spark/conf/log4j2.properties").read_text().startswith("# Written by localglue")
