@@ -3,7 +3,9 @@ fresh PostgreSQL database per test that asks for them."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 
 # One state folder for the session's Spark (scratch, conf); tests get their own lake and catalog.
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="glue-local-tests-"))
+atexit.register(shutil.rmtree, _SESSION_HOME, ignore_errors=True)
 os.environ["GLUE_LOCAL_HOME"] = str(_SESSION_HOME)
 os.environ.setdefault("GLUE_LOCAL_SPARK_MASTER", "local[2]")
 
