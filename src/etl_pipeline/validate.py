@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+from functools import partial
 
 from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
@@ -86,11 +87,8 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
             QUARANTINED: storage.join_uri(context.quarantine_path, dataset.name, "rejected", f"batch_id={batch_id}"),
             DUPLICATE: storage.join_uri(context.quarantine_path, dataset.name, "duplicates", f"batch_id={batch_id}"),
         }
-        shapes = {
-            VALID: lambda rows: validated_output(rows, dataset),
-            QUARANTINED: quarantine_columns,
-            DUPLICATE: lambda rows: validated_output(rows, dataset),
-        }
+        shapes = {VALID: partial(validated_output, dataset=dataset), QUARANTINED: quarantine_columns,
+                  DUPLICATE: partial(validated_output, dataset=dataset)}
         written: dict[str, int] = {}
         rule_failures: dict[str, int] = {}
 
