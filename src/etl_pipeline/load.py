@@ -21,7 +21,7 @@ from pyspark.sql import functions as F
 
 from etl_pipeline import storage
 from etl_pipeline.config import DatasetConfig, PipelineConfig
-from etl_pipeline.report import InvariantError, check_invariant
+from etl_pipeline.report import InvariantError, check_invariant, counted
 from etl_pipeline.transform import ETL_EXTRACTED_AT, ETL_ROW_NUMBER, ETL_SOURCE_MODIFIED_AT
 from etl_pipeline.types import spark_type
 from etl_pipeline.validate import file_count, read_new_parquet
@@ -56,11 +56,6 @@ def newest_versions(validated: DataFrame, dataset: DatasetConfig) -> DataFrame:
 
 def partition_uri(table_uri: str, keys: tuple[str, ...], values: tuple) -> str:
     return storage.join_uri(table_uri, *[f"{k}={v}" for k, v in zip(keys, values)]) + "/"
-
-
-def _written(frame: DataFrame, name: str) -> tuple[DataFrame, Observation]:
-    observation = Observation(name)
-    return frame.observe(observation, F.count(F.lit(1)).alias("rows")), observation
 
 
 class CuratedTable:
@@ -102,7 +97,7 @@ class CuratedTable:
 
     def _append_new(self, rows_frame: DataFrame, rows: int) -> int:
         """New partitions (or a new table): a Glue sink appends them and registers them in the catalog."""
-        frame, observation = _written(rows_frame, f"curated_new_{self.dataset.name}")
+        frame, observation = counted(rows_frame, f"curated_new_{self.dataset.name}")
         frame = frame.repartition(*_key(self.keys)) if self.keys else \
             frame.coalesce(file_count(rows, len(rows_frame.columns), self.context.config.target_file_size_mb))
         sink = self.context.glue_context.getSink(
@@ -124,23 +119,22 @@ class CuratedTable:
         kept = (current.join(batch_keys, list(self.dataset.primary_key), "left")
                 .observe(replaced, F.count_if(F.col("_replaced")).alias("rows"))
                 .where(F.col("_replaced").isNull()).drop("_replaced"))
-        incoming, batch_observation = _written(batch_rows, f"curated_merge_{self.dataset.name}")
+        incoming, batch_observation = counted(batch_rows, f"curated_merge_{self.dataset.name}")
         merged = kept.unionByName(incoming, allowMissingColumns=True).select(*batch_rows.columns)
         # Materialise before overwriting what the merge reads from (Spark forbids it, rightly).
         merged = merged.checkpoint(eager=True)
-        writer = merged.repartition(*_key(self.keys)).write.mode("overwrite") if self.keys else \
-            merged.coalesce(1).write.mode("overwrite")
         if self.keys:
-            writer.option("partitionOverwriteMode", "dynamic").partitionBy(*self.keys).parquet(self.uri)
+            (merged.repartition(*_key(self.keys)).write.mode("overwrite")
+             .option("partitionOverwriteMode", "dynamic").partitionBy(*self.keys).parquet(self.uri))
         else:
-            writer.parquet(self.uri)
+            merged.coalesce(1).write.mode("overwrite").parquet(self.uri)
         updated, incoming_rows = replaced.get["rows"], batch_observation.get["rows"]
         return {"updated": updated, "inserted": incoming_rows - updated}
 
 
 def load_warehouse(context: LoadContext, dataset: DatasetConfig, batch: DataFrame) -> int:
     table = WarehouseTable(context.warehouse_schema, dataset)
-    frame, observation = _written(batch, f"warehouse_{dataset.name}")
+    frame, observation = counted(batch, f"warehouse_{dataset.name}")
     context.glue_context.write_dynamic_frame.from_jdbc_conf(
         frame=DynamicFrame.fromDF(frame, context.glue_context, f"warehouse_{dataset.name}"),
         catalog_connection=context.warehouse_connection,

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from pyspark.sql import Observation
+from pyspark.sql import functions as F
+
 from etl_pipeline import storage
 
 logger = logging.getLogger("etl_pipeline")
@@ -74,6 +77,12 @@ def check_invariant(stage: str, dataset: str, read: int, accounted: dict[str, in
             f"so the rerun reads the same batch again. This is a bug in the pipeline: please report it "
             f"with the run report."
         )
+
+
+def counted(frame, name: str):
+    """The frame, counting the rows an action passes through it, and the Observation that holds the count."""
+    observation = Observation(name)
+    return frame.observe(observation, F.count(F.lit(1)).alias("rows")), observation
 
 
 def observed(observation) -> dict[str, Any]:

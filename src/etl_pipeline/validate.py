@@ -23,7 +23,7 @@ from pyspark.sql import functions as F
 from etl_pipeline import storage
 from etl_pipeline.config import DatasetConfig, PipelineConfig
 from etl_pipeline.quality import batch_metrics, check_dataset_rules
-from etl_pipeline.report import check_invariant, observed
+from etl_pipeline.report import check_invariant, counted, observed
 from etl_pipeline.transform import (DUPLICATE, ETL_BATCH_ID, ETL_FAILED_RULES, ETL_OUTCOME, ETL_ROW_NUMBER,
                                     ETL_SOURCE_MODIFIED_AT, QUARANTINED, VALID, classify, curated_columns,
                                     quarantine_columns, standardise)
@@ -55,9 +55,9 @@ def file_count(rows: int, columns: int, target_file_size_mb: int) -> int:
 
 def _write_counted(frame: DataFrame, uri: str, files: int, name: str) -> int:
     """Write a frame as the whole content of uri and return the rows written."""
-    counted = Observation(name)
-    frame.observe(counted, F.count(F.lit(1)).alias("rows")).coalesce(files).write.mode("overwrite").parquet(uri)
-    return counted.get["rows"]
+    frame, observation = counted(frame, name)
+    frame.coalesce(files).write.mode("overwrite").parquet(uri)
+    return observation.get["rows"]
 
 
 def read_new_parquet(glue_context, uri: str, transformation_ctx: str) -> DataFrame:
