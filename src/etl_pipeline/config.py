@@ -15,9 +15,8 @@ from typing import Any, Callable
 import yaml
 
 from etl_pipeline import storage
+from etl_pipeline.types import SIMPLE_TYPES, is_supported_type
 
-SIMPLE_TYPES = ("string", "int", "bigint", "double", "boolean", "date", "timestamp")
-DECIMAL_TYPE = re.compile(r"^decimal\((\d{1,2}),(\d{1,2})\)$")
 SOURCE_FORMATS = ("csv", "json", "parquet")
 DATASET_RULE_TYPES = ("row_count", "completeness", "valid_ratio", "freshness")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -113,6 +112,10 @@ class PipelineConfig:
     target_file_size_mb: int
     datasets: dict[str, DatasetConfig] = field(default_factory=dict)
 
+    def connection_name(self, env: str, logical_name: str) -> str:
+        """The Glue connection Terraform creates for a logical connection name of the config."""
+        return f"{self.project}-{env}-{logical_name}"
+
     def select(self, names: str) -> list[DatasetConfig]:
         """The datasets a `--datasets` argument names: `all`, or a comma-separated list."""
         if names.strip() == "all":
@@ -125,10 +128,6 @@ class PipelineConfig:
                 f"configured: {', '.join(self.datasets)} (or 'all')"
             )
         return [self.datasets[n] for n in wanted]
-
-
-def is_supported_type(type_name: str) -> bool:
-    return type_name in SIMPLE_TYPES or bool(DECIMAL_TYPE.match(type_name))
 
 
 class _Reader:

@@ -1,107 +1,128 @@
 """The three jobs' bodies: what a Glue script calls between `job.init` and `job.commit`.
 
-Each runs its stage for every selected dataset, reports the numbers, and writes the run report
-to the processed zone, also when the run fails (then with the error, and the exception goes on
-to fail the job, so `job.commit()` is never reached and no bookmark moves).
+`run_job(stage, glue_context, args)` runs one stage for every selected dataset, reports the numbers,
+and writes the run report to the processed zone, also when the run fails (then with the error, and
+the exception goes on to fail the job, so `job.commit()` is never reached and no bookmark moves).
+Each stage is one row of STAGES: how it builds its context from the job's arguments, the function
+it runs per dataset, and what it does once every dataset is done.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Callable
 
 from etl_pipeline import config as config_module
-from etl_pipeline import metrics
-from etl_pipeline import storage
-from etl_pipeline.config import DatasetConfig, PipelineConfig
-from etl_pipeline.extract import ExtractContext, batch_id_for, extract_dataset, extract_started_at
-from etl_pipeline.load import LoadContext, load_dataset
+from etl_pipeline import metrics, storage
+from etl_pipeline.config import PipelineConfig
 from etl_pipeline.report import RunReport
-from etl_pipeline.validate import TransformContext, transform_dataset
+from etl_pipeline.stages.extract import ExtractContext, batch_id_for, extract_dataset, extract_started_at
+from etl_pipeline.stages.load import LoadContext, load_dataset
+from etl_pipeline.stages.transform import TransformContext, transform_dataset
+from etl_pipeline.zones import Zones
 
 LAST_SUCCESS_MARKER = "LAST_SUCCESS"
 
 
-def _run(stage: str, glue_context, args: dict, body: Callable[[PipelineConfig, RunReport], None]) -> RunReport:
+@dataclass(frozen=True)
+class JobRun:
+    """What every stage's context is built from."""
+
+    glue_context: object
+    args: dict
+    config: PipelineConfig
+    zones: Zones
+    report: RunReport
+
+    @property
+    def spark(self):
+        return self.glue_context.spark_session
+
+
+def _extract_context(run: JobRun) -> ExtractContext:
+    """Arguments: env, config_path, raw_path, processed_path, datasets, metrics_namespace; optional
+    source_fallback=files reads JDBC datasets from their fallback files."""
+    marker = run.zones.reports("extract", LAST_SUCCESS_MARKER)
+    last_success = storage.read_text(run.spark, marker).strip() if storage.exists(run.spark, marker) else None
+    return ExtractContext(
+        glue_context=run.glue_context, config=run.config, env=run.args["env"], zones=run.zones,
+        batch_id=batch_id_for(run.args["JOB_NAME"], last_success), extracted_at=extract_started_at(),
+        use_fallback=run.args.get("source_fallback") == "files",
+    )
+
+
+def _extract_done(run: JobRun) -> None:
+    # Written last: until it is, a rerun lands its batch under the same id, replacing this one's.
+    storage.write_text(run.spark, run.zones.reports("extract", LAST_SUCCESS_MARKER), run.report.run_id + "\n")
+
+
+def _transform_context(run: JobRun) -> TransformContext:
+    """Arguments: env, config_path, processed_path, quarantine_path, datasets, metrics_namespace."""
+    return TransformContext(glue_context=run.glue_context, zones=run.zones,
+                            target_file_size_mb=run.config.target_file_size_mb)
+
+
+def _load_context(run: JobRun) -> LoadContext:
+    """Arguments: env, config_path, processed_path, curated_path, curated_database, warehouse_connection
+    (or none), warehouse_database, warehouse_schema, datasets, metrics_namespace, TempDir."""
+    run.zones.root("temp")  # checkpoints and Redshift staging: fail before reading anything without it
+    run.spark.sparkContext.setCheckpointDir(run.zones.temp("checkpoints", run.report.run_id))
+    return LoadContext(
+        glue_context=run.glue_context, zones=run.zones, target_file_size_mb=run.config.target_file_size_mb,
+        curated_database=run.args["curated_database"], warehouse_connection=run.args["warehouse_connection"],
+        warehouse_database=run.args["warehouse_database"], warehouse_schema=run.args["warehouse_schema"],
+    )
+
+
+def _load_done(run: JobRun) -> None:
+    storage.delete(run.spark, run.zones.temp("checkpoints", run.report.run_id))
+
+
+@dataclass(frozen=True)
+class Stage:
+    build_context: Callable[[JobRun], object]
+    run_dataset: Callable[[object, object], dict]
+    # Runs after the last dataset, also when one failed (its own exception then wins).
+    finish: Callable[[JobRun], None] = lambda run: None
+    finish_on_failure: bool = False
+
+
+STAGES = {
+    "extract": Stage(_extract_context, extract_dataset, finish=_extract_done),
+    "transform": Stage(_transform_context, transform_dataset),
+    "load": Stage(_load_context, load_dataset, finish=_load_done, finish_on_failure=True),
+}
+
+
+def run_job(stage_name: str, glue_context, args: dict) -> RunReport:
+    """Run one stage over the datasets `--datasets` selects; the run report is written either way."""
+    stage = STAGES[stage_name]
     spark = glue_context.spark_session
-    report = RunReport(stage=stage, job_name=args["JOB_NAME"],
+    report = RunReport(stage=stage_name, job_name=args["JOB_NAME"],
                        run_id=args.get("JOB_RUN_ID") or f"jr_{uuid.uuid4().hex}")
-    reports_uri = None
+    report_uri = None
     try:
-        pipeline = config_module.load_from_spark(spark, args["config_path"])
-        reports_uri = storage.join_uri(args["processed_path"], pipeline.reports_prefix)
-        body(pipeline, report)
+        config = config_module.load_from_spark(spark, args["config_path"])
+        zones = Zones.from_arguments(config, args)
+        report_uri = zones.reports(stage_name, report.file_name)
+        run = JobRun(glue_context, args, config, zones, report)
+        context = stage.build_context(run)
+        try:
+            for dataset in config.select(args["datasets"]):
+                numbers = stage.run_dataset(context, dataset)
+                report.record(dataset.name, numbers)
+                metrics.publish(args["metrics_namespace"], stage_name, args["env"], dataset.name, numbers)
+        except BaseException:
+            if stage.finish_on_failure:
+                stage.finish(run)
+            raise
+        stage.finish(run)
     except BaseException as error:
         report.finish(error)
-        if reports_uri:
-            report.write(spark, reports_uri)
+        if report_uri:
+            report.write(spark, report_uri)
         raise
     report.finish()
-    report.write(spark, reports_uri)
+    report.write(spark, report_uri)
     return report
-
-
-def _each_dataset(pipeline: PipelineConfig, args: dict, report: RunReport,
-                  step: Callable[[DatasetConfig], dict]) -> None:
-    for dataset in pipeline.select(args["datasets"]):
-        numbers = step(dataset)
-        report.record(dataset.name, numbers)
-        metrics.publish(args["metrics_namespace"], report.stage, args["env"], dataset.name, numbers)
-
-
-def run_extract(glue_context, args: dict) -> RunReport:
-    """Land what is new in each source. Arguments: env, config_path, raw_path, processed_path,
-    datasets, metrics_namespace; optional source_fallback=files reads JDBC datasets from their
-    fallback files."""
-
-    def body(pipeline: PipelineConfig, report: RunReport) -> None:
-        spark = glue_context.spark_session
-        marker = storage.join_uri(args["processed_path"], pipeline.reports_prefix, "extract", LAST_SUCCESS_MARKER)
-        last_success = storage.read_text(spark, marker).strip() if storage.exists(spark, marker) else None
-        context = ExtractContext(
-            glue_context=glue_context, config=pipeline, env=args["env"], raw_path=args["raw_path"],
-            processed_path=args["processed_path"], batch_id=batch_id_for(args["JOB_NAME"], last_success),
-            extracted_at=extract_started_at(), use_fallback=args.get("source_fallback") == "files",
-        )
-        _each_dataset(pipeline, args, report, lambda dataset: extract_dataset(context, dataset))
-        # Written last: until it is, a rerun lands its batch under the same id, replacing this one's.
-        storage.write_text(spark, marker, report.run_id + "\n")
-
-    return _run("extract", glue_context, args, body)
-
-
-def run_transform(glue_context, args: dict) -> RunReport:
-    """Validate and clean the new landed batches. Arguments: env, config_path, processed_path,
-    quarantine_path, datasets, metrics_namespace."""
-
-    def body(pipeline: PipelineConfig, report: RunReport) -> None:
-        context = TransformContext(glue_context=glue_context, config=pipeline,
-                                   processed_path=args["processed_path"], quarantine_path=args["quarantine_path"])
-        _each_dataset(pipeline, args, report, lambda dataset: transform_dataset(context, dataset))
-
-    return _run("transform", glue_context, args, body)
-
-
-def run_load(glue_context, args: dict) -> RunReport:
-    """Upsert the new validated rows into the curated zone and the warehouse. Arguments: env,
-    config_path, processed_path, curated_path, curated_database, warehouse_connection (or none),
-    warehouse_database, warehouse_schema, datasets, metrics_namespace, TempDir."""
-
-    def body(pipeline: PipelineConfig, report: RunReport) -> None:
-        if not args.get("TempDir"):
-            raise ValueError("the load job needs --TempDir (an s3:// folder for checkpoints and Redshift staging)")
-        spark = glue_context.spark_session
-        checkpoints = storage.join_uri(args["TempDir"], "checkpoints", report.run_id)
-        spark.sparkContext.setCheckpointDir(checkpoints)
-        context = LoadContext(
-            glue_context=glue_context, config=pipeline, processed_path=args["processed_path"],
-            curated_path=args["curated_path"], curated_database=args["curated_database"],
-            warehouse_connection=args["warehouse_connection"], warehouse_database=args["warehouse_database"],
-            warehouse_schema=args["warehouse_schema"], temp_dir=args["TempDir"],
-        )
-        try:
-            _each_dataset(pipeline, args, report, lambda dataset: load_dataset(context, dataset))
-        finally:
-            storage.delete(spark, checkpoints)
-
-    return _run("load", glue_context, args, body)

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
+from etl_pipeline.columns import DUPLICATE, ETL_OUTCOME, QUARANTINED, VALID
 from etl_pipeline.config import DatasetConfig, DatasetRule
-from etl_pipeline.transform import DUPLICATE, ETL_OUTCOME, QUARANTINED, VALID
 
 
 class DataQualityError(RuntimeError):

@@ -14,9 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from pyspark.sql import Observation
-from pyspark.sql import functions as F
-
 from etl_pipeline import storage
 
 logger = logging.getLogger("etl_pipeline")
@@ -52,10 +49,12 @@ class RunReport:
         document = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
         return json.dumps(document, indent=2, sort_keys=True, default=str)
 
-    def write(self, spark, reports_uri: str) -> str:
-        uri = storage.join_uri(reports_uri, self.stage, f"{self.run_id}.json")
+    @property
+    def file_name(self) -> str:
+        return f"{self.run_id}.json"
+
+    def write(self, spark, uri: str) -> None:
         storage.write_text(spark, uri, self.to_json())
-        return uri
 
 
 def _one_line(numbers: dict[str, Any]) -> str:
@@ -77,22 +76,3 @@ def check_invariant(stage: str, dataset: str, read: int, accounted: dict[str, in
             f"so the rerun reads the same batch again. This is a bug in the pipeline: please report it "
             f"with the run report."
         )
-
-
-def counted(frame, name: str):
-    """The frame, counting the rows an action passes through it, and the Observation that holds the count."""
-    observation = Observation(name)
-    return frame.observe(observation, F.count(F.lit(1)).alias("rows")), observation
-
-
-def observed(observation) -> dict[str, Any]:
-    """An Observation's metrics with collected arrays as Python lists (PySpark leaves them as Scala seqs)."""
-    metrics = {}
-    for name, value in observation.get.items():
-        if hasattr(value, "iterator") and hasattr(value, "mkString"):
-            values, iterator = [], value.iterator()
-            while iterator.hasNext():
-                values.append(iterator.next())
-            value = values
-        metrics[name] = value
-    return metrics

@@ -1,15 +1,17 @@
-"""The config's column types in Spark and in Redshift."""
+"""The config's column types: which exist, and what each is in Spark and in Redshift.
+
+A config type name is also its Spark SQL type name (`int`, `decimal(10,2)`, ...), so Spark casts take
+it as it is. Pure Python: packaging and config checks need no Spark.
+"""
 
 from __future__ import annotations
 
-from pyspark.sql import types as T
+import re
 
-from etl_pipeline.config import DECIMAL_TYPE, ColumnSpec
+SIMPLE_TYPES = ("string", "int", "bigint", "double", "boolean", "date", "timestamp")
+DECIMAL_TYPE = re.compile(r"^decimal\((\d{1,2}),(\d{1,2})\)$")
+INTEGRAL_TYPES = ("int", "bigint")
 
-SPARK_TYPES = {
-    "string": T.StringType(), "int": T.IntegerType(), "bigint": T.LongType(), "double": T.DoubleType(),
-    "boolean": T.BooleanType(), "date": T.DateType(), "timestamp": T.TimestampType(),
-}
 REDSHIFT_TYPES = {
     "int": "INTEGER", "bigint": "BIGINT", "double": "DOUBLE PRECISION", "boolean": "BOOLEAN",
     "date": "DATE", "timestamp": "TIMESTAMP",
@@ -18,22 +20,16 @@ REDSHIFT_TYPES = {
 DEFAULT_VARCHAR_BYTES = 256
 
 
-def spark_type(type_name: str) -> T.DataType:
-    match = DECIMAL_TYPE.match(type_name)
-    if match:
-        return T.DecimalType(int(match.group(1)), int(match.group(2)))
-    return SPARK_TYPES[type_name]
+def is_supported_type(type_name: str) -> bool:
+    return type_name in SIMPLE_TYPES or bool(DECIMAL_TYPE.match(type_name))
 
 
-def redshift_type(type_name: str, column: ColumnSpec | None = None) -> str:
+def redshift_type(type_name: str, max_length: int | None = None) -> str:
     match = DECIMAL_TYPE.match(type_name)
     if match:
         return f"DECIMAL({match.group(1)},{match.group(2)})"
     if type_name == "string":
-        length = column.max_length if column and column.max_length else DEFAULT_VARCHAR_BYTES
+        length = max_length or DEFAULT_VARCHAR_BYTES
         # UTF-8 needs up to 4 bytes per character; 65535 is Redshift's largest VARCHAR.
         return f"VARCHAR({min(length * 4, 65535)})"
     return REDSHIFT_TYPES[type_name]
-
-
-INTEGRAL_TYPES = ("int", "bigint")

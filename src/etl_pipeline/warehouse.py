@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from etl_pipeline.columns import ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_SOURCE_FILE
 from etl_pipeline.config import DatasetConfig
-from etl_pipeline.transform import ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_SOURCE_FILE
 from etl_pipeline.types import redshift_type
 
 LINEAGE_TYPES = {ETL_BATCH_ID: "VARCHAR(64)", ETL_SOURCE_FILE: "VARCHAR(1024)", ETL_EXTRACTED_AT: "TIMESTAMP"}
@@ -53,7 +53,7 @@ class WarehouseTable:
         return f"{self.schema}.{self.staging_name}"
 
     def columns(self) -> list[tuple[str, str]]:
-        columns = [(c.name, redshift_type(c.type, c)) for c in self.dataset.columns]
+        columns = [(c.name, redshift_type(c.type, c.max_length)) for c in self.dataset.columns]
         columns += [(d.name, redshift_type(d.type)) for d in self.dataset.derived]
         columns += list(LINEAGE_TYPES.items())
         return columns

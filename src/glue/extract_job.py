@@ -12,7 +12,7 @@ from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
 from pyspark.context import SparkContext
 
-from etl_pipeline.jobs import run_extract
+from etl_pipeline.jobs import run_job
 
 args = getResolvedOptions(sys.argv, [
     "JOB_NAME", "env", "config_path", "raw_path", "processed_path", "datasets", "metrics_namespace",
@@ -23,5 +23,5 @@ if "--source_fallback" in sys.argv:
 glue_context = GlueContext(SparkContext.getOrCreate())
 job = Job(glue_context)
 job.init(args["JOB_NAME"], args)
-run_extract(glue_context, args)
+run_job("extract", glue_context, args)
 job.commit()

@@ -12,7 +12,7 @@ from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
 from pyspark.context import SparkContext
 
-from etl_pipeline.jobs import run_load
+from etl_pipeline.jobs import run_job
 
 args = getResolvedOptions(sys.argv, [
     "JOB_NAME", "env", "config_path", "processed_path", "curated_path", "curated_database",
@@ -22,5 +22,5 @@ args = getResolvedOptions(sys.argv, [
 glue_context = GlueContext(SparkContext.getOrCreate())
 job = Job(glue_context)
 job.init(args["JOB_NAME"], args)
-run_load(glue_context, args)
+run_job("load", glue_context, args)
 job.commit()

@@ -11,7 +11,7 @@ from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
 from pyspark.context import SparkContext
 
-from etl_pipeline.jobs import run_transform
+from etl_pipeline.jobs import run_job
 
 args = getResolvedOptions(sys.argv, [
     "JOB_NAME", "env", "config_path", "processed_path", "quarantine_path", "datasets", "metrics_namespace",
@@ -20,5 +20,5 @@ args = getResolvedOptions(sys.argv, [
 glue_context = GlueContext(SparkContext.getOrCreate())
 job = Job(glue_context)
 job.init(args["JOB_NAME"], args)
-run_transform(glue_context, args)
+run_job("transform", glue_context, args)
 job.commit()

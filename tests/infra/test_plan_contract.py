@@ -1,7 +1,7 @@
 """The planned AWS configuration agrees with the code that runs in it:
 
 - the workflow's triggers start the steps in the order the local runner uses
-  (localglue.workflow.load_workflow_steps over config/);
+  (the workflow list of config/pipeline.yaml, as localglue.runner.workflow walks it);
 - each job runs the script `make upload-scripts` uploads, with the library zip it uploads;
 - each job passes exactly the arguments its script resolves with getResolvedOptions.
 """
@@ -15,7 +15,7 @@ import pytest
 
 from etl_deploy.package import package_files
 from etl_deploy.upload import sha256_of
-from localglue.workflow import load_workflow_steps
+from localglue.runner.deployment import read_config
 
 REPO = Path(__file__).resolve().parents[2]
 ENV = "dev"
@@ -104,7 +104,7 @@ def trigger_chain(planned) -> list[tuple[str, str]]:
 
 
 def test_trigger_order_is_the_local_runner_order(planned) -> None:
-    local = [(step.kind, f"{PREFIX}-{step.name}-{step.kind}") for step in load_workflow_steps(REPO / "config")]
+    local = [(step.kind, f"{PREFIX}-{step.name}-{step.kind}") for step in read_config(REPO / "config").workflow]
 
     assert trigger_chain(planned) == local
     assert [kind for kind, _ in local] == ["crawler", "job", "job", "job", "crawler"]

@@ -6,15 +6,15 @@ import json
 
 import pandas as pd
 
-from localglue import jdbc
-from localglue.lake import to_local_path
-from localglue.pipeline import LocalPipeline, argument_value, run_script, script_for
+from localglue.runner.deployment import LocalDeployment, argument_value, run_script, script_for
+from localglue.services import jdbc
+from localglue.services.lake import to_local_path
 
 FLIGHTS_PER_MONTH = 1000
 WEATHER_PER_AIRPORT = 100
 
 
-def run_stage(pipeline: LocalPipeline, stage: str, **options) -> dict:
+def run_stage(pipeline: LocalDeployment, stage: str, **options) -> dict:
     """Run one job script as Glue would (script + arguments); return its run report."""
     overrides = options.pop("arguments", {})
     arguments = pipeline.job_arguments(stage, **options)
@@ -27,20 +27,20 @@ def run_stage(pipeline: LocalPipeline, stage: str, **options) -> dict:
     return read_report(pipeline, stage, argument_value(arguments, "--JOB_RUN_ID"))
 
 
-def run_all(pipeline: LocalPipeline, **options) -> dict[str, dict]:
+def run_all(pipeline: LocalDeployment, **options) -> dict[str, dict]:
     return {stage: run_stage(pipeline, stage, **options) for stage in ("extract", "transform", "load")}
 
 
-def read_report(pipeline: LocalPipeline, stage: str, run_id: str) -> dict:
+def read_report(pipeline: LocalDeployment, stage: str, run_id: str) -> dict:
     path = lake_path(pipeline, "processed", f"_reports/{stage}/{run_id}.json")
     return json.loads(path.read_text())
 
 
-def lake_path(pipeline: LocalPipeline, zone: str, key: str = ""):
+def lake_path(pipeline: LocalDeployment, zone: str, key: str = ""):
     return to_local_path(pipeline.settings.lake_root, pipeline.zone_uri(zone) + key)
 
 
-def warehouse(pipeline: LocalPipeline, sql: str, *params) -> list[tuple]:
+def warehouse(pipeline: LocalDeployment, sql: str, *params) -> list[tuple]:
     with jdbc.connect(pipeline.postgres()) as connection:
         return connection.execute(sql, params).fetchall()
 

@@ -10,9 +10,8 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from localglue.athena import curated_views
-from localglue.environment import REPO_ROOT
-from localglue.pipeline import LocalPipeline
+from localglue.runner.deployment import LocalDeployment
+from localglue.services.environment import REPO_ROOT
 from tests.job.support import lake_path, run_all, warehouse
 
 
@@ -27,7 +26,7 @@ def test_the_documented_tickets_dataset_runs_through_all_three_jobs(local_home, 
     (config / "datasets").mkdir(parents=True)
     (config / "pipeline.yaml").write_text((REPO_ROOT / "config" / "pipeline.yaml").read_text())
     (config / "datasets" / "tickets.yaml").write_text(documented_dataset())
-    pipeline = LocalPipeline(config_dir=config)
+    pipeline = LocalDeployment(config_dir=config)
     pipeline.deploy(with_database=True)
     export = lake_path(pipeline, "raw", "tickets/tickets_2013_01_01T10.parquet")
     export.parent.mkdir(parents=True)
@@ -45,7 +44,7 @@ def test_the_documented_tickets_dataset_runs_through_all_three_jobs(local_home, 
     transform = reports["transform"]["datasets"]["tickets"]
     assert (transform["rows_read"], transform["rows_valid"], transform["rows_quarantined"]) == (4, 3, 1)
     assert transform["rule_failures"] == {"fare_not_negative": 1}
-    rows = curated_views(pipeline).execute(
+    rows = pipeline.athena().execute(
         "SELECT ticket_id, carrier, fare_usd, fare_band, passenger_email, flight_date FROM tickets ORDER BY 1"
     ).fetchall()
     assert rows == [

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from localglue import demo_data, jdbc
-from localglue.athena import curated_views
-from localglue.bookmarks import DISABLE, PAUSE, BookmarkStore
 from etl_pipeline.warehouse import WarehouseTable
-from localglue.pipeline import LocalPipeline
+from localglue.runner import demo_data
+from localglue.runner.deployment import LocalDeployment
+from localglue.services import jdbc
+from localglue.services.bookmarks import DISABLE, PAUSE, BookmarkStore
 from tests.job.support import (FLIGHTS_PER_MONTH, expected_flight_failures, flights_slice, lake_path, run_all,
                                run_stage, warehouse)
 
 
-def extract_flights(pipeline: LocalPipeline, option: str | None = None) -> int:
+def extract_flights(pipeline: LocalDeployment, option: str | None = None) -> int:
     options = {"bookmark_option": option} if option else {}
     report = run_stage(pipeline, "extract", datasets="flights", **options)
     return report["datasets"]["flights"]["rows_read"]
@@ -77,7 +77,7 @@ def test_a_load_that_fails_commits_nothing_and_its_rerun_neither_loses_nor_dupli
 
     assert BookmarkStore(pipeline.settings.bookmarks_root).get(pipeline.job_name("load"))["Run"] == 0
     # The curated zone already holds the batch: the rerun must replace it, not add to it.
-    assert curated_views(pipeline).execute("SELECT count(*) FROM flights").fetchone() == (valid,)
+    assert pipeline.athena().execute("SELECT count(*) FROM flights").fetchone() == (valid,)
 
     with jdbc.connect(pipeline.postgres()) as connection:
         connection.execute("ALTER TABLE analytics.flights DROP CONSTRAINT no_rows")
@@ -86,7 +86,7 @@ def test_a_load_that_fails_commits_nothing_and_its_rerun_neither_loses_nor_dupli
     flights = rerun["datasets"]["flights"]
     assert (flights["rows_read"], flights["rows_loaded"], flights["curated_updated"], flights["warehouse_rows"]) == \
         (valid, valid, valid, valid)
-    assert curated_views(pipeline).execute(
+    assert pipeline.athena().execute(
         "SELECT count(*), count(DISTINCT (year, month, day, carrier, flight, origin)) FROM flights").fetchone() == \
         (valid, valid)
     assert warehouse(pipeline, "SELECT count(*) FROM analytics.flights") == [(valid,)]
@@ -101,7 +101,7 @@ def test_a_failed_dataset_rule_stops_the_batch_before_the_load(pipeline, tmp_pat
     (config / "datasets" / "flights.yaml").write_text(
         flights.replace("{name: batch_not_empty, type: row_count, min: 1}",
                         "{name: batch_not_empty, type: row_count, min: 1000000}"))
-    strict = LocalPipeline(config_dir=config)
+    strict = LocalDeployment(config_dir=config)
     run_stage(strict, "extract")
 
     with pytest.raises(Exception, match=r"dataset flights: 1 dataset rule\(s\) failed, the batch is not loaded: "
@@ -134,8 +134,8 @@ def test_a_corrections_file_updates_the_flights_it_resends_and_adds_the_new_ones
     resent = {key: delay for key, delay in corrected.items() if key[1] not in demo_data.NEW_FLIGHT_NUMBERS}
     assert len(resent) == demo_data.CORRECTED_FLIGHTS
     assert resent == {key: before[key] + demo_data.CORRECTION_DELAY_MINUTES for key in resent}
-    curated = {(c, f): d for c, f, d in curated_views(pipeline).execute(
+    curated = {(c, f): d for c, f, d in pipeline.athena().execute(
         f"SELECT carrier, flight, dep_delay FROM flights WHERE etl_source_file LIKE '%{path.name}'").fetchall()}
     assert curated == corrected
-    assert curated_views(pipeline).execute(
+    assert pipeline.athena().execute(
         "SELECT count(*) - count(DISTINCT (year, month, day, carrier, flight, origin)) FROM flights").fetchone() == (0,)

@@ -7,8 +7,7 @@ from datetime import datetime, timezone
 
 import pyarrow.parquet as pq
 
-from localglue.athena import curated_views
-from localglue.bookmarks import BookmarkStore
+from localglue.services.bookmarks import BookmarkStore
 from tests.job.support import (FLIGHTS_PER_MONTH, WEATHER_PER_AIRPORT, expected_flight_failures,
                                 flights_slice, lake_path, run_all, warehouse)
 
@@ -38,7 +37,7 @@ def test_first_run_lands_transforms_and_loads_every_row_exactly_once(pipeline):
     assert (load["rows_read"], load["rows_loaded"], load["warehouse_rows"]) == (valid, valid, valid)
 
     # Curated zone: partitioned Parquet, typed as configured, one row per flight.
-    views = curated_views(pipeline)
+    views = pipeline.athena()
     assert views.execute("SELECT count(*), count(DISTINCT (year, month, day, carrier, flight, origin)) "
                          "FROM flights").fetchone() == (valid, valid)
     assert views.execute("SELECT month, count(*) FROM flights GROUP BY 1 ORDER BY 1").fetchall() == [
@@ -96,7 +95,7 @@ def test_a_second_run_finds_nothing_new_and_changes_nothing(pipeline):
 def test_reference_rows_changed_at_the_source_flow_through_incrementally(pipeline):
     run_all(pipeline)
     warehouse(pipeline, "SELECT 1")  # the warehouse and the source share the test database
-    from localglue import jdbc
+    from localglue.services import jdbc
     with jdbc.connect(pipeline.postgres()) as connection:
         connection.execute("UPDATE reference.airlines SET name = 'United Airlines' WHERE carrier = 'UA'")
 
@@ -106,5 +105,5 @@ def test_reference_rows_changed_at_the_source_flow_through_incrementally(pipelin
     assert reports["load"]["datasets"]["airlines"]["curated_updated"] == 1
     assert warehouse(pipeline, "SELECT name, count(*) OVER () FROM analytics.airlines WHERE carrier = 'UA'") == \
         [("United Airlines", 1)]
-    assert curated_views(pipeline).execute("SELECT name FROM airlines WHERE carrier = 'UA'").fetchall() == \
+    assert pipeline.athena().execute("SELECT name FROM airlines WHERE carrier = 'UA'").fetchall() == \
         [("United Airlines",)]

@@ -7,11 +7,10 @@ import os
 import subprocess
 import sys
 
-from localglue import demo_data
-from localglue.athena import curated_views
-from localglue.environment import REPO_ROOT
-from localglue.pipeline import LocalPipeline, script_for
-from localglue.workflow import load_workflow_steps, run_workflow
+from localglue.runner import demo_data
+from localglue.runner.deployment import LocalDeployment, script_for
+from localglue.runner.workflow import run_workflow
+from localglue.services.environment import REPO_ROOT
 from tests.job.support import FLIGHTS_PER_MONTH, read_report
 
 
@@ -21,7 +20,7 @@ def test_the_workflow_runs_the_configured_steps_in_order_and_catalogs_both_zones
     run = run_workflow(pipeline, on_start=lambda step: started.append((step.kind, step.name)))
 
     assert run.succeeded
-    assert started == [(s.kind, s.name) for s in load_workflow_steps(pipeline.config_dir)] == [
+    assert started == [(s.kind, s.name) for s in pipeline.config.workflow] == [
         ("crawler", "raw"), ("job", "extract"), ("job", "transform"), ("job", "load"), ("crawler", "curated")]
     raw = pipeline.catalog.get_table(DatabaseName=pipeline.database("raw"), Name="flights")["Table"]
     assert raw["Parameters"]["classification"] == "csv"
@@ -35,7 +34,7 @@ def test_the_workflow_runs_the_configured_steps_in_order_and_catalogs_both_zones
 
 
 def test_without_a_database_reference_data_comes_from_files_and_the_warehouse_is_skipped(local_home):
-    offline = LocalPipeline()
+    offline = LocalDeployment()
     offline.deploy(with_database=False)
     demo_data.land_flights(offline, months=range(1, 2), rows_per_month=200)
     demo_data.land_reference_files(offline)
@@ -47,7 +46,7 @@ def test_without_a_database_reference_data_comes_from_files_and_the_warehouse_is
     assert extract["airlines"]["source"] == f"s3://{offline.bucket('raw')}/reference/airlines/"
     assert extract["airlines"]["rows_read"] == 16
     assert run.report("load")["datasets"]["flights"]["warehouse"] == "disabled (--warehouse_connection none)"
-    assert curated_views(offline).execute(
+    assert offline.athena().execute(
         "SELECT count(*) FROM flights f JOIN airlines a USING (carrier)").fetchone()[0] == \
         run.report("load")["datasets"]["flights"]["rows_loaded"]
 

@@ -23,10 +23,10 @@ from pyspark.sql import types as T
 
 from awsglue.data_sink import DataSink
 from awsglue.dynamicframe import DynamicFrame, DynamicFrameReader, DynamicFrameWriter
-from localglue import bookmarks as bm
-from localglue import jdbc, lake
-from localglue.catalog import LocalDataCatalog
-from localglue.environment import LocalSettings
+from localglue.services import bookmarks as bm
+from localglue.services import jdbc, lake
+from localglue.services.catalog import LocalDataCatalog
+from localglue.services.environment import LocalSettings
 
 _S3_FORMATS = ("csv", "json", "parquet", "glueparquet")
 _JDBC_TYPES = ("postgresql", "mysql", "redshift")
@@ -168,14 +168,14 @@ class GlueContext(object):
             return self._empty_frame(transformation_ctx)
         upper_values = [upper[0][k] for k in keys]
         conditions = [f"({key_list}) <= ({_sql_literals(upper_values)})"]
-        if state and state.get("keys") == keys:
+        last_read = bm.jdbc_last_read(state, keys)
+        if last_read is not None:
             # Keys never go back: rows deleted at the source must not make old keys "new" again.
-            if [_json_value(v) for v in upper_values] <= state["last"]:
+            if [bm.json_value(v) for v in upper_values] <= last_read:
                 return self._empty_frame(transformation_ctx)
-            conditions.append(f"({key_list}) > ({_sql_literals(state['last'])})")
+            conditions.append(f"({key_list}) > ({_sql_literals(last_read)})")
         if self._bookmarks:
-            self._bookmarks.record(transformation_ctx, {"type": "jdbc", "keys": keys,
-                                                        "last": [_json_value(v) for v in upper_values]})
+            self._bookmarks.record(transformation_ctx, bm.jdbc_state(keys, upper_values))
         frame = query(f"SELECT * FROM {table} WHERE {' AND '.join(conditions)}")
         return DynamicFrame(frame, self, transformation_ctx)
 
@@ -291,10 +291,6 @@ def _csv_header(path: Path, separator: str, quote: str) -> tuple[str, ...]:
     with open(path, newline="", encoding="utf-8") as stream:
         first = next(csv.reader(stream, delimiter=separator, quotechar=quote), [])
     return tuple(name.strip() for name in first)
-
-
-def _json_value(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _sql_literals(values) -> str:

@@ -12,9 +12,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from awsglue.dynamicframe import DynamicFrame
-from localglue import lake
-from localglue.catalog import storage_descriptor, table_input
-from localglue.schema import hive_type
+from localglue.services import lake
+from localglue.services.catalog import storage_descriptor, table_input
+from localglue.services.schema import hive_type
 
 _SPARK_FORMATS = {"parquet": "parquet", "glueparquet": "parquet", "csv": "csv", "json": "json"}
 _UPDATE_BEHAVIORS = ("UPDATE_IN_DATABASE", "LOG")

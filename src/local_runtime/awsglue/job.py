@@ -46,12 +46,12 @@ class Job:
 
     def init(self, job_name, args={}):
         """Start the run: from here on, reads with a transformation_ctx honour the job's bookmark."""
-        from localglue.bookmarks import BookmarkSession, BookmarkStore
+        from localglue.services.bookmarks import BookmarkSession, BookmarkStore
 
         if args.get("job_bookmark_from") or args.get("job_bookmark_to"):
             raise NotImplementedError(
                 "--job-bookmark-from/--job-bookmark-to (rewinding to earlier runs) are not emulated locally; "
-                "reset the job's bookmark instead (python -m localglue.run_job --reset-bookmark JOB)"
+                "reset the job's bookmark instead (python -m localglue.runner.run_job --reset-bookmark JOB)"
             )
         context = self._glue_context
         self._session = BookmarkSession(

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from etl_pipeline.config import ConfigError, FileSource, JdbcSource, load_config, parse_dataset
-from localglue.pipeline import CONFIG_DIR, read_config
 
+CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
 FLIGHTS_YAML = CONFIG_DIR / "datasets" / "flights.yaml"
 
 
@@ -18,8 +18,8 @@ def flights_document() -> dict:
     return yaml.safe_load(FLIGHTS_YAML.read_text())
 
 
-def test_the_repository_config_loads_with_all_five_datasets():
-    config = read_config(CONFIG_DIR)
+def test_the_repository_config_loads_with_all_five_datasets(project_config):
+    config = project_config
 
     assert config.project == "etl-glue-pipeline"
     assert [(s.name, s.kind) for s in config.workflow] == [
@@ -36,8 +36,8 @@ def test_the_repository_config_loads_with_all_five_datasets():
     assert airlines.fallback == FileSource("csv", "reference/airlines/", {"separator": ",", "header": True})
 
 
-def test_select_names_datasets_or_all_and_rejects_unknown_ones():
-    config = read_config(CONFIG_DIR)
+def test_select_names_datasets_or_all_and_rejects_unknown_ones(project_config):
+    config = project_config
 
     assert [d.name for d in config.select("weather, flights")] == ["weather", "flights"]
     assert len(config.select("all")) == 5

@@ -8,7 +8,6 @@ import pytest
 
 from etl_pipeline.config import DatasetRule
 from etl_pipeline.quality import DataQualityError, check_dataset_rules, evaluate
-from localglue.pipeline import CONFIG_DIR, read_config
 
 METRICS = {"rows": 1000, "valid": 960, "quarantined": 30, "duplicate": 10, "complete__carrier": 950,
            "newest__scheduled_departure_utc": datetime(2013, 12, 31, 23, 0)}
@@ -34,8 +33,8 @@ def test_freshness_compares_the_newest_valid_value_with_now():
     assert not evaluate(rule, METRICS, now=datetime(2014, 1, 2, 0, 0)).passed
 
 
-def test_a_failed_rule_stops_the_batch_naming_every_failure():
-    flights = read_config(CONFIG_DIR).datasets["flights"]
+def test_a_failed_rule_stops_the_batch_naming_every_failure(project_config):
+    flights = project_config.datasets["flights"]
 
     with pytest.raises(DataQualityError, match=r"dataset flights: 1 dataset rule\(s\) failed.*carrier_complete "
                                                r"\(completeness\) FAILED: measured 0.989583"):

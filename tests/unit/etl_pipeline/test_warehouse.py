@@ -3,15 +3,13 @@ PostgreSQL (the local Redshift stand-in) twice, as a rerun would."""
 
 from __future__ import annotations
 
+import psycopg
+
 from etl_pipeline.warehouse import WarehouseTable
-from localglue import jdbc
-from localglue.pipeline import CONFIG_DIR, read_config
-
-PLANES = read_config(CONFIG_DIR).datasets["planes"]
 
 
-def test_the_table_definition_follows_the_config_with_redshift_types():
-    table = WarehouseTable("analytics", PLANES)
+def test_the_table_definition_follows_the_config_with_redshift_types(project_config):
+    table = WarehouseTable("analytics", project_config.datasets["planes"])
 
     assert table.create_table() == (
         'CREATE TABLE IF NOT EXISTS "analytics"."planes" (\n'
@@ -25,24 +23,23 @@ def test_the_table_definition_follows_the_config_with_redshift_types():
         'WHERE "planes"."tailnum" = "planes_staging"."tailnum";')
 
 
-def _load(target: jdbc.JdbcTarget, table: WarehouseTable, rows: list[tuple]) -> None:
+def _load(postgres_url: str, table: WarehouseTable, rows: list[tuple]) -> None:
     """What from_jdbc_conf does: preactions, rows into the staging table, postactions."""
-    jdbc.run_sql(target, table.preactions(), "preactions")
-    with jdbc.connect(target) as connection:
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute(table.preactions())
         connection.cursor().executemany(
             f"INSERT INTO {table.qualified_staging} (tailnum, year_built, seats, etl_batch_id) VALUES (%s, %s, %s, %s)",
             rows)
-    jdbc.run_sql(target, table.postactions(), "postactions")
+        connection.execute(table.postactions())
 
 
-def test_loading_the_same_keys_again_replaces_rows_instead_of_adding_them(postgres_url):
-    target = jdbc.parse_url(postgres_url)
-    table = WarehouseTable("analytics", PLANES)
+def test_loading_the_same_keys_again_replaces_rows_instead_of_adding_them(postgres_url, project_config):
+    table = WarehouseTable("analytics", project_config.datasets["planes"])
 
-    _load(target, table, [("N1", 2001, 100, "b1"), ("N2", 2002, 200, "b1")])
-    _load(target, table, [("N2", 2002, 210, "b2"), ("N3", 2003, 300, "b2")])
+    _load(postgres_url, table, [("N1", 2001, 100, "b1"), ("N2", 2002, 200, "b1")])
+    _load(postgres_url, table, [("N2", 2002, 210, "b2"), ("N3", 2003, 300, "b2")])
 
-    with jdbc.connect(target) as connection:
+    with psycopg.connect(postgres_url) as connection:
         rows = connection.execute("SELECT tailnum, seats, etl_batch_id FROM analytics.planes ORDER BY 1").fetchall()
         staging_left = connection.execute("SELECT to_regclass('analytics.planes_staging')").fetchone()[0]
     assert rows == [("N1", 100, "b1"), ("N2", 210, "b2"), ("N3", 300, "b2")]

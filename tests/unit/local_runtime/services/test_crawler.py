@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from localglue.catalog import LocalDataCatalog, table_input
-from localglue.crawler import CrawlerError, LocalCrawler
+from localglue.services.catalog import LocalDataCatalog, table_input
+from localglue.services.crawler import CrawlerError, LocalCrawler
 
 DB = "raw_db"
 

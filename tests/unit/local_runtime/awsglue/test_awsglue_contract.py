@@ -30,12 +30,12 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[4]
 REAL_VERSION = "5.1.0"
 REAL_DIR = REPO / ".cache" / f"awsglue-{REAL_VERSION}"
 MODULES = ["awsglue", "awsglue.context", "awsglue.dynamicframe", "awsglue.job", "awsglue.utils",
            "awsglue.data_sink"]
-PROJECT_GLUE_CODE = sorted((REPO / "src" / "glue").glob("*.py")) + sorted((REPO / "src" / "etl_pipeline").glob("*.py"))
+PROJECT_GLUE_CODE = sorted((REPO / "src" / "glue").glob("*.py")) + sorted((REPO / "src" / "etl_pipeline").rglob("*.py"))
 
 # Stand-in members whose signature differs from Glue's on purpose; never called by job code.
 SIGNATURE_EXEMPT = {

@@ -106,7 +106,7 @@ class BookmarkSession:
 
 
 def new_files(state: dict[str, Any] | None, files: list) -> list:
-    """Files (localglue.lake.LakeFile) not in the bookmark, or modified since they were read."""
+    """Files (localglue.services.lake.LakeFile) not in the bookmark, or modified since they were read."""
     seen = (state or {}).get("files", {})
     return [f for f in files if seen.get(f.uri) != f.modified_ms]
 
@@ -115,3 +115,21 @@ def files_state(state: dict[str, Any] | None, files_read: list) -> dict[str, Any
     seen = dict((state or {}).get("files", {}))
     seen.update({f.uri: f.modified_ms for f in files_read})
     return {"type": "s3", "files": seen}
+
+
+def jdbc_state(keys: list[str], last_values: list) -> dict[str, Any]:
+    """The state of a JDBC read: the bookmark keys and the largest values read (JSON-safe)."""
+    return {"type": "jdbc", "keys": list(keys), "last": [json_value(v) for v in last_values]}
+
+
+def jdbc_last_read(state: dict[str, Any] | None, keys: list[str]) -> list | None:
+    """The key values a JDBC read continues after; None when the bookmark holds none for these keys
+    (first run, or the keys changed in the config: then everything is read)."""
+    if state and state.get("type") == "jdbc" and state.get("keys") == list(keys):
+        return state["last"]
+    return None
+
+
+def json_value(value):
+    """A key value as the bookmark stores it: dates and timestamps as ISO text."""
+    return value.isoformat() if hasattr(value, "isoformat") else value

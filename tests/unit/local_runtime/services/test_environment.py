@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from localglue import environment
+from localglue.services import environment
 
 
 def fake_java(home: Path, version: str) -> Path:

@@ -12,8 +12,8 @@ from urllib.parse import unquote, urlparse
 
 import psycopg
 
-from localglue.catalog import LocalDataCatalog
-from localglue.environment import jdbc_driver_jars
+from localglue.services.catalog import LocalDataCatalog
+from localglue.services.environment import jdbc_driver_jars
 
 DRIVER_CLASSES = {"postgresql": "org.postgresql.Driver", "mysql": "org.mariadb.jdbc.Driver",
                   "mariadb": "org.mariadb.jdbc.Driver"}

@@ -13,7 +13,6 @@ written to each output are counted as they are written: rows read must equal val
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass
 from functools import partial
 
@@ -21,23 +20,21 @@ from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 
 from etl_pipeline import storage
-from etl_pipeline.config import DatasetConfig, PipelineConfig
+from etl_pipeline.batches import file_count, observed, read_new_parquet, write_counted
+from etl_pipeline.columns import DUPLICATE, ETL_BATCH_ID, ETL_FAILED_RULES, ETL_OUTCOME, QUARANTINED, VALID, \
+    VERSION_COLUMNS
+from etl_pipeline.config import DatasetConfig
 from etl_pipeline.quality import batch_metrics, check_dataset_rules
-from etl_pipeline.report import check_invariant, counted, observed
-from etl_pipeline.transform import (DUPLICATE, ETL_BATCH_ID, ETL_FAILED_RULES, ETL_OUTCOME, ETL_ROW_NUMBER,
-                                    ETL_SOURCE_MODIFIED_AT, QUARANTINED, VALID, classify, curated_columns,
-                                    quarantine_columns, standardise)
-
-# A pessimistic size of one value in Parquet, to turn a row count into a file count.
-ESTIMATED_BYTES_PER_VALUE = 8
+from etl_pipeline.report import check_invariant
+from etl_pipeline.rows import classify, curated_columns, quarantine_columns, standardise
+from etl_pipeline.zones import Zones
 
 
 @dataclass(frozen=True)
 class TransformContext:
     glue_context: object
-    config: PipelineConfig
-    processed_path: str
-    quarantine_path: str
+    zones: Zones
+    target_file_size_mb: int
 
 
 def output_batch_id(landing_batch_ids: list[str]) -> str:
@@ -48,30 +45,9 @@ def output_batch_id(landing_batch_ids: list[str]) -> str:
     return "m" + hashlib.sha256(",".join(ids).encode()).hexdigest()[:16]
 
 
-def file_count(rows: int, columns: int, target_file_size_mb: int) -> int:
-    estimated_bytes = rows * columns * ESTIMATED_BYTES_PER_VALUE
-    return max(1, math.ceil(estimated_bytes / (target_file_size_mb * 1024 * 1024)))
-
-
-def _write_counted(frame: DataFrame, uri: str, files: int, name: str) -> int:
-    """Write a frame as the whole content of uri and return the rows written."""
-    frame, observation = counted(frame, name)
-    frame.coalesce(files).write.mode("overwrite").parquet(uri)
-    return observation.get["rows"]
-
-
-def read_new_parquet(glue_context, uri: str, transformation_ctx: str) -> DataFrame:
-    """The Parquet files under uri that the job's bookmark has not seen (no columns when none)."""
-    return glue_context.create_dynamic_frame.from_options(
-        connection_type="s3", connection_options={"paths": [uri], "recurse": True},
-        format="parquet", transformation_ctx=transformation_ctx,
-    ).toDF()
-
-
 def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict:
     spark = context.glue_context.spark_session
-    landing_uri = storage.join_uri(context.processed_path, context.config.landing_prefix, dataset.name) + "/"
-    landed = read_new_parquet(context.glue_context, landing_uri, f"transform_{dataset.name}")
+    landed = read_new_parquet(context.glue_context, context.zones.landing(dataset), f"transform_{dataset.name}")
     if not landed.columns:
         return {"rows_read": 0, "nothing_new": True}
 
@@ -82,10 +58,9 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
         metrics = observed(batch)
         batch_id = output_batch_id(metrics["batches"])
         outputs = {
-            VALID: storage.join_uri(context.processed_path, context.config.validated_prefix, dataset.name,
-                                    f"batch_id={batch_id}"),
-            QUARANTINED: storage.join_uri(context.quarantine_path, dataset.name, "rejected", f"batch_id={batch_id}"),
-            DUPLICATE: storage.join_uri(context.quarantine_path, dataset.name, "duplicates", f"batch_id={batch_id}"),
+            VALID: context.zones.validated(dataset, batch_id),
+            QUARANTINED: context.zones.rejected(dataset, batch_id),
+            DUPLICATE: context.zones.duplicates(dataset, batch_id),
         }
         shapes = {VALID: partial(validated_output, dataset=dataset), QUARANTINED: quarantine_columns,
                   DUPLICATE: partial(validated_output, dataset=dataset)}
@@ -99,8 +74,8 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
                 written[outcome] = 0
                 return
             rows = shapes[outcome](classified.where(F.col(ETL_OUTCOME) == outcome))
-            files = file_count(metrics[outcome], len(rows.columns), context.config.target_file_size_mb)
-            written[outcome] = _write_counted(rows, uri, files, f"{outcome}_{dataset.name}")
+            files = file_count(metrics[outcome], len(rows.columns), context.target_file_size_mb)
+            written[outcome] = write_counted(rows, uri, files, f"{outcome}_{dataset.name}")
 
         write(QUARANTINED)
         if metrics[QUARANTINED]:
@@ -132,4 +107,4 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
 
 def validated_output(rows: DataFrame, dataset: DatasetConfig) -> DataFrame:
     """Curated columns (PII masked) plus what the load needs to pick the newest version of a key."""
-    return curated_columns(rows, dataset, extra=(ETL_SOURCE_MODIFIED_AT, ETL_ROW_NUMBER))
+    return curated_columns(rows, dataset, extra=VERSION_COLUMNS)

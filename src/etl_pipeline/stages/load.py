@@ -16,16 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from awsglue.dynamicframe import DynamicFrame
-from pyspark.sql import DataFrame, Observation, Window
+from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 
 from etl_pipeline import storage
-from etl_pipeline.config import DatasetConfig, PipelineConfig
-from etl_pipeline.report import InvariantError, check_invariant, counted
-from etl_pipeline.transform import ETL_EXTRACTED_AT, ETL_ROW_NUMBER, ETL_SOURCE_MODIFIED_AT
-from etl_pipeline.types import spark_type
-from etl_pipeline.validate import file_count, read_new_parquet
+from etl_pipeline.batches import counted, file_count, read_new_parquet
+from etl_pipeline.columns import VERSION_COLUMNS, column, newest_first
+from etl_pipeline.config import DatasetConfig
+from etl_pipeline.report import InvariantError, check_invariant
 from etl_pipeline.warehouse import WarehouseTable
+from etl_pipeline.zones import Zones
 
 NO_WAREHOUSE = "none"
 
@@ -33,25 +33,21 @@ NO_WAREHOUSE = "none"
 @dataclass(frozen=True)
 class LoadContext:
     glue_context: object
-    config: PipelineConfig
-    processed_path: str
-    curated_path: str
+    zones: Zones
+    target_file_size_mb: int
     curated_database: str
     warehouse_connection: str
     warehouse_database: str
     warehouse_schema: str
-    temp_dir: str
 
 
 def _key(names) -> list:
-    return [F.col(f"`{n}`") for n in names]
+    return [column(n) for n in names]
 
 
 def newest_versions(validated: DataFrame, dataset: DatasetConfig) -> DataFrame:
     """Mark each row's rank among the versions of its key (1 = newest)."""
-    newest_first = Window.partitionBy(*_key(dataset.primary_key)).orderBy(
-        F.col(ETL_SOURCE_MODIFIED_AT).desc(), F.col(ETL_EXTRACTED_AT).desc(), F.col(ETL_ROW_NUMBER).desc())
-    return validated.withColumn("_version_rank", F.row_number().over(newest_first))
+    return validated.withColumn("_version_rank", F.row_number().over(newest_first(dataset.primary_key)))
 
 
 def partition_uri(table_uri: str, keys: tuple[str, ...], values: tuple) -> str:
@@ -63,13 +59,13 @@ class CuratedTable:
         self.context = context
         self.dataset = dataset
         self.spark = context.glue_context.spark_session
-        self.uri = storage.join_uri(context.curated_path, dataset.curated_table) + "/"
+        self.uri = context.zones.curated_table(dataset)
         self.keys = dataset.partition_by
 
     def _typed_partitions(self, frame: DataFrame) -> DataFrame:
         """Partition values read back from folder names, cast to the configured types."""
         for key in self.keys:
-            frame = frame.withColumn(key, F.col(key).cast(spark_type(self.dataset.column_type(key))))
+            frame = frame.withColumn(key, F.col(key).cast(self.dataset.column_type(key)))
         return frame
 
     def partitions(self, batch: DataFrame) -> tuple[list[tuple], list[tuple]]:
@@ -99,7 +95,7 @@ class CuratedTable:
         """New partitions (or a new table): a Glue sink appends them and registers them in the catalog."""
         frame, observation = counted(rows_frame, f"curated_new_{self.dataset.name}")
         frame = frame.repartition(*_key(self.keys)) if self.keys else \
-            frame.coalesce(file_count(rows, len(rows_frame.columns), self.context.config.target_file_size_mb))
+            frame.coalesce(file_count(rows, len(rows_frame.columns), self.context.target_file_size_mb))
         sink = self.context.glue_context.getSink(
             connection_type="s3", path=self.uri, enableUpdateCatalog=True,
             updateBehavior="UPDATE_IN_DATABASE", partitionKeys=list(self.keys),
@@ -144,15 +140,14 @@ def load_warehouse(context: LoadContext, dataset: DatasetConfig, batch: DataFram
             "preactions": table.preactions(),
             "postactions": table.postactions(),
         },
-        redshift_tmp_dir=storage.join_uri(context.temp_dir, "redshift"),
+        redshift_tmp_dir=context.zones.temp("redshift"),
         transformation_ctx=f"load_{dataset.name}_warehouse",
     )
     return observation.get["rows"]
 
 
 def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
-    validated_uri = storage.join_uri(context.processed_path, context.config.validated_prefix, dataset.name) + "/"
-    validated = read_new_parquet(context.glue_context, validated_uri, f"load_{dataset.name}")
+    validated = read_new_parquet(context.glue_context, context.zones.validated(dataset), f"load_{dataset.name}")
     if not validated.columns:
         return {"rows_read": 0, "nothing_new": True}
 
@@ -162,8 +157,7 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
         ranked.observe(counts, F.count(F.lit(1)).alias("rows"),
                        F.count_if(F.col("_version_rank") > 1).alias("superseded")).count()
         metrics = counts.get
-        batch = ranked.where(F.col("_version_rank") == 1).drop("_version_rank", ETL_SOURCE_MODIFIED_AT,
-                                                               ETL_ROW_NUMBER)
+        batch = ranked.where(F.col("_version_rank") == 1).drop("_version_rank", *VERSION_COLUMNS)
         loaded_rows = metrics["rows"] - metrics["superseded"]
         curated = CuratedTable(context, dataset).upsert(batch, loaded_rows)
         curated_rows = curated["rows_appended_to_new_partitions"] + curated["inserted"] + curated["updated"]

@@ -1,4 +1,4 @@
-"""`localglue.catalog.LocalDataCatalog`: a persistent, Glue-shaped Data Catalog in JSON files."""
+"""`localglue.services.catalog.LocalDataCatalog`: a persistent, Glue-shaped Data Catalog in JSON files."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from localglue.catalog import (AlreadyExistsException, EntityNotFoundException, LocalDataCatalog,
+from localglue.services.catalog import (AlreadyExistsException, EntityNotFoundException, LocalDataCatalog,
                                storage_descriptor, table_input)
 
 DB = "curated_db"
@@ -282,7 +282,7 @@ def test_failed_write_keeps_the_previous_file_and_leaves_no_temporary_file(catal
         args[1].write('{"half": ')
         raise OSError("disk full")
 
-    monkeypatch.setattr("localglue.catalog.json.dump", broken_dump)
+    monkeypatch.setattr("localglue.services.catalog.json.dump", broken_dump)
     with pytest.raises(OSError, match="disk full"):
         catalog.update_table(DatabaseName=DB, TableInput=flights_input(columns=COLUMNS[:1]))
     monkeypatch.undo()

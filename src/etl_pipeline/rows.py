@@ -1,4 +1,4 @@
-"""Transform: landed text rows in, typed and checked rows out, every row accounted for.
+"""Row-level DataFrame functions: landed text rows in, typed and checked rows out.
 
 Pure DataFrame functions, built-in Spark expressions only (no Python UDFs on the row path):
 
@@ -12,37 +12,22 @@ Pure DataFrame functions, built-in Spark expressions only (no Python UDFs on the
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from etl_pipeline.columns import (CORRUPT_RECORD, DUPLICATE, ETL_FAILED_RULES, ETL_OUTCOME, ETL_RAW,
+                                  ETL_SOURCE_FILE, LANDING_METADATA, LINEAGE_COLUMNS, QUARANTINED, VALID,
+                                  newest_first)
+from etl_pipeline.columns import column as _col
 from etl_pipeline.config import ColumnSpec, DatasetConfig
-from etl_pipeline.types import INTEGRAL_TYPES, spark_type
+from etl_pipeline.types import INTEGRAL_TYPES
 
-ETL_BATCH_ID = "etl_batch_id"
-ETL_SOURCE_FILE = "etl_source_file"
-ETL_SOURCE_MODIFIED_AT = "etl_source_modified_at"
-ETL_EXTRACTED_AT = "etl_extracted_at"
-ETL_ROW_NUMBER = "etl_row_number"
-ETL_FAILED_RULES = "etl_failed_rules"
-ETL_OUTCOME = "etl_outcome"
-ETL_RAW = "etl_raw"
-CORRUPT_RECORD = "_corrupt_record"
-
-LANDING_METADATA = (ETL_BATCH_ID, ETL_SOURCE_FILE, ETL_SOURCE_MODIFIED_AT, ETL_EXTRACTED_AT, ETL_ROW_NUMBER)
-# Lineage kept with every curated and warehouse row.
-LINEAGE_COLUMNS = (ETL_BATCH_ID, ETL_SOURCE_FILE, ETL_EXTRACTED_AT)
-
-VALID, QUARANTINED, DUPLICATE = "valid", "quarantined", "duplicate"
 MALFORMED_RECORD_RULE = "malformed_record"
 INTEGER_TEXT = r"^\s*[+-]?[0-9]+(\.0*)?\s*$"
 
 
 class SourceSchemaError(ValueError):
     """The landed data lacks columns the dataset config needs."""
-
-
-def _col(name: str) -> Column:
-    return F.col(f"`{name}`")
 
 
 def _cleaned_text(column: ColumnSpec) -> Column:
@@ -69,7 +54,7 @@ def _typed(column: ColumnSpec) -> Column:
     if column.type in ("timestamp", "date") and column.format:
         parsed = F.try_to_timestamp(_col(text_name), F.lit(column.format))
         return F.to_date(parsed) if column.type == "date" else parsed
-    target = spark_type(column.type).simpleString()
+    target = column.type  # a config type name is its Spark SQL name
     if column.type in INTEGRAL_TYPES:
         # Through DECIMAL, so that "517.0" (how many exporters write whole numbers) is read as 517.
         return F.expr(f"try_cast(try_cast(`{text_name}` AS DECIMAL(38,6)) AS {target})")
@@ -119,7 +104,7 @@ def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
         else F.array().cast("array<string>").alias("_type_failures"),
     )
     derived = with_types.select(
-        "*", *[F.expr(d.expr).cast(spark_type(d.type)).alias(d.name) for d in dataset.derived])
+        "*", *[F.expr(d.expr).cast(d.type).alias(d.name) for d in dataset.derived])
     rule_failures = [F.when(~F.coalesce(F.expr(rule.check), F.lit(False)), F.lit(rule.name))
                      for rule in dataset.row_rules]
     all_failures = F.array_union(F.col("_type_failures"), F.array_compact(F.array(*rule_failures))) \
@@ -130,14 +115,11 @@ def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
 def classify(standardised: DataFrame, dataset: DatasetConfig) -> DataFrame:
     """Add `etl_outcome`: quarantined rows failed a rule; of the rest, the newest row per key is valid.
 
-    Newest means: from the most recently modified source file, then the latest extract, then the
-    later row of the file; older versions are `duplicate`.
+    Newest is `columns.newest_first`; older versions are `duplicate`.
     """
     failed = F.size(ETL_FAILED_RULES) > 0
-    newest_first = Window.partitionBy(failed, *[_col(k) for k in dataset.primary_key]).orderBy(
-        F.col(ETL_SOURCE_MODIFIED_AT).desc(), F.col(ETL_EXTRACTED_AT).desc(), F.col(ETL_ROW_NUMBER).desc())
     outcome = (F.when(failed, F.lit(QUARANTINED))
-               .when(F.row_number().over(newest_first) == 1, F.lit(VALID))
+               .when(F.row_number().over(newest_first(dataset.primary_key, failed)) == 1, F.lit(VALID))
                .otherwise(F.lit(DUPLICATE)))
     return standardised.withColumn(ETL_OUTCOME, outcome)
 

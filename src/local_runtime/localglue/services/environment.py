@@ -6,7 +6,7 @@ this interpreter, and writes a spark-defaults.conf (local master, JDBC drivers, 
 space under the state folder, `s3://` mapped onto the local lake) into SPARK_CONF_DIR, so that a
 plain `SparkContext.getOrCreate()` in a job script gets the same Spark here as in every test.
 
-`python -m localglue.environment` checks the prerequisites and prints one line.
+`python -m localglue.services.environment` checks the prerequisites and prints one line.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+REPO_ROOT = Path(__file__).resolve().parents[4]
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/etl_glue_pipeline"
 
@@ -116,7 +116,7 @@ def jdbc_driver_jars() -> dict[str, Path]:
 
 
 LOG4J2_PROPERTIES = """\
-# Written by localglue.environment: Spark's own logging kept to errors, as a Glue job log would be.
+# Written by localglue.services.environment: Spark's own logging kept to errors, as a Glue job log would be.
 rootLogger.level = error
 rootLogger.appenderRef.stderr.ref = console
 appender.console.type = Console
@@ -178,7 +178,7 @@ def configure(settings: LocalSettings | None = None) -> LocalSettings:
     (conf_dir / "log4j2.properties").write_text(LOG4J2_PROPERTIES)
     defaults = spark_defaults(settings, jdbc_driver_jars())
     (conf_dir / "spark-defaults.conf").write_text(
-        "# Written by localglue.environment on every run; edit that module instead.\n"
+        "# Written by localglue.services.environment on every run; edit that module instead.\n"
         + "".join(f"{key} {value}\n" for key, value in defaults.items())
     )
     os.environ["SPARK_CONF_DIR"] = str(conf_dir)

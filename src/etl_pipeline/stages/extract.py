@@ -19,10 +19,12 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from etl_pipeline import storage
+from etl_pipeline.batches import counted, observed
+from etl_pipeline.columns import (CORRUPT_RECORD, ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_ROW_NUMBER, ETL_SOURCE_FILE,
+                                  ETL_SOURCE_MODIFIED_AT)
 from etl_pipeline.config import DatasetConfig, FileSource, JdbcSource, PipelineConfig
-from etl_pipeline.report import observed as observed_metrics
-from etl_pipeline.transform import (CORRUPT_RECORD, ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_ROW_NUMBER,
-                                    ETL_SOURCE_FILE, ETL_SOURCE_MODIFIED_AT)
+from etl_pipeline.report import check_invariant
+from etl_pipeline.zones import Zones
 
 SOURCE_MODIFIED_MS = "_source_modified_ms"
 
@@ -32,8 +34,7 @@ class ExtractContext:
     glue_context: object
     config: PipelineConfig
     env: str
-    raw_path: str
-    processed_path: str
+    zones: Zones
     batch_id: str
     extracted_at: datetime
     use_fallback: bool
@@ -43,10 +44,6 @@ def batch_id_for(job_name: str, last_successful_run: str | None) -> str:
     """The same id for a failed run and its reruns, a new one once a run has succeeded."""
     digest = hashlib.sha256(f"{job_name}/{last_successful_run or 'first'}".encode()).hexdigest()
     return f"b{digest[:16]}"
-
-
-def connection_name(config: PipelineConfig, env: str, source: JdbcSource) -> str:
-    return f"{config.project}-{env}-{source.connection}"
 
 
 def _glue_format_options(source: FileSource) -> dict:
@@ -63,7 +60,7 @@ def read_source(context: ExtractContext, dataset: DatasetConfig) -> tuple[DataFr
     """The new rows of a dataset's source, and a label of where they came from."""
     source = dataset.source
     if isinstance(source, JdbcSource) and not (context.use_fallback and dataset.fallback):
-        name = connection_name(context.config, context.env, source)
+        name = context.config.connection_name(context.env, source.connection)
         frame = context.glue_context.create_dynamic_frame.from_options(
             connection_type=source.engine,
             connection_options={
@@ -79,7 +76,7 @@ def read_source(context: ExtractContext, dataset: DatasetConfig) -> tuple[DataFr
         return (frame.withColumn(ETL_SOURCE_FILE, F.lit(label))
                 .withColumn(SOURCE_MODIFIED_MS, F.lit(int(context.extracted_at.timestamp() * 1000)))), label
     files = dataset.fallback if isinstance(source, JdbcSource) else source
-    location = storage.join_uri(context.raw_path, files.prefix) + "/"
+    location = context.zones.raw_files(files)
     frame = context.glue_context.create_dynamic_frame.from_options(
         connection_type="s3",
         connection_options={"paths": [location], "recurse": True,
@@ -117,21 +114,20 @@ def as_landing_rows(frame: DataFrame, context: ExtractContext) -> DataFrame:
     )
 
 
-def landing_uri(context: ExtractContext, dataset: DatasetConfig) -> str:
-    return storage.join_uri(context.processed_path, context.config.landing_prefix, dataset.name,
-                            f"batch_id={context.batch_id}")
-
-
 def extract_dataset(context: ExtractContext, dataset: DatasetConfig) -> dict:
     frame, origin = read_source(context, dataset)
     if not frame.columns:
         return {"rows_read": 0, "nothing_new": True, "source": origin}
-    observation = Observation(f"extract_{dataset.name}")
-    landing = as_landing_rows(frame, context).observe(
-        observation, F.count(F.lit(1)).alias("rows"), F.collect_set(ETL_SOURCE_FILE).alias("files"))
-    uri = landing_uri(context, dataset)
+    # Rows are counted as the source hands them over and again as they are written: the one write
+    # is the pass that counts both.
+    source_rows, read = counted(frame, f"extract_read_{dataset.name}")
+    landed = Observation(f"extract_{dataset.name}")
+    landing = as_landing_rows(source_rows, context).observe(
+        landed, F.count(F.lit(1)).alias("rows"), F.collect_set(ETL_SOURCE_FILE).alias("files"))
+    uri = context.zones.landing(dataset, context.batch_id)
     landing.write.mode("overwrite").parquet(uri)
-    metrics = observed_metrics(observation)
+    metrics = observed(landed)
+    check_invariant("extract", dataset.name, read.get["rows"], {"landed": metrics["rows"]})
     if metrics["rows"] == 0:
         storage.delete(context.glue_context.spark_session, uri)
         empty_files = sorted(frame.inputFiles())

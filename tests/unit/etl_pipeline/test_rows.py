@@ -10,10 +10,9 @@ import pytest
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from etl_pipeline.columns import DUPLICATE, ETL_FAILED_RULES, ETL_OUTCOME, QUARANTINED, VALID
 from etl_pipeline.config import parse_dataset
-from etl_pipeline.transform import (DUPLICATE, ETL_FAILED_RULES, ETL_OUTCOME, QUARANTINED, VALID,
-                                    SourceSchemaError, classify, curated_columns, quarantine_columns,
-                                    standardise)
+from etl_pipeline.rows import SourceSchemaError, classify, curated_columns, quarantine_columns, standardise
 
 DATASET = parse_dataset({
     "name": "trips",

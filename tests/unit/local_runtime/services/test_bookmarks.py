@@ -1,4 +1,4 @@
-"""`localglue.bookmarks`: committed state per job, a run's session over it, and S3 file tracking."""
+"""`localglue.services.bookmarks`: committed state per job, a run's session over it, and S3 file tracking."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from localglue import bookmarks as bm
-from localglue.lake import LakeFile
+from localglue.services import bookmarks as bm
+from localglue.services.lake import LakeFile
 
 
 @pytest.fixture
@@ -182,7 +182,7 @@ def test_files_state_accumulates_and_updates_modification_times():
 
 def test_resent_file_on_disk_is_new_again(tmp_path):
     """End to end over the lake listing: touching a file with a newer mtime makes it unread again."""
-    from localglue import lake
+    from localglue.services import lake
 
     root = tmp_path / "lake"
     data = root / "raw" / "flights" / "part-1.csv"
@@ -209,7 +209,7 @@ def test_failed_commit_keeps_the_last_bookmark_and_leaves_no_temporary_file(stor
         stream.write('{"Contexts": ')
         raise OSError("disk full")
 
-    monkeypatch.setattr("localglue.bookmarks.json.dump", broken_dump)
+    monkeypatch.setattr("localglue.services.bookmarks.json.dump", broken_dump)
     with pytest.raises(OSError, match="disk full"):
         store.commit("job", "jr_2", {"ctx": {"type": "s3", "files": {"s3://b/b": 2}}})
     monkeypatch.undo()

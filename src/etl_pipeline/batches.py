@@ -1,0 +1,56 @@
+"""Reading the batches a job has not processed yet, and writing outputs while counting their rows.
+
+Counts come from Spark observed metrics on the writes the stages make anyway, never from an extra
+`count()`: the write is the pass that counts.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pyspark.sql import DataFrame, Observation
+from pyspark.sql import functions as F
+
+# A pessimistic size of one value in Parquet, to turn a row count into a file count.
+ESTIMATED_BYTES_PER_VALUE = 8
+
+
+def read_new_parquet(glue_context, uri: str, transformation_ctx: str) -> DataFrame:
+    """The Parquet files under uri that the job's bookmark has not seen (no columns when none)."""
+    return glue_context.create_dynamic_frame.from_options(
+        connection_type="s3", connection_options={"paths": [uri], "recurse": True},
+        format="parquet", transformation_ctx=transformation_ctx,
+    ).toDF()
+
+
+def file_count(rows: int, columns: int, target_file_size_mb: int) -> int:
+    """How many files of about target_file_size_mb the rows make."""
+    estimated_bytes = rows * columns * ESTIMATED_BYTES_PER_VALUE
+    return max(1, math.ceil(estimated_bytes / (target_file_size_mb * 1024 * 1024)))
+
+
+def counted(frame: DataFrame, name: str) -> tuple[DataFrame, Observation]:
+    """The frame, counting the rows an action passes through it, and the Observation that holds the count."""
+    observation = Observation(name)
+    return frame.observe(observation, F.count(F.lit(1)).alias("rows")), observation
+
+
+def write_counted(frame: DataFrame, uri: str, files: int, name: str) -> int:
+    """Write a frame as the whole content of uri and return the rows written."""
+    frame, observation = counted(frame, name)
+    frame.coalesce(files).write.mode("overwrite").parquet(uri)
+    return observation.get["rows"]
+
+
+def observed(observation: Observation) -> dict[str, Any]:
+    """An Observation's metrics with collected arrays as Python lists (PySpark leaves them as Scala seqs)."""
+    metrics = {}
+    for name, value in observation.get.items():
+        if hasattr(value, "iterator") and hasattr(value, "mkString"):
+            values, iterator = [], value.iterator()
+            while iterator.hasNext():
+                values.append(iterator.next())
+            value = values
+        metrics[name] = value
+    return metrics
