@@ -79,3 +79,9 @@ variable "permissions_boundary_arn" {
   type        = string
   default     = null
 }
+
+variable "enable_table_optimizers" {
+  description = "Create the role of the Glue table optimizers (compaction, snapshot retention, orphan file deletion) of the curated Iceberg tables."
+  type        = bool
+  default     = false
+}
