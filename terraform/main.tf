@@ -55,6 +55,9 @@ module "iam" {
   enable_redshift          = var.enable_redshift
   enable_table_optimizers  = var.enable_table_optimizers
   permissions_boundary_arn = var.permissions_boundary_arn
+  # The catalog key: the platform team's (catalog_encryption_key_arn), or this stack's when it
+  # manages the setting itself (then the pipeline key statement already covers it).
+  catalog_encryption_key_arn = var.catalog_encryption_key_arn
 }
 
 module "catalog" {

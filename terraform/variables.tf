@@ -194,6 +194,17 @@ variable "manage_catalog_encryption" {
   default     = false
 }
 
+variable "catalog_encryption_key_arn" {
+  description = "ARN of the long-lived KMS key a platform team encrypts this account's Data Catalog with (null: none). The pipeline's roles get kms:Decrypt/Encrypt/GenerateDataKey on it through Glue only."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.catalog_encryption_key_arn == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key/", var.catalog_encryption_key_arn))
+    error_message = "catalog_encryption_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or null."
+  }
+}
+
 variable "enable_table_optimizers" {
   description = "Glue table optimizers (compaction, snapshot retention, orphan file deletion) on the curated Iceberg tables. The tables exist only after the first load: turn on in a second apply (docs/deployment-guide.md)."
   type        = bool

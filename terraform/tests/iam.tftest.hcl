@@ -141,3 +141,24 @@ run "table_optimizer_role_is_scoped_to_the_curated_zone" {
     error_message = "The optimizer role is a user of the key like the other roles."
   }
 }
+
+# A platform-managed catalog key: every role that calls the catalog may use it, through Glue only.
+run "platform_catalog_key_is_usable_through_glue" {
+  command = apply
+
+  module {
+    source = "./modules/iam"
+  }
+
+  variables {
+    enable_table_optimizers    = true
+    catalog_encryption_key_arn = "arn:aws:kms:us-east-1:123456789012:key/99999999-8888-7777-6666-555555555555"
+  }
+
+  assert {
+    condition = alltrue([for p in [aws_iam_role_policy.glue_job.policy, aws_iam_role_policy.crawler.policy, aws_iam_role_policy.table_optimizer[0].policy] : anytrue([
+      for s in jsondecode(p).Statement : s.Sid == "UseCatalogEncryptionKeyThroughGlue" && s.Resource == [var.catalog_encryption_key_arn] && s.Condition.StringEquals["kms:ViaService"] == "glue.us-east-1.amazonaws.com"
+    ])])
+    error_message = "Jobs, crawler and optimizers may use the platform's catalog key, only through Glue."
+  }
+}

@@ -42,6 +42,16 @@ locals {
     Resource = [var.kms_key_arn]
   }
 
+  # When a platform team encrypts the account's Data Catalog with its own long-lived key, every
+  # caller of the catalog API needs that key too, through Glue only (docs/security.md).
+  catalog_key_use = var.catalog_encryption_key_arn == null ? [] : [{
+    Sid       = "UseCatalogEncryptionKeyThroughGlue"
+    Effect    = "Allow"
+    Action    = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+    Resource  = [var.catalog_encryption_key_arn]
+    Condition = { StringEquals = { "kms:ViaService" = "glue.${var.region}.amazonaws.com" } }
+  }]
+
   catalog_read_actions = [
     "glue:GetDatabase",
     "glue:GetDatabases",
@@ -177,7 +187,7 @@ locals {
           [for id in var.security_group_ids : "${local.ec2_arn}:security-group/${id}"],
         )
       },
-      ], length(var.secret_arns) == 0 ? [] : [
+      ], local.catalog_key_use, length(var.secret_arns) == 0 ? [] : [
       {
         Sid      = "ReadConnectionSecrets"
         Effect   = "Allow"
@@ -207,7 +217,7 @@ resource "aws_iam_role" "crawler" {
 locals {
   crawler_policy = {
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat(local.catalog_key_use, [
       {
         Sid      = "ListCrawledBuckets"
         Effect   = "Allow"
@@ -234,7 +244,7 @@ locals {
         Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"]
         Resource = ["${local.logs_arn}:log-group:/aws-glue/crawlers*", "${local.logs_arn}:log-group:/aws-glue/crawlers*:log-stream:*"]
       },
-    ]
+    ])
   }
 }
 
@@ -309,7 +319,7 @@ resource "aws_iam_role" "table_optimizer" {
 locals {
   table_optimizer_policy = {
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat(local.catalog_key_use, [
       {
         Sid      = "ListCuratedBucket"
         Effect   = "Allow"
@@ -335,7 +345,7 @@ locals {
         Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = ["${local.logs_arn}:log-group:/aws-glue/iceberg-*", "${local.logs_arn}:log-group:/aws-glue/iceberg-*:log-stream:*"]
       },
-    ]
+    ])
   }
 }
 

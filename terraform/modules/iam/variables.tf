@@ -85,3 +85,9 @@ variable "enable_table_optimizers" {
   type        = bool
   default     = false
 }
+
+variable "catalog_encryption_key_arn" {
+  description = "KMS key that encrypts the account's Data Catalog when a platform team manages its encryption (null: the catalog is not encrypted with a customer key, or this stack's key is used)."
+  type        = string
+  default     = null
+}
