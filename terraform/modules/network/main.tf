@@ -10,9 +10,10 @@ data "aws_subnet" "first" {
   id = var.private_subnet_ids[0]
 }
 
-# The route table of each subnet the jobs and Redshift use, looked up from the subnet itself (its
-# explicit association, or the VPC's main table when it has none), so the S3 gateway endpoint is
-# on exactly the routes these subnets follow.
+# The route table of each subnet the jobs and Redshift use, looked up from the subnet's explicit
+# route table association, so the S3 gateway endpoint is on exactly the routes these subnets
+# follow. A subnet that only uses the VPC's main route table has no such association, and the
+# lookup fails the plan: associate the private subnets with their route table explicitly.
 data "aws_route_table" "private" {
   for_each = toset(var.private_subnet_ids)
 
