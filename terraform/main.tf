@@ -25,7 +25,7 @@ module "data_lake" {
   region                             = local.region
   partition                          = local.partition
   key_user_role_arns                 = module.iam.role_arns
-  log_group_name_patterns            = ["/aws-glue/*"]
+  log_group_name_patterns            = ["/aws-glue/*", "/aws/redshift/serverless/*"]
   force_destroy                      = !var.deletion_protection
   kms_deletion_window_days           = var.deletion_protection ? 30 : 7
   noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
@@ -53,7 +53,11 @@ module "iam" {
   security_group_ids       = [module.network.glue_security_group_id]
   metrics_namespace        = module.config.project
   enable_redshift          = var.enable_redshift
+  enable_table_optimizers  = var.enable_table_optimizers
   permissions_boundary_arn = var.permissions_boundary_arn
+  # The catalog key: the platform team's (catalog_encryption_key_arn), or this stack's when it
+  # manages the setting itself (then the pipeline key statement already covers it).
+  catalog_encryption_key_arn = var.catalog_encryption_key_arn
 }
 
 module "catalog" {
@@ -64,6 +68,11 @@ module "catalog" {
   bucket_names              = module.data_lake.bucket_names
   kms_key_arn               = module.data_lake.kms_key_arn
   manage_catalog_encryption = var.manage_catalog_encryption
+  account_id                = local.account_id
+  curated_tables            = [for d in values(module.config.datasets) : d.curated_table]
+  enable_table_optimizers   = var.enable_table_optimizers
+  table_optimizer_role_arn  = module.iam.table_optimizer_role_arn
+  snapshot_retention_days   = var.snapshot_retention_days
 }
 
 module "network" {
@@ -71,10 +80,14 @@ module "network" {
 
   name_prefix              = module.config.name_prefix
   region                   = local.region
+  partition                = local.partition
+  account_id               = local.account_id
   vpc_id                   = var.vpc_id
   private_subnet_ids       = var.private_subnet_ids
-  private_route_table_ids  = var.private_route_table_ids
   create_vpc_endpoints     = var.create_vpc_endpoints
+  bucket_arns              = [for zone, arn in module.data_lake.bucket_arns : arn if zone != "access_logs"]
+  kms_key_arn              = module.data_lake.kms_key_arn
+  secret_arns              = concat(module.connections.secret_arns, module.redshift.secret_arns)
   reference_db_cidr_blocks = var.reference_db_cidr_blocks
   reference_db_port        = var.reference_db_port
 }
@@ -108,6 +121,9 @@ module "redshift" {
   admin_username               = var.redshift_admin_username
   base_capacity                = var.redshift_base_capacity
   max_capacity                 = var.redshift_max_capacity
+  deletion_protection          = var.deletion_protection
+  manage_log_groups            = var.manage_redshift_log_groups
+  log_retention_days           = var.log_retention_days
 }
 
 module "code_upload" {
@@ -143,6 +159,7 @@ module "jobs" {
   config_uri                  = module.code_upload.config_uri
   bucket_names                = module.data_lake.bucket_names
   curated_database            = module.catalog.database_names.curated
+  iceberg_catalog             = module.config.iceberg_catalog
   warehouse_connection        = module.redshift.connection_name
   warehouse_database          = module.redshift.database_name
   warehouse_schema            = var.warehouse_schema

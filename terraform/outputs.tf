@@ -14,7 +14,7 @@ output "raw_bucket_name" {
 }
 
 output "curated_bucket_name" {
-  description = "Curated zone bucket (Parquet tables Athena reads)."
+  description = "Curated zone bucket: the Iceberg warehouse (data and metadata of the curated tables)."
   value       = module.data_lake.bucket_names.curated
 }
 
@@ -28,8 +28,23 @@ output "job_names" {
   value       = module.jobs.job_names
 }
 
+output "iceberg_catalog" {
+  description = "Iceberg Spark catalog name of the curated tables (the jobs' --conf)."
+  value       = module.config.iceberg_catalog
+}
+
+output "table_optimizers" {
+  description = "Glue table optimizers of the curated tables (<table>/<type>; empty unless enable_table_optimizers)."
+  value       = module.catalog.table_optimizers
+}
+
+output "private_route_table_ids" {
+  description = "Route tables of the private subnets, looked up from them (the S3 gateway endpoint is on each)."
+  value       = module.network.route_table_ids
+}
+
 output "crawler_names" {
-  description = "Glue crawler name per zone."
+  description = "Glue crawler name per zone (raw)."
   value       = module.crawlers.crawler_names
 }
 
@@ -59,8 +74,23 @@ output "redshift_workgroup_name" {
 }
 
 output "redshift_admin_secret_arn" {
-  description = "Secrets Manager secret with the Redshift admin credentials (null when disabled)."
+  description = "Secrets Manager secret with the Redshift admin credentials (null when disabled): aws redshift-data execute-statement --secret-arn ..."
   value       = module.redshift.admin_secret_arn
+}
+
+output "redshift_loader_secret_arn" {
+  description = "Secret of the load job's warehouse user (null when disabled): filled once, see docs/deployment-guide.md."
+  value       = module.redshift.loader_secret_arn
+}
+
+output "redshift_loader_username" {
+  description = "Redshift user the load job connects as."
+  value       = module.redshift.loader_username
+}
+
+output "redshift_namespace_protected" {
+  description = "true when the warehouse namespace is under prevent_destroy (deletion_protection)."
+  value       = module.redshift.protected
 }
 
 output "warehouse_connection_name" {

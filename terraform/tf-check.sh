@@ -22,7 +22,7 @@ CHECKOV_VENV="$ROOT/.cache/checkov-venv"
 CHECKOV_PYTHON="${CHECKOV_PYTHON:-python3.11}"
 
 command -v terraform >/dev/null 2>&1 || {
-  echo "tf-check: error: terraform is not on PATH (offline: eval \"\$(../shared/tf-offline/setup --env)\"; otherwise install Terraform >= 1.7)" >&2
+  echo "tf-check: error: terraform is not on PATH (offline: eval \"\$(../shared/tf-offline/setup --env)\"; otherwise install Terraform >= 1.10)" >&2
   exit 1
 }
 [ -x "$PY" ] || { echo "tf-check: error: $PY not found: run \`make venv\` or set PY=/path/to/python" >&2; exit 1; }

@@ -23,13 +23,13 @@ variable "aws_region" {
 }
 
 variable "tags" {
-  description = "Extra tags on every resource (project, environment and managed-by are always set)."
+  description = "Tags on every resource that takes tags, through the provider's default_tags (with project, environment and managed-by, which are always set): the one map to add e.g. cost-center or owner."
   type        = map(string)
   default     = {}
 }
 
 variable "deletion_protection" {
-  description = "Protect data from `terraform destroy`: buckets must be empty to go, 30-day key deletion window, log groups protected and kept, Athena history kept. true in prod."
+  description = "Protect data from `terraform destroy`: the Redshift namespace cannot be destroyed or replaced (prevent_destroy), buckets must be empty to go, 30-day key deletion window, log groups protected and kept, Athena history kept. true in prod."
   type        = bool
   default     = true
 }
@@ -59,22 +59,12 @@ variable "vpc_id" {
 }
 
 variable "private_subnet_ids" {
-  description = "Private subnets of that VPC (Redshift Serverless needs three, in distinct availability zones)."
+  description = "Private subnets of that VPC (Redshift Serverless needs three, in distinct availability zones). Their route tables are looked up from them for the S3 gateway endpoint."
   type        = list(string)
 
   validation {
     condition     = length(var.private_subnet_ids) >= 1 && alltrue([for id in var.private_subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", id))])
     error_message = "private_subnet_ids must list subnet IDs (subnet-...)."
-  }
-}
-
-variable "private_route_table_ids" {
-  description = "Route tables of the private subnets (the S3 gateway endpoint adds its route there)."
-  type        = list(string)
-
-  validation {
-    condition     = alltrue([for id in var.private_route_table_ids : can(regex("^rtb-[0-9a-f]{8,17}$", id))])
-    error_message = "private_route_table_ids must list route table IDs (rtb-...)."
   }
 }
 
@@ -199,9 +189,32 @@ variable "temp_expiration_days" {
 }
 
 variable "manage_catalog_encryption" {
-  description = "Manage the account-wide (per region) Glue Data Catalog encryption settings; false when another stack (or environment in the same account) already does."
+  description = "Set the account-wide (per region) Glue Data Catalog encryption settings with this environment's key. Off by default: they affect every team's catalog objects and outlive this environment; a platform team manages them once per account (docs/security.md)."
   type        = bool
-  default     = true
+  default     = false
+}
+
+variable "catalog_encryption_key_arn" {
+  description = "ARN of the long-lived KMS key a platform team encrypts this account's Data Catalog with (null: none). The pipeline's roles get kms:Decrypt/Encrypt/GenerateDataKey on it through Glue only."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.catalog_encryption_key_arn == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key/", var.catalog_encryption_key_arn))
+    error_message = "catalog_encryption_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or null."
+  }
+}
+
+variable "enable_table_optimizers" {
+  description = "Glue table optimizers (compaction, snapshot retention, orphan file deletion) on the curated Iceberg tables. The tables exist only after the first load: turn on in a second apply (docs/deployment-guide.md)."
+  type        = bool
+  default     = false
+}
+
+variable "snapshot_retention_days" {
+  description = "Days an Iceberg snapshot of a curated table stays available for time travel and rollback (with enable_table_optimizers)."
+  type        = number
+  default     = 7
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -239,6 +252,12 @@ variable "redshift_base_capacity" {
     condition     = var.redshift_base_capacity >= 8 && var.redshift_base_capacity <= 512 && var.redshift_base_capacity % 8 == 0
     error_message = "redshift_base_capacity must be a multiple of 8 between 8 and 512."
   }
+}
+
+variable "manage_redshift_log_groups" {
+  description = "Create the account's /aws/redshift/serverless/* audit log groups (KMS, retention); false in the second environment of an account."
+  type        = bool
+  default     = true
 }
 
 variable "redshift_max_capacity" {

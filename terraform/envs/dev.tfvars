@@ -2,10 +2,9 @@
 env        = "dev"
 aws_region = "us-east-1"
 
-vpc_id                  = "vpc-0123456789abcdef0"                                                              # REPLACE
-private_subnet_ids      = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2", "subnet-0ccccccccccccccc3"] # REPLACE: three private subnets, distinct AZs
-private_route_table_ids = ["rtb-0aaaaaaaaaaaaaaa1"]                                                            # REPLACE
-create_vpc_endpoints    = true
+vpc_id               = "vpc-0123456789abcdef0"                                                              # REPLACE
+private_subnet_ids   = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2", "subnet-0ccccccccccccccc3"] # REPLACE: three private subnets, distinct AZs
+create_vpc_endpoints = true
 
 # Optional JDBC reference database (airlines, airports, planes). Without it, extract reads the CSV
 # fallback under reference/ in the raw bucket.

@@ -2,10 +2,9 @@
 env        = "prod"
 aws_region = "us-east-1"
 
-vpc_id                  = "vpc-0fedcba9876543210"                                                              # REPLACE
-private_subnet_ids      = ["subnet-0ddddddddddddddd1", "subnet-0eeeeeeeeeeeeeee2", "subnet-0fffffffffffffff3"] # REPLACE: three private subnets, distinct AZs
-private_route_table_ids = ["rtb-0ddddddddddddddd1", "rtb-0eeeeeeeeeeeeeee2", "rtb-0fffffffffffffff3"]          # REPLACE
-create_vpc_endpoints    = true
+vpc_id               = "vpc-0fedcba9876543210"                                                              # REPLACE
+private_subnet_ids   = ["subnet-0ddddddddddddddd1", "subnet-0eeeeeeeeeeeeeee2", "subnet-0fffffffffffffff3"] # REPLACE: three private subnets, distinct AZs
+create_vpc_endpoints = true
 
 # reference_db_jdbc_url    = "jdbc:postgresql://reference.example.internal:5432/reference"
 # reference_db_secret_arn  = "arn:aws:secretsmanager:us-east-1:123456789012:secret:reference-db-AbCdEf"

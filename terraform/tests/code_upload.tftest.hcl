@@ -20,9 +20,9 @@ run "package_objects" {
   assert {
     condition = toset(keys(aws_s3_object.package)) == setunion(
       ["scripts/extract_job.py", "scripts/transform_job.py", "scripts/load_job.py", "lib/etl_pipeline.zip"],
-      [for f in fileset("../dist/config", "**/*.yaml") : "config/${f}"],
+      [for f in fileset("../dist/config", "**/*.{yaml,json}") : "config/${f}"],
     )
-    error_message = "The three scripts, the library zip and every config file are uploaded."
+    error_message = "The three scripts, the library zip and every config file (YAML as authored, JSON for Glue) are uploaded."
   }
   assert {
     condition     = contains(keys(aws_s3_object.package), "config/pipeline.yaml") && length([for k in keys(aws_s3_object.package) : k if startswith(k, "config/datasets/")]) == length(fileset("../config/datasets", "*.yaml"))

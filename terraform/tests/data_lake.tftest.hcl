@@ -109,8 +109,16 @@ run "key_rotates_and_its_policy_is_narrow" {
   }
   assert {
     condition = anytrue([for s in jsondecode(aws_kms_key.this.policy).Statement :
-    try(s.Principal.Service, "") == "events.amazonaws.com" && contains(s.Action, "kms:GenerateDataKey") && contains(s.Action, "kms:Decrypt")])
-    error_message = "EventBridge must be able to publish to the KMS-encrypted SNS topic."
+    try(s.Principal.Service, "") == "events.amazonaws.com" && contains(s.Action, "kms:GenerateDataKey") && contains(s.Action, "kms:Decrypt") && try(s.Condition, null) == null])
+    error_message = "EventBridge must be able to publish to the KMS-encrypted SNS topic, without aws:SourceAccount/aws:SourceArn (SNS documents them as unsupported there)."
+  }
+  assert {
+    condition = anytrue([for s in jsondecode(aws_kms_key.this.policy).Statement :
+      contains(s.Action, "kms:Decrypt") && contains(try(s.Condition.StringEquals["kms:ViaService"], []), "secretsmanager.us-east-1.amazonaws.com")
+      ]) && anytrue([for s in jsondecode(aws_kms_key.this.policy).Statement :
+      contains(flatten([s.Action]), "kms:CreateGrant") && contains(try(s.Condition.StringEquals["kms:ViaService"], []), "redshift-serverless.us-east-1.amazonaws.com")
+    ])
+    error_message = "The Data API's --secret-arn needs Secrets Manager to decrypt the admin secret; Redshift Serverless needs grants for the namespace."
   }
   assert {
     condition = anytrue([for s in jsondecode(aws_kms_key.this.policy).Statement :

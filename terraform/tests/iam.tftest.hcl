@@ -65,17 +65,35 @@ run "policies_name_their_actions" {
   }
   assert {
     condition = toset(one([for s in jsondecode(aws_iam_role_policy.crawler.policy).Statement : s.Resource if s.Sid == "ReadCrawledObjects"])) == toset([
-      "arn:aws:s3:::raw-bucket/flights/*", "arn:aws:s3:::raw-bucket/weather/*", "arn:aws:s3:::raw-bucket/reference/airlines/*", "arn:aws:s3:::curated-bucket/*",
+      "arn:aws:s3:::raw-bucket/flights/*", "arn:aws:s3:::raw-bucket/weather/*", "arn:aws:s3:::raw-bucket/reference/airlines/*",
     ])
-    error_message = "The crawlers may read only the dataset prefixes of the raw bucket and the curated zone."
+    error_message = "The raw crawler may read only the dataset prefixes of the raw bucket."
   }
   assert {
     condition     = tolist(one([for s in jsondecode(aws_iam_role_policy.glue_job.policy).Statement : s.Resource if s.Sid == "ReadConnectionSecrets"])) == var.secret_arns
     error_message = "The jobs may read only their connections' secrets."
   }
   assert {
-    condition     = jsondecode(aws_iam_role.glue_job.assume_role_policy).Statement[0].Principal.Service == "glue.amazonaws.com" && jsondecode(aws_iam_role.glue_job.assume_role_policy).Statement[0].Condition.StringEquals["aws:SourceAccount"] == "123456789012"
-    error_message = "Only Glue, acting for this account, may assume the jobs' role."
+    condition = alltrue([for r in concat([aws_iam_role.glue_job, aws_iam_role.crawler], aws_iam_role.redshift) :
+      length(jsondecode(r.assume_role_policy).Statement) == 1 && try(jsondecode(r.assume_role_policy).Statement[0].Condition, null) == null
+    ]) && toset(jsondecode(aws_iam_role.glue_job.assume_role_policy).Statement[0].Principal.Service) == toset(["glue.amazonaws.com"])
+    error_message = "Trust policies name only the service, without aws:SourceAccount/aws:SourceArn conditions, which Glue and Redshift do not document setting."
+  }
+  assert {
+    condition = toset(one([for s in jsondecode(aws_iam_role_policy.glue_job.policy).Statement : s.Action if s.Sid == "CommitCuratedIcebergTables"])) == toset(["glue:CreateTable", "glue:UpdateTable"]) && toset(one([for s in jsondecode(aws_iam_role_policy.glue_job.policy).Statement : s.Resource if s.Sid == "CommitCuratedIcebergTables"])) == toset([
+      "arn:aws:glue:us-east-1:123456789012:catalog", "arn:aws:glue:us-east-1:123456789012:database/etl_glue_pipeline_dev_curated", "arn:aws:glue:us-east-1:123456789012:table/etl_glue_pipeline_dev_curated/*",
+    ])
+    error_message = "Iceberg commits: CreateTable and UpdateTable on the curated database's tables only, no partition actions."
+  }
+  assert {
+    condition = alltrue([for a in ["glue:GetDatabase", "glue:GetTable", "glue:GetTables"] : contains(one([for s in jsondecode(aws_iam_role_policy.glue_job.policy).Statement : s.Action if s.Sid == "ReadCatalog"]), a)]) && contains(
+      one([for s in jsondecode(aws_iam_role_policy.glue_job.policy).Statement : s.Action if s.Sid == "ReadWriteWorkZones"]), "s3:DeleteObject"
+    ) && contains(one([for s in jsondecode(aws_iam_role_policy.glue_job.policy).Statement : s.Resource if s.Sid == "ReadWriteWorkZones"]), "arn:aws:s3:::curated-bucket/*")
+    error_message = "Iceberg needs the table reads and read/write/delete of the curated bucket's data and metadata files."
+  }
+  assert {
+    condition     = length(aws_iam_role.table_optimizer) == 0 && output.table_optimizer_role_arn == null
+    error_message = "No table optimizer role unless enable_table_optimizers."
   }
 }
 
@@ -98,5 +116,49 @@ run "no_redshift_role_without_redshift" {
   assert {
     condition     = length([for s in jsondecode(aws_iam_role_policy.glue_job.policy).Statement : s if s.Sid == "ReadConnectionSecrets"]) == 0
     error_message = "Without secrets the jobs get no Secrets Manager permission."
+  }
+}
+
+run "table_optimizer_role_is_scoped_to_the_curated_zone" {
+  command = apply
+
+  module {
+    source = "./modules/iam"
+  }
+
+  variables {
+    enable_table_optimizers = true
+  }
+
+  assert {
+    condition = alltrue([for s in jsondecode(aws_iam_role_policy.table_optimizer[0].policy).Statement :
+      alltrue([for r in flatten([s.Resource]) : startswith(r, "arn:aws:s3:::") ? startswith(r, "arn:aws:s3:::curated-bucket") : true])
+    ])
+    error_message = "The optimizers may touch only the curated bucket."
+  }
+  assert {
+    condition     = contains(output.role_arns, aws_iam_role.table_optimizer[0].arn) && length(output.role_arns) == 4
+    error_message = "The optimizer role is a user of the key like the other roles."
+  }
+}
+
+# A platform-managed catalog key: every role that calls the catalog may use it, through Glue only.
+run "platform_catalog_key_is_usable_through_glue" {
+  command = apply
+
+  module {
+    source = "./modules/iam"
+  }
+
+  variables {
+    enable_table_optimizers    = true
+    catalog_encryption_key_arn = "arn:aws:kms:us-east-1:123456789012:key/99999999-8888-7777-6666-555555555555"
+  }
+
+  assert {
+    condition = alltrue([for p in [aws_iam_role_policy.glue_job.policy, aws_iam_role_policy.crawler.policy, aws_iam_role_policy.table_optimizer[0].policy] : anytrue([
+      for s in jsondecode(p).Statement : s.Sid == "UseCatalogEncryptionKeyThroughGlue" && s.Resource == [var.catalog_encryption_key_arn] && s.Condition.StringEquals["kms:ViaService"] == "glue.us-east-1.amazonaws.com"
+    ])])
+    error_message = "Jobs, crawler and optimizers may use the platform's catalog key, only through Glue."
   }
 }

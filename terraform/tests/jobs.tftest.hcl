@@ -56,10 +56,24 @@ run "jobs_are_configured_for_glue_5_1" {
   }
   assert {
     condition = alltrue([for j in aws_glue_job.stage : alltrue([
-      for flag in ["--enable-metrics", "--enable-observability-metrics", "--enable-auto-scaling", "--enable-glue-datacatalog", "--enable-job-insights"] :
+      for flag in ["--enable-metrics", "--enable-observability-metrics", "--enable-auto-scaling", "--enable-job-insights", "--enable-spark-ui"] :
       j.default_arguments[flag] == "true"
     ])])
-    error_message = "Metrics, observability metrics, auto scaling, the Data Catalog and job insights must be on."
+    error_message = "Metrics, observability metrics, auto scaling, job insights and the Spark UI must be on."
+  }
+  assert {
+    condition     = alltrue([for s, j in aws_glue_job.stage : j.default_arguments["--spark-event-logs-path"] == "s3://temp-bucket/spark-events/${s}/"])
+    error_message = "Spark UI event logs go to s3://<temp>/spark-events/<stage>/."
+  }
+  assert {
+    condition     = alltrue([for j in aws_glue_job.stage : j.job_run_queuing_enabled == true && j.execution_property[0].max_concurrent_runs == 1])
+    error_message = "One run at a time, and a second start waits in Glue's queue instead of failing."
+  }
+  assert {
+    condition = alltrue([for j in aws_glue_job.stage : length(setintersection(keys(j.default_arguments), [
+      "--enable-glue-datacatalog", "--additional-python-modules", "--python-modules-installer-option",
+    ])) == 0])
+    error_message = "No Hive-metastore catalog (Iceberg's GlueCatalog is the catalog) and no module installs (Glue 5.1 has no PyYAML; no PyPI from private subnets)."
   }
   assert {
     condition     = alltrue([for s, j in aws_glue_job.stage : j.command[0].script_location == var.script_locations[s] && j.default_arguments["--extra-py-files"] == var.library_uri])
@@ -91,19 +105,19 @@ run "arguments_match_the_job_scripts" {
   }
 
   assert {
-    condition = toset([for k in keys(aws_glue_job.stage["extract"].default_arguments) : k if !startswith(k, "--enable-") && !contains(["--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--spark-event-logs-path"], k)]) == toset(
+    condition = toset([for k in keys(aws_glue_job.stage["extract"].default_arguments) : k if !startswith(k, "--enable-") && !contains(["--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--spark-event-logs-path", "--datalake-formats", "--conf"], k)]) == toset(
       ["--env", "--config_path", "--raw_path", "--processed_path", "--datasets", "--metrics_namespace", "--source_fallback"]
     )
     error_message = "extract without a reference database: --env --config_path --raw_path --processed_path --datasets --metrics_namespace --source_fallback."
   }
   assert {
-    condition = toset([for k in keys(aws_glue_job.stage["transform"].default_arguments) : k if !startswith(k, "--enable-") && !contains(["--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--spark-event-logs-path"], k)]) == toset(
+    condition = toset([for k in keys(aws_glue_job.stage["transform"].default_arguments) : k if !startswith(k, "--enable-") && !contains(["--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--spark-event-logs-path", "--datalake-formats", "--conf"], k)]) == toset(
       ["--env", "--config_path", "--processed_path", "--quarantine_path", "--datasets", "--metrics_namespace"]
     )
     error_message = "transform: --env --config_path --processed_path --quarantine_path --datasets --metrics_namespace."
   }
   assert {
-    condition = toset([for k in keys(aws_glue_job.stage["load"].default_arguments) : k if !startswith(k, "--enable-") && !contains(["--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--spark-event-logs-path"], k)]) == toset(
+    condition = toset([for k in keys(aws_glue_job.stage["load"].default_arguments) : k if !startswith(k, "--enable-") && !contains(["--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--spark-event-logs-path", "--datalake-formats", "--conf"], k)]) == toset(
       ["--env", "--config_path", "--processed_path", "--curated_path", "--curated_database", "--warehouse_connection", "--warehouse_database", "--warehouse_schema", "--datasets", "--metrics_namespace"]
     )
     error_message = "load: --env --config_path --processed_path --curated_path --curated_database --warehouse_* --datasets --metrics_namespace."
@@ -119,6 +133,37 @@ run "arguments_match_the_job_scripts" {
   assert {
     condition     = aws_glue_job.stage["load"].connections == tolist(["etl-glue-pipeline-dev-network", "etl-glue-pipeline-dev-redshift"]) && aws_glue_job.stage["transform"].connections == tolist(["etl-glue-pipeline-dev-network"])
     error_message = "Every job runs in the VPC (network connection); load also uses the warehouse connection."
+  }
+}
+
+run "iceberg_through_glues_documented_conf" {
+  command = plan
+
+  module {
+    source = "./modules/jobs"
+  }
+
+  variables {
+    iceberg_catalog = "lake"
+  }
+
+  assert {
+    condition     = alltrue([for j in aws_glue_job.stage : j.default_arguments["--datalake-formats"] == "iceberg"])
+    error_message = "Every job loads Glue 5.1's Iceberg (--datalake-formats iceberg)."
+  }
+  assert {
+    condition = alltrue([for j in aws_glue_job.stage : j.default_arguments["--conf"] == join(" --conf ", [
+      "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+      "spark.sql.catalog.lake=org.apache.iceberg.spark.SparkCatalog",
+      "spark.sql.catalog.lake.warehouse=s3://curated-bucket/",
+      "spark.sql.catalog.lake.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog",
+      "spark.sql.catalog.lake.io-impl=org.apache.iceberg.aws.s3.S3FileIO",
+    ])])
+    error_message = "--conf carries the Iceberg extensions and the named Glue-backed catalog with the curated bucket as warehouse."
+  }
+  assert {
+    condition     = aws_glue_job.stage["load"].default_arguments["--curated_path"] == "s3://curated-bucket/" && aws_glue_job.stage["load"].default_arguments["--curated_database"] == "etl_glue_pipeline_dev_curated"
+    error_message = "The load keeps --curated_path and --curated_database."
   }
 }
 

@@ -10,7 +10,7 @@ variables {
   partition                   = "aws"
   kms_key_arn                 = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
   job_names                   = { extract = "etl-glue-pipeline-dev-extract-job", transform = "etl-glue-pipeline-dev-transform-job", load = "etl-glue-pipeline-dev-load-job" }
-  crawler_names               = { raw = "etl-glue-pipeline-dev-raw-crawler", curated = "etl-glue-pipeline-dev-curated-crawler" }
+  crawler_names               = { raw = "etl-glue-pipeline-dev-raw-crawler" }
   security_configuration_name = "etl-glue-pipeline-dev-security"
   job_role_name               = "etl-glue-pipeline-dev-glue-job"
   crawler_role_name           = "etl-glue-pipeline-dev-crawler"

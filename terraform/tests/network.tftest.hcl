@@ -7,6 +7,10 @@ mock_provider "aws" {
   mock_data "aws_subnet" {
     defaults = { availability_zone = "us-east-1a" }
   }
+  # Every subnet of the test follows the same (looked-up) route table.
+  mock_data "aws_route_table" {
+    defaults = { id = "rtb-0aaaaaaaaaaaaaaa1" }
+  }
 }
 
 variables {
@@ -14,8 +18,11 @@ variables {
   region                   = "us-east-1"
   vpc_id                   = "vpc-0123456789abcdef0"
   private_subnet_ids       = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"]
-  private_route_table_ids  = ["rtb-0aaaaaaaaaaaaaaa1"]
   reference_db_cidr_blocks = ["10.0.8.0/24"]
+  account_id               = "123456789012"
+  bucket_arns              = ["arn:aws:s3:::raw-bucket", "arn:aws:s3:::curated-bucket"]
+  kms_key_arn              = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+  secret_arns              = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:loader-AbCdEf"]
 }
 
 run "glue_security_group_and_endpoints" {
@@ -45,8 +52,26 @@ run "glue_security_group_and_endpoints" {
     error_message = "Interface endpoints need private DNS so the SDKs use them unchanged."
   }
   assert {
-    condition     = aws_vpc_endpoint.s3[0].vpc_endpoint_type == "Gateway" && aws_vpc_endpoint.s3[0].route_table_ids == toset(var.private_route_table_ids)
-    error_message = "An S3 gateway endpoint on the private route tables."
+    condition     = aws_vpc_endpoint.s3[0].vpc_endpoint_type == "Gateway" && aws_vpc_endpoint.s3[0].route_table_ids == toset(["rtb-0aaaaaaaaaaaaaaa1"]) && output.route_table_ids == tolist(["rtb-0aaaaaaaaaaaaaaa1"])
+    error_message = "An S3 gateway endpoint on the route tables looked up from the private subnets (deduplicated)."
+  }
+  assert {
+    condition     = toset(keys(data.aws_route_table.private)) == toset(var.private_subnet_ids)
+    error_message = "One route table lookup per subnet the jobs and Redshift use."
+  }
+  assert {
+    condition = toset(jsondecode(aws_vpc_endpoint.s3[0].policy).Statement[0].Resource) == toset([
+      "arn:aws:s3:::raw-bucket", "arn:aws:s3:::raw-bucket/*", "arn:aws:s3:::curated-bucket", "arn:aws:s3:::curated-bucket/*",
+    ])
+    error_message = "The S3 gateway endpoint reaches the pipeline's buckets only."
+  }
+  assert {
+    condition = (
+      jsondecode(aws_vpc_endpoint.interface["kms"].policy).Statement[0].Resource == [var.kms_key_arn] &&
+      tolist(jsondecode(aws_vpc_endpoint.interface["secretsmanager"].policy).Statement[0].Resource) == var.secret_arns &&
+      alltrue([for s in ["glue", "sts", "monitoring"] : jsondecode(aws_vpc_endpoint.interface[s].policy).Statement[0].Condition.StringEquals["aws:PrincipalAccount"] == "123456789012"])
+    )
+    error_message = "Interface endpoints: the pipeline's key and secrets only; Glue, STS and metrics for this account's principals only."
   }
 }
 

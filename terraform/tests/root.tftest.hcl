@@ -18,15 +18,17 @@ mock_provider "aws" {
   mock_data "aws_vpc" {
     defaults = { cidr_block = "10.0.0.0/16" }
   }
+  mock_data "aws_route_table" {
+    defaults = { id = "rtb-0aaaaaaaaaaaaaaa1" }
+  }
 }
 
 variables {
-  env                     = "dev"
-  vpc_id                  = "vpc-0123456789abcdef0"
-  private_subnet_ids      = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2", "subnet-0ccccccccccccccc3"]
-  private_route_table_ids = ["rtb-0aaaaaaaaaaaaaaa1"]
-  job_execution_class     = "FLEX"
-  deletion_protection     = false
+  env                 = "dev"
+  vpc_id              = "vpc-0123456789abcdef0"
+  private_subnet_ids  = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2", "subnet-0ccccccccccccccc3"]
+  job_execution_class = "FLEX"
+  deletion_protection = false
 }
 
 run "dev_names_follow_the_contract" {
@@ -45,8 +47,8 @@ run "dev_names_follow_the_contract" {
     error_message = "The workflow must be named etl-glue-pipeline-<env>-workflow."
   }
   assert {
-    condition     = output.crawler_names == { raw = "etl-glue-pipeline-dev-raw-crawler", curated = "etl-glue-pipeline-dev-curated-crawler" }
-    error_message = "Crawler names must be etl-glue-pipeline-<env>-<zone>-crawler."
+    condition     = output.crawler_names == { raw = "etl-glue-pipeline-dev-raw-crawler" }
+    error_message = "One crawler, of the raw zone (the load registers the curated Iceberg tables): etl-glue-pipeline-<env>-raw-crawler."
   }
   assert {
     condition     = output.database_names == { raw = "etl_glue_pipeline_dev_raw", processed = "etl_glue_pipeline_dev_processed", curated = "etl_glue_pipeline_dev_curated" }
@@ -76,21 +78,14 @@ run "trigger_chain_follows_pipeline_yaml" {
     error_message = "The triggers must start the steps in the order config/pipeline.yaml lists them."
   }
   assert {
-    condition     = output.workflow_trigger_chain[0] == "etl-glue-pipeline-dev-raw-crawler" && output.workflow_trigger_chain[4] == "etl-glue-pipeline-dev-curated-crawler"
-    error_message = "The chain must be raw crawler -> extract -> transform -> load -> curated crawler."
+    condition     = output.workflow_trigger_chain == ["etl-glue-pipeline-dev-raw-crawler", "etl-glue-pipeline-dev-extract-job", "etl-glue-pipeline-dev-transform-job", "etl-glue-pipeline-dev-load-job"]
+    error_message = "The chain must be raw crawler -> extract -> transform -> load (no curated crawler)."
   }
 }
 
 run "crawler_targets_come_from_config_datasets" {
   command = plan
 
-  assert {
-    condition = toset(output.crawler_targets.curated) == toset([
-      for f in fileset("../config/datasets", "*.yaml") :
-      "s3://etl-glue-pipeline-dev-curated-123456789012/${yamldecode(file("../config/datasets/${f}")).targets.curated.table}/"
-    ])
-    error_message = "The curated crawler must target one folder per curated table in config/datasets."
-  }
   assert {
     condition = toset(output.crawler_targets.raw) == toset(flatten([
       for f in fileset("../config/datasets", "*.yaml") : [
@@ -101,6 +96,49 @@ run "crawler_targets_come_from_config_datasets" {
       ]
     ]))
     error_message = "The raw crawler must target each dataset's source prefix and fallback prefix."
+  }
+}
+
+run "account_wide_settings_are_opt_in_and_the_warehouse_follows_deletion_protection" {
+  command = plan
+
+  assert {
+    condition     = output.iceberg_catalog == try(yamldecode(file("../config/pipeline.yaml")).iceberg_catalog, "glue_catalog")
+    error_message = "The Iceberg catalog name comes from config/pipeline.yaml (default glue_catalog)."
+  }
+  assert {
+    condition     = output.table_optimizers == []
+    error_message = "Table optimizers are off by default (the tables exist only after the first load)."
+  }
+  assert {
+    condition     = output.redshift_namespace_protected == false
+    error_message = "Without deletion_protection the warehouse namespace is the disposable one."
+  }
+  assert {
+    condition     = output.private_route_table_ids == tolist(["rtb-0aaaaaaaaaaaaaaa1"])
+    error_message = "The route tables come from the subnets (one table shared by all three here)."
+  }
+}
+
+run "prod_protects_the_warehouse_and_enables_optimizers_on_request" {
+  command = plan
+
+  variables {
+    deletion_protection     = true
+    enable_table_optimizers = true
+  }
+
+  assert {
+    condition     = output.redshift_namespace_protected == true
+    error_message = "With deletion_protection the warehouse namespace is the prevent_destroy one."
+  }
+  assert {
+    condition = toset(output.table_optimizers) == toset(flatten([
+      for f in fileset("../config/datasets", "*.yaml") : [
+        for t in ["compaction", "retention", "orphan_file_deletion"] : "${yamldecode(file("../config/datasets/${f}")).targets.curated.table}/${t}"
+      ]
+    ]))
+    error_message = "Each curated table (from config/datasets) gets compaction, retention and orphan file deletion."
   }
 }
 

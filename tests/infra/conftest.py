@@ -54,7 +54,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> PlannedConfiguration:
     if shutil.which("terraform") is None:
         pytest.fail(
             "terraform is not on PATH: these tests plan the Terraform configuration. Offline, run "
-            "`eval \"$(../shared/tf-offline/setup --env)\"` first; otherwise install Terraform >= 1.7."
+            "`eval \"$(../shared/tf-offline/setup --env)\"` first; otherwise install Terraform >= 1.10."
         )
     work = tmp_path_factory.mktemp("tfplan")
     shutil.copytree(REPO / "terraform", work / "terraform", ignore=IGNORED)

@@ -3,12 +3,17 @@
 - the workflow's triggers start the steps in the order the local runner uses
   (the workflow list of config/pipeline.yaml, as localglue.runner.workflow walks it);
 - each job runs the script `make upload-scripts` uploads, with the library zip it uploads;
-- each job passes exactly the arguments its script resolves with getResolvedOptions.
+- each job passes exactly the arguments its script resolves with getResolvedOptions;
+- the curated tables are Iceberg tables reached through the Iceberg catalog named in config/;
+- what a real account needs beyond the schema: tags from one map, trust and key policies AWS honours,
+  the warehouse login that is not the admin.
 """
 
 from __future__ import annotations
 
 import ast
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -34,8 +39,8 @@ REQUIRED_ARGUMENTS = {
 # Arguments Glue itself reads (not resolved by the scripts).
 GLUE_ARGUMENTS = {
     "--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--enable-metrics",
-    "--enable-observability-metrics", "--enable-glue-datacatalog", "--enable-job-insights",
-    "--enable-auto-scaling", "--enable-spark-ui", "--spark-event-logs-path",
+    "--enable-observability-metrics", "--enable-job-insights", "--enable-auto-scaling", "--enable-spark-ui",
+    "--spark-event-logs-path", "--datalake-formats", "--conf",
 }
 
 
@@ -107,7 +112,8 @@ def test_trigger_order_is_the_local_runner_order(planned) -> None:
     local = [(step.kind, f"{PREFIX}-{step.name}-{step.kind}") for step in read_config(REPO / "config").workflow]
 
     assert trigger_chain(planned) == local
-    assert [kind for kind, _ in local] == ["crawler", "job", "job", "job", "crawler"]
+    # The load registers the curated Iceberg tables itself: no curated crawler after it.
+    assert [kind for kind, _ in local] == ["crawler", "job", "job", "job"]
 
 
 def test_every_step_of_the_chain_is_planned(planned) -> None:
@@ -178,3 +184,70 @@ def test_job_arguments_are_what_the_script_resolves(planned, stage: str) -> None
 def test_dev_jobs_use_flex_and_glue_5_1(planned) -> None:
     jobs = planned.resources("aws_glue_job").values()
     assert {(j["glue_version"], j["execution_class"], j["execution_property"][0]["max_concurrent_runs"]) for j in jobs} == {("5.1", "FLEX", 1)}
+
+
+def _iceberg_catalog() -> str:
+    """pipeline.yaml's top-level iceberg_catalog, or Terraform's default (read like Terraform does, with try())."""
+    found = re.search(r"^iceberg_catalog:\s*([A-Za-z0-9_]+)", (REPO / "config" / "pipeline.yaml").read_text(), re.MULTILINE)
+    return found.group(1) if found else "glue_catalog"
+
+
+def test_jobs_use_iceberg_through_the_configured_catalog(planned) -> None:
+    catalog = _iceberg_catalog()
+    curated = planned.output("curated_bucket_name")
+    for job in planned.resources("aws_glue_job").values():
+        arguments = job["default_arguments"]
+        assert arguments["--datalake-formats"] == "iceberg"
+        settings = dict(item.split("=", 1) for item in arguments["--conf"].split(" --conf "))
+        assert settings == {
+            "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+            f"spark.sql.catalog.{catalog}": "org.apache.iceberg.spark.SparkCatalog",
+            f"spark.sql.catalog.{catalog}.warehouse": f"s3://{curated}/",
+            f"spark.sql.catalog.{catalog}.catalog-impl": "org.apache.iceberg.aws.glue.GlueCatalog",
+            f"spark.sql.catalog.{catalog}.io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
+        }
+        # Nothing Glue 5.1 lacks or that needs PyPI from the private subnets.
+        assert "--additional-python-modules" not in arguments
+        assert "--enable-glue-datacatalog" not in arguments
+        assert job["job_run_queuing_enabled"] is True
+    assert planned.output("iceberg_catalog") == catalog
+
+
+def test_every_taggable_resource_carries_the_default_tags(planned) -> None:
+    expected = {"project": "etl-glue-pipeline", "environment": ENV, "managed-by": "terraform"}
+    tagged = [
+        (change["address"], change["change"]["after"]["tags_all"])
+        for change in planned.plan["resource_changes"]
+        if "create" in change["change"]["actions"] and "tags_all" in (change["change"]["after"] or {})
+    ]
+    assert len(tagged) > 20
+    for address, tags in tagged:
+        assert tags is not None and expected.items() <= tags.items(), address
+
+
+def test_trust_policies_carry_no_condition_the_services_do_not_document(planned) -> None:
+    # (The key policy is known only after apply; tests/data_lake.tftest.hcl checks its EventBridge statement.)
+    roles = planned.resources("aws_iam_role")
+    assert len(roles) >= 3
+    for address, role in roles.items():
+        trust = json.loads(role["assume_role_policy"])
+        assert all("Condition" not in statement for statement in trust["Statement"]), address
+
+
+def test_load_job_logs_in_as_the_load_user_not_the_admin(planned) -> None:
+    (secret,) = planned.resources("aws_secretsmanager_secret").values()
+    assert secret["name"] == f"{PREFIX}-redshift-etl_loader"
+    # Secret ARNs are known only after apply, so read what the connection refers to in the configuration.
+    redshift = planned.plan["configuration"]["root_module"]["module_calls"]["redshift"]["module"]
+    (connection,) = [r for r in redshift["resources"] if r["address"] == "aws_glue_connection.redshift"]
+    references = json.dumps(connection["expressions"]["connection_properties"])
+    assert "aws_secretsmanager_secret.loader" in references
+    assert "admin_password_secret_arn" not in references
+
+
+def test_no_curated_crawler_and_athena_reads_the_iceberg_tables(planned) -> None:
+    assert planned.output("crawler_names") == {"raw": f"{PREFIX}-raw-crawler"}
+    queries = {q["name"]: q["query"] for q in planned.resources("aws_athena_named_query").values()}
+    assert any(query.endswith('$snapshots" ORDER BY committed_at DESC LIMIT 50;') for query in queries.values())
+    (workgroup,) = planned.resources("aws_athena_workgroup").values()
+    assert workgroup["configuration"][0]["engine_version"][0]["selected_engine_version"] == "Athena engine version 3"

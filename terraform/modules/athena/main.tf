@@ -30,21 +30,40 @@ resource "aws_athena_workgroup" "this" {
   }
 }
 
+# The curated tables are Apache Iceberg tables registered in the Data Catalog, which Athena engine
+# version 3 reads and whose metadata tables ($snapshots, $partitions, ...) it exposes
+# (https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-table-metadata.html).
 locals {
+  table_ref = { for name, d in var.datasets : name => "\"${var.curated_database}\".\"${d.curated_table}\"" }
+  metadata_ref = {
+    for name, d in var.datasets : name => { for t in ["snapshots", "partitions"] : t => format("\"%s\".\"%s$%s\"", var.curated_database, d.curated_table, t) }
+  }
+
   queries = merge(
     {
       for name, d in var.datasets : "${name}-preview" => {
         description = "First 100 rows of ${d.curated_table}"
-        sql         = "SELECT * FROM \"${var.curated_database}\".\"${d.curated_table}\" LIMIT 100;"
+        sql         = "SELECT * FROM ${local.table_ref[name]} LIMIT 100;"
       }
     },
     {
       for name, d in var.datasets : "${name}-row-count" => {
-        description = length(d.partition_by) > 0 ? "Rows of ${d.curated_table} per partition (${join(", ", d.partition_by)})" : "Rows of ${d.curated_table}"
-        sql = length(d.partition_by) > 0 ? join("", [
-          "SELECT ${join(", ", d.partition_by)}, count(*) AS row_count FROM \"${var.curated_database}\".\"${d.curated_table}\" ",
-          "GROUP BY ${join(", ", d.partition_by)} ORDER BY ${join(", ", d.partition_by)};",
-        ]) : "SELECT count(*) AS row_count FROM \"${var.curated_database}\".\"${d.curated_table}\";"
+        description = "Rows of ${d.curated_table} (current snapshot)"
+        sql         = "SELECT count(*) AS row_count FROM ${local.table_ref[name]};"
+      }
+    },
+    {
+      # Iceberg's own partition statistics, whatever the partition transform (e.g. months(flight_date)).
+      for name, d in var.datasets : "${name}-partitions" => {
+        description = "Rows and files per partition of ${d.curated_table}"
+        sql         = "SELECT * FROM ${local.metadata_ref[name].partitions};"
+      }
+    },
+    {
+      # One row per commit: what each load run did (operation, summary), for time travel and rollback.
+      for name, d in var.datasets : "${name}-snapshots" => {
+        description = "Commits of ${d.curated_table}, newest first"
+        sql         = "SELECT committed_at, snapshot_id, operation, summary FROM ${local.metadata_ref[name].snapshots} ORDER BY committed_at DESC LIMIT 50;"
       }
     },
     {
@@ -52,7 +71,7 @@ locals {
       for name, d in var.datasets : "${name}-duplicate-keys" => {
         description = "Primary-key values of ${d.curated_table} that occur more than once (expect none)"
         sql = join("", [
-          "SELECT ${join(", ", d.primary_key)}, count(*) AS copies FROM \"${var.curated_database}\".\"${d.curated_table}\" ",
+          "SELECT ${join(", ", d.primary_key)}, count(*) AS copies FROM ${local.table_ref[name]} ",
           "GROUP BY ${join(", ", d.primary_key)} HAVING count(*) > 1 LIMIT 100;",
         ])
       } if length(d.primary_key) > 0

@@ -35,10 +35,9 @@ variable "curated_database" {
 }
 
 variable "datasets" {
-  description = "Datasets from config/: curated_table, partition_by and primary_key are used for the named queries."
+  description = "Datasets from config/: curated_table and primary_key are used for the named queries."
   type = map(object({
     curated_table = string
-    partition_by  = list(string)
     primary_key   = list(string)
   }))
 }

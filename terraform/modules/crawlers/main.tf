@@ -1,13 +1,16 @@
-# Crawlers of the raw and curated zones. They run only as workflow steps (no schedule of their own).
-# Targets come from config/datasets: the raw crawler reads each dataset's source prefix (and the CSV
-# fallback of a JDBC source), the curated crawler one folder per curated table.
+# The crawler of the raw zone. It runs only as a workflow step (no schedule of its own). Targets come
+# from config/datasets: each dataset's source prefix (and the CSV fallback of a JDBC source).
+#
+# There is no curated crawler: the curated tables are Apache Iceberg tables that the load job
+# creates and commits through the Iceberg GlueCatalog, so the Data Catalog always points at their
+# current metadata file. A crawler over them could only lag behind the commits (or, as a Parquet
+# crawl, register the data files as a second, wrong table).
 
 locals {
   targets = {
     raw = sort(distinct(flatten([
       for d in values(var.datasets) : [for prefix in d.raw_prefixes : "s3://${var.bucket_names.raw}/${prefix}"]
     ])))
-    curated = sort([for d in values(var.datasets) : "s3://${var.bucket_names.curated}/${d.curated_table}/"])
   }
 
   policies = {
@@ -20,16 +23,6 @@ locals {
     raw = {
       update_behavior  = "UPDATE_IN_DATABASE"
       delete_behavior  = "DEPRECATE_IN_DATABASE"
-      recrawl_behavior = "CRAWL_EVERYTHING"
-    }
-    # Curated: the load job writes compacted Parquet (~128 MB files) partitioned by partition_by. A new
-    # column (schema evolution) must reach the table Athena reads, which only UPDATE_IN_DATABASE does;
-    # CRAWL_NEW_FOLDERS_ONLY would require update_behavior LOG and miss it. Crawling everything is
-    # cheap here: Parquet schemas come from file footers and files are few. Deletions are only logged:
-    # a table that analysts and Athena queries depend on is never dropped or deprecated by a crawl.
-    curated = {
-      update_behavior  = "UPDATE_IN_DATABASE"
-      delete_behavior  = "LOG"
       recrawl_behavior = "CRAWL_EVERYTHING"
     }
   }
@@ -62,16 +55,12 @@ resource "aws_glue_crawler" "zone" {
     recrawl_behavior = local.policies[each.key].recrawl_behavior
   }
 
-  # Raw: compatible files below one target folder form one table. Curated: tables sit exactly at
-  # s3://<bucket>/<table>/ (level 2), whatever the partition folders below. In both, new columns are
-  # merged into the table (never removed), and partitions inherit the table's schema, so a partition
-  # never drifts from the table Athena reads.
+  # Compatible files below one target folder form one table; new columns are merged into the table
+  # (never removed), and partitions inherit the table's schema, so a partition never drifts from
+  # the table.
   configuration = jsonencode({
-    Version = 1.0
-    Grouping = merge(
-      { TableGroupingPolicy = "CombineCompatibleSchemas" },
-      each.key == "curated" ? { TableLevelConfiguration = 2 } : {},
-    )
+    Version  = 1.0
+    Grouping = { TableGroupingPolicy = "CombineCompatibleSchemas" }
     CrawlerOutput = {
       Partitions = { AddOrUpdateBehavior = "InheritFromTable" }
       Tables     = { AddOrUpdateBehavior = "MergeNewColumns" }

@@ -1,5 +1,5 @@
 output "crawler_names" {
-  description = "Crawler name per zone (raw, curated)."
+  description = "Crawler name per zone (raw)."
   value       = { for zone, crawler in aws_glue_crawler.zone : zone => crawler.name }
 }
 

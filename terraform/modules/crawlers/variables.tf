@@ -4,12 +4,12 @@ variable "name_prefix" {
 }
 
 variable "zones" {
-  description = "Crawler steps of the workflow (raw, curated), from config/pipeline.yaml."
+  description = "Crawler steps of the workflow (raw), from config/pipeline.yaml."
   type        = list(string)
 
   validation {
-    condition     = alltrue([for zone in var.zones : contains(["raw", "curated"], zone)])
-    error_message = "Crawlers exist for the raw and curated zones only."
+    condition     = alltrue([for zone in var.zones : zone == "raw"])
+    error_message = "Only the raw zone has a crawler: the curated Iceberg tables are registered by the load job (remove the curated crawler step from config/pipeline.yaml)."
   }
 }
 
@@ -24,10 +24,9 @@ variable "bucket_names" {
 }
 
 variable "datasets" {
-  description = "Datasets from config/ (pipeline_config's output): raw_prefixes and curated_table are used."
+  description = "Datasets from config/ (pipeline_config's output): raw_prefixes is used."
   type = map(object({
-    raw_prefixes  = list(string)
-    curated_table = string
+    raw_prefixes = list(string)
   }))
 }
 

@@ -116,7 +116,10 @@ locals {
       },
       {
         # Redshift Serverless and Secrets Manager keep grants on the key for the resources they
-        # manage (namespace storage, the admin password secret).
+        # manage (namespace storage, the admin password secret). The Redshift Data API with
+        # --secret-arn reads the secret through Secrets Manager, which decrypts it with the key
+        # under the statement above (kms:ViaService secretsmanager), for callers whose IAM policy
+        # allows secretsmanager:GetSecretValue on it.
         Sid       = "AccountPrincipalsGrantToAwsResources"
         Effect    = "Allow"
         Principal = { AWS = local.account_root }
@@ -147,15 +150,16 @@ locals {
       },
       {
         # EventBridge publishes failure events to the KMS-encrypted SNS topic: SNS asks for a data
-        # key on the publisher's behalf, so the events service needs these two actions.
+        # key on the publisher's behalf, so the events service needs these two actions. No
+        # aws:SourceAccount / aws:SourceArn condition: Amazon SNS documents that these keys are not
+        # supported in a key policy for EventBridge-to-encrypted-topic delivery, which then fails
+        # (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html). Which rules may
+        # publish is limited by the topic policy's aws:SourceArn (modules/monitoring).
         Sid       = "EventBridgePublishesToEncryptedTopic"
         Effect    = "Allow"
         Principal = { Service = "events.amazonaws.com" }
         Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
         Resource  = "*"
-        Condition = {
-          StringEquals = { "aws:SourceAccount" = var.account_id }
-        }
       },
     ]
   }

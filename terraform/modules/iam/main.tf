@@ -14,14 +14,25 @@ locals {
   database_arns = { for zone, db in var.database_names : zone => "${local.glue_arn}:database/${db}" }
   table_arns    = { for zone, db in var.database_names : zone => "${local.glue_arn}:table/${db}/*" }
 
-  glue_trust = {
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "glue.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-      Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
-    }]
+  # Trust policies without aws:SourceAccount / aws:SourceArn conditions: neither Glue nor Redshift
+  # documents that it sets those keys when it assumes a role you pass it (Glue's role setup,
+  # https://docs.aws.amazon.com/glue/latest/dg/create-an-iam-role.html, and Redshift's,
+  # https://docs.aws.amazon.com/redshift/latest/mgmt/authorizing-redshift-service.html, show
+  # plain service trust), and a positive condition on a key that is absent denies the AssumeRole,
+  # which would stop every job at its start. Who may hand the roles to Glue or Redshift is decided
+  # by iam:PassRole in the deployers' own policies.
+  service_trust = {
+    for name, services in {
+      glue     = ["glue.amazonaws.com"]
+      redshift = ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"]
+      } : name => {
+      Version = "2012-10-17"
+      Statement = [{
+        Effect    = "Allow"
+        Principal = { Service = services }
+        Action    = "sts:AssumeRole"
+      }]
+    }
   }
 
   kms_use = {
@@ -30,6 +41,16 @@ locals {
     Action   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
     Resource = [var.kms_key_arn]
   }
+
+  # When a platform team encrypts the account's Data Catalog with its own long-lived key, every
+  # caller of the catalog API needs that key too, through Glue only (docs/security.md).
+  catalog_key_use = var.catalog_encryption_key_arn == null ? [] : [{
+    Sid       = "UseCatalogEncryptionKeyThroughGlue"
+    Effect    = "Allow"
+    Action    = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+    Resource  = [var.catalog_encryption_key_arn]
+    Condition = { StringEquals = { "kms:ViaService" = "glue.${var.region}.amazonaws.com" } }
+  }]
 
   catalog_read_actions = [
     "glue:GetDatabase",
@@ -42,9 +63,8 @@ locals {
     "glue:GetPartitions",
     "glue:BatchGetPartition",
   ]
-  catalog_write_actions = [
-    "glue:CreateTable",
-    "glue:UpdateTable",
+  table_write_actions = ["glue:CreateTable", "glue:UpdateTable"]
+  partition_write_actions = [
     "glue:CreatePartition",
     "glue:BatchCreatePartition",
     "glue:UpdatePartition",
@@ -58,7 +78,7 @@ locals {
 resource "aws_iam_role" "glue_job" {
   name                 = "${var.name_prefix}-glue-job"
   description          = "Glue jobs of ${var.name_prefix}: extract, transform, load"
-  assume_role_policy   = jsonencode(local.glue_trust)
+  assume_role_policy   = jsonencode(local.service_trust.glue)
   permissions_boundary = var.permissions_boundary_arn
 }
 
@@ -85,8 +105,9 @@ locals {
         Resource = ["${var.bucket_arns.raw}/*"]
       },
       {
-        # processed: landing/, validated/, _reports/; quarantine: rejected rows; curated: Parquet
-        # tables; temp: TempDir, Spark checkpoints and event logs, Redshift staging files.
+        # processed: landing/, validated/, _reports/; quarantine: rejected rows; curated: Iceberg
+        # data and metadata files (commits write new files, expiry and orphan clean-up delete
+        # them); temp: TempDir, Spark checkpoints and event logs, Redshift staging files.
         Sid    = "ReadWriteWorkZones"
         Effect = "Allow"
         Action = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
@@ -105,10 +126,19 @@ locals {
         Resource = concat([local.catalog_arn], values(local.database_arns), values(local.table_arns))
       },
       {
-        Sid      = "WriteProcessedAndCuratedTables"
+        Sid      = "WriteProcessedTables"
         Effect   = "Allow"
-        Action   = local.catalog_write_actions
-        Resource = [local.catalog_arn, local.database_arns.processed, local.database_arns.curated, local.table_arns.processed, local.table_arns.curated]
+        Action   = concat(local.table_write_actions, local.partition_write_actions)
+        Resource = [local.catalog_arn, local.database_arns.processed, local.table_arns.processed]
+      },
+      {
+        # Iceberg commits through GlueCatalog: create a table, then swap its metadata_location
+        # with UpdateTable on every commit (reads above: GetDatabase, GetTable, GetTables). Iceberg
+        # keeps partitions in its own metadata, so no Glue partition action is granted here.
+        Sid      = "CommitCuratedIcebergTables"
+        Effect   = "Allow"
+        Action   = local.table_write_actions
+        Resource = [local.catalog_arn, local.database_arns.curated, local.table_arns.curated]
       },
       {
         Sid      = "UseConnections"
@@ -157,7 +187,7 @@ locals {
           [for id in var.security_group_ids : "${local.ec2_arn}:security-group/${id}"],
         )
       },
-      ], length(var.secret_arns) == 0 ? [] : [
+      ], local.catalog_key_use, length(var.secret_arns) == 0 ? [] : [
       {
         Sid      = "ReadConnectionSecrets"
         Effect   = "Allow"
@@ -175,38 +205,38 @@ resource "aws_iam_role_policy" "glue_job" {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Glue crawlers (raw, curated)
+# Glue crawler (raw zone; the curated Iceberg tables are registered by the load job itself)
 # ---------------------------------------------------------------------------------------------
 resource "aws_iam_role" "crawler" {
   name                 = "${var.name_prefix}-crawler"
-  description          = "Glue crawlers of ${var.name_prefix}: raw and curated zones"
-  assume_role_policy   = jsonencode(local.glue_trust)
+  description          = "Glue crawler of ${var.name_prefix}: raw zone"
+  assume_role_policy   = jsonencode(local.service_trust.glue)
   permissions_boundary = var.permissions_boundary_arn
 }
 
 locals {
   crawler_policy = {
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat(local.catalog_key_use, [
       {
         Sid      = "ListCrawledBuckets"
         Effect   = "Allow"
         Action   = ["s3:ListBucket", "s3:GetBucketLocation"]
-        Resource = [var.bucket_arns.raw, var.bucket_arns.curated]
+        Resource = [var.bucket_arns.raw]
       },
       {
-        # Only the dataset prefixes config/datasets names in the raw bucket, and the curated zone.
+        # Only the dataset prefixes config/datasets names in the raw bucket.
         Sid      = "ReadCrawledObjects"
         Effect   = "Allow"
         Action   = ["s3:GetObject"]
-        Resource = concat([for prefix in var.raw_prefixes : "${var.bucket_arns.raw}/${prefix}*"], ["${var.bucket_arns.curated}/*"])
+        Resource = [for prefix in var.raw_prefixes : "${var.bucket_arns.raw}/${prefix}*"]
       },
       local.kms_use,
       {
-        Sid      = "CatalogRawAndCuratedTables"
+        Sid      = "CatalogRawTables"
         Effect   = "Allow"
-        Action   = concat(local.catalog_read_actions, local.catalog_write_actions)
-        Resource = [local.catalog_arn, local.database_arns.raw, local.database_arns.curated, local.table_arns.raw, local.table_arns.curated]
+        Action   = concat(local.catalog_read_actions, local.table_write_actions, local.partition_write_actions)
+        Resource = [local.catalog_arn, local.database_arns.raw, local.table_arns.raw]
       },
       {
         Sid      = "WriteCrawlerLogs"
@@ -214,7 +244,7 @@ locals {
         Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"]
         Resource = ["${local.logs_arn}:log-group:/aws-glue/crawlers*", "${local.logs_arn}:log-group:/aws-glue/crawlers*:log-stream:*"]
       },
-    ]
+    ])
   }
 }
 
@@ -230,17 +260,9 @@ resource "aws_iam_role_policy" "crawler" {
 resource "aws_iam_role" "redshift" {
   count = var.enable_redshift ? 1 : 0
 
-  name        = "${var.name_prefix}-redshift"
-  description = "Redshift Serverless of ${var.name_prefix}: COPY/UNLOAD through the temp bucket, read curated"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"] }
-      Action    = "sts:AssumeRole"
-      Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
-    }]
-  })
+  name                 = "${var.name_prefix}-redshift"
+  description          = "Redshift Serverless of ${var.name_prefix}: COPY/UNLOAD through the temp bucket, read curated"
+  assume_role_policy   = jsonencode(local.service_trust.redshift)
   permissions_boundary = var.permissions_boundary_arn
 }
 
@@ -277,4 +299,60 @@ resource "aws_iam_role_policy" "redshift" {
   name   = "${var.name_prefix}-redshift"
   role   = aws_iam_role.redshift[0].id
   policy = jsonencode(local.redshift_policy)
+}
+
+# ---------------------------------------------------------------------------------------------
+# Glue table optimizers of the curated Iceberg tables (compaction, snapshot retention, orphan file
+# deletion), only with enable_table_optimizers. What the role needs follows Glue's prerequisites
+# for table optimization (https://docs.aws.amazon.com/glue/latest/dg/optimization-prerequisites.html):
+# read, write and delete the tables' files, read and update the tables, the key, and its logs.
+# ---------------------------------------------------------------------------------------------
+resource "aws_iam_role" "table_optimizer" {
+  count = var.enable_table_optimizers ? 1 : 0
+
+  name                 = "${var.name_prefix}-table-optimizer"
+  description          = "Glue table optimizers of ${var.name_prefix}: curated Iceberg tables"
+  assume_role_policy   = jsonencode(local.service_trust.glue)
+  permissions_boundary = var.permissions_boundary_arn
+}
+
+locals {
+  table_optimizer_policy = {
+    Version = "2012-10-17"
+    Statement = concat(local.catalog_key_use, [
+      {
+        Sid      = "ListCuratedBucket"
+        Effect   = "Allow"
+        Action   = ["s3:ListBucket", "s3:GetBucketLocation"]
+        Resource = [var.bucket_arns.curated]
+      },
+      {
+        Sid      = "RewriteCuratedFiles"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+        Resource = ["${var.bucket_arns.curated}/*"]
+      },
+      local.kms_use,
+      {
+        Sid      = "CommitCuratedTables"
+        Effect   = "Allow"
+        Action   = ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:UpdateTable"]
+        Resource = [local.catalog_arn, local.database_arns.curated, local.table_arns.curated]
+      },
+      {
+        Sid      = "WriteOptimizerLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = ["${local.logs_arn}:log-group:/aws-glue/iceberg-*", "${local.logs_arn}:log-group:/aws-glue/iceberg-*:log-stream:*"]
+      },
+    ])
+  }
+}
+
+resource "aws_iam_role_policy" "table_optimizer" {
+  count = var.enable_table_optimizers ? 1 : 0
+
+  name   = "${var.name_prefix}-table-optimizer"
+  role   = aws_iam_role.table_optimizer[0].id
+  policy = jsonencode(local.table_optimizer_policy)
 }

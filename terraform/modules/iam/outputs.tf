@@ -9,7 +9,7 @@ output "glue_job_role_name" {
 }
 
 output "crawler_role_arn" {
-  description = "ARN of the crawlers' role."
+  description = "ARN of the raw crawler's role."
   value       = aws_iam_role.crawler.arn
 }
 
@@ -23,7 +23,12 @@ output "redshift_role_arn" {
   value       = var.enable_redshift ? aws_iam_role.redshift[0].arn : null
 }
 
+output "table_optimizer_role_arn" {
+  description = "ARN of the table optimizers' role (null unless enable_table_optimizers)."
+  value       = var.enable_table_optimizers ? aws_iam_role.table_optimizer[0].arn : null
+}
+
 output "role_arns" {
   description = "All roles of the pipeline (the key policy lets exactly these use the key)."
-  value       = compact([aws_iam_role.glue_job.arn, aws_iam_role.crawler.arn, var.enable_redshift ? aws_iam_role.redshift[0].arn : ""])
+  value       = concat([aws_iam_role.glue_job.arn, aws_iam_role.crawler.arn], aws_iam_role.redshift[*].arn, aws_iam_role.table_optimizer[*].arn)
 }

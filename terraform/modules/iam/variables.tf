@@ -79,3 +79,15 @@ variable "permissions_boundary_arn" {
   type        = string
   default     = null
 }
+
+variable "enable_table_optimizers" {
+  description = "Create the role of the Glue table optimizers (compaction, snapshot retention, orphan file deletion) of the curated Iceberg tables."
+  type        = bool
+  default     = false
+}
+
+variable "catalog_encryption_key_arn" {
+  description = "KMS key that encrypts the account's Data Catalog when a platform team manages its encryption (null: the catalog is not encrypted with a customer key, or this stack's key is used)."
+  type        = string
+  default     = null
+}

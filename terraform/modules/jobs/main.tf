@@ -12,12 +12,32 @@ locals {
     "--extra-py-files"               = var.library_uri
     "--enable-metrics"               = "true"
     "--enable-observability-metrics" = "true"
-    "--enable-glue-datacatalog"      = "true"
     "--enable-job-insights"          = "true"
     "--enable-auto-scaling"          = "true"
     "--enable-spark-ui"              = "true"
     # Glue 5.x logs continuously to CloudWatch without --enable-continuous-cloudwatch-log.
+    # No --enable-glue-datacatalog: it makes the Data Catalog Spark's Hive metastore
+    # (spark_catalog), which no job uses. The curated tables are reached through the Iceberg
+    # catalog below, which calls the Glue API with the job's role; the raw and processed zones are
+    # read and written as S3 paths. A second path to the same tables would only invite a non-Iceberg
+    # read of an Iceberg table. No --additional-python-modules: the jobs import only what Glue 5.1
+    # ships (the subnets have no route to PyPI).
+    "--datalake-formats" = "iceberg"
+    "--conf"             = local.iceberg_conf
   }
+
+  # Glue's documented way to configure Iceberg for a job: one --conf value that chains the Spark
+  # settings with " --conf " (see "Using the Iceberg framework in AWS Glue",
+  # https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-format-iceberg.html).
+  # The catalog is named in config/pipeline.yaml (iceberg_catalog); its warehouse is the curated
+  # bucket: a table created without an explicit LOCATION gets its data and metadata below it.
+  iceberg_conf = join(" --conf ", [
+    "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+    "spark.sql.catalog.${var.iceberg_catalog}=org.apache.iceberg.spark.SparkCatalog",
+    "spark.sql.catalog.${var.iceberg_catalog}.warehouse=s3://${var.bucket_names.curated}/",
+    "spark.sql.catalog.${var.iceberg_catalog}.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog",
+    "spark.sql.catalog.${var.iceberg_catalog}.io-impl=org.apache.iceberg.aws.s3.S3FileIO",
+  ])
 
   common_arguments = {
     "--env"               = var.env
@@ -70,6 +90,9 @@ resource "aws_glue_job" "stage" {
   max_retries            = local.settings[each.key].max_retries
   security_configuration = var.security_configuration_name
   connections            = local.connections[each.key]
+  # A run started while another is active waits in Glue's queue instead of failing with
+  # ConcurrentRunsExceededException (max_concurrent_runs = 1 below keeps runs one at a time).
+  job_run_queuing_enabled = true
 
   command {
     name            = "glueetl"
@@ -79,12 +102,14 @@ resource "aws_glue_job" "stage" {
 
   default_arguments = merge(
     local.glue_arguments,
+    # Spark UI event logs (with --enable-spark-ui): open them in a Spark history server to debug a run.
     { "--spark-event-logs-path" = "s3://${var.bucket_names.temp}/spark-events/${each.key}/" },
     local.common_arguments,
     local.stage_arguments[each.key],
   )
 
-  # One run at a time: bookmarks and the DELETE USING + INSERT of the load assume no concurrent run.
+  # One run at a time: bookmarks, the Iceberg MERGE INTO and the warehouse DELETE USING + INSERT of
+  # the load assume no concurrent run of the same job.
   execution_property {
     max_concurrent_runs = 1
   }

@@ -48,6 +48,17 @@ variable "curated_database" {
   type        = string
 }
 
+variable "iceberg_catalog" {
+  description = "Name of the Iceberg Spark catalog of the curated tables (config/pipeline.yaml iceberg_catalog)."
+  type        = string
+  default     = "glue_catalog"
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]*$", var.iceberg_catalog))
+    error_message = "iceberg_catalog must be a lowercase identifier."
+  }
+}
+
 variable "warehouse_connection" {
   description = "Glue connection to Redshift, or the literal \"none\" when Redshift is disabled (--warehouse_connection)."
   type        = string

@@ -10,6 +10,16 @@ data "aws_subnet" "first" {
   id = var.private_subnet_ids[0]
 }
 
+# The route table of each subnet the jobs and Redshift use, looked up from the subnet's explicit
+# route table association, so the S3 gateway endpoint is on exactly the routes these subnets
+# follow. A subnet that only uses the VPC's main route table has no such association, and the
+# lookup fails the plan: associate the private subnets with their route table explicitly.
+data "aws_route_table" "private" {
+  for_each = toset(var.private_subnet_ids)
+
+  subnet_id = each.value
+}
+
 # The S3 prefix list exists whether or not this module creates the gateway endpoint.
 data "aws_ec2_managed_prefix_list" "s3" {
   name = "com.amazonaws.${var.region}.s3"
@@ -72,13 +82,70 @@ resource "aws_vpc_security_group_egress_rule" "glue_reference_db" {
 # ---------------------------------------------------------------------------------------------
 # VPC endpoints
 # ---------------------------------------------------------------------------------------------
+# Endpoint policies narrow what the endpoints carry; the callers' IAM policies still decide what
+# each caller may do (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html).
+locals {
+  route_table_ids    = sort(distinct([for rt in data.aws_route_table.private : rt.id]))
+  arn_prefix         = "arn:${var.partition}"
+  account_principals = { "aws:PrincipalAccount" = var.account_id }
+  endpoint_statements = {
+    # The pipeline's buckets only: Glue code, data zones, TempDir and Spark UI logs, Redshift COPY
+    # and UNLOAD under enhanced VPC routing. Everything else in S3 is unreachable from these routes.
+    s3 = {
+      Sid       = "PipelineBucketsOnly"
+      Principal = "*"
+      Action = [
+        "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload",
+        "s3:ListMultipartUploadParts", "s3:ListBucket", "s3:GetBucketLocation",
+      ]
+      Resource = flatten([for arn in var.bucket_arns : [arn, "${arn}/*"]])
+    }
+    kms = {
+      Sid       = "PipelineKeyOnly"
+      Principal = "*"
+      Action    = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+      Resource  = [var.kms_key_arn]
+    }
+    secretsmanager = {
+      Sid       = "PipelineSecretsOnly"
+      Principal = "*"
+      Action    = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+      Resource  = length(var.secret_arns) > 0 ? var.secret_arns : ["${local.arn_prefix}:secretsmanager:${var.region}:${var.account_id}:secret:${var.name_prefix}-*"]
+    }
+    logs = {
+      Sid       = "PipelineLogGroupsOnly"
+      Principal = "*"
+      Action    = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey", "logs:DescribeLogStreams"]
+      Resource  = ["${local.arn_prefix}:logs:${var.region}:${var.account_id}:log-group:/aws-glue/*"]
+    }
+  }
+  # Glue, STS and CloudWatch metrics are called with many resource types (or none); for them the
+  # endpoint admits this account's principals only.
+  endpoint_policies = {
+    for service in concat(["s3"], var.interface_endpoint_services) : service => jsonencode({
+      Version = "2012-10-17"
+      Statement = [merge(
+        { Effect = "Allow" },
+        lookup(local.endpoint_statements, service, {
+          Sid       = "AccountPrincipalsOnly"
+          Principal = "*"
+          Action    = "*"
+          Resource  = "*"
+          Condition = { StringEquals = local.account_principals }
+        }),
+      )]
+    })
+  }
+}
+
 resource "aws_vpc_endpoint" "s3" {
   count = var.create_vpc_endpoints ? 1 : 0
 
   vpc_id            = var.vpc_id
   service_name      = "com.amazonaws.${var.region}.s3"
   vpc_endpoint_type = "Gateway"
-  route_table_ids   = var.private_route_table_ids
+  route_table_ids   = local.route_table_ids
+  policy            = local.endpoint_policies.s3
   tags              = { Name = "${var.name_prefix}-s3" }
 }
 
@@ -111,5 +178,6 @@ resource "aws_vpc_endpoint" "interface" {
   subnet_ids          = var.private_subnet_ids
   security_group_ids  = [aws_security_group.endpoints[0].id]
   private_dns_enabled = true
+  policy              = local.endpoint_policies[each.value]
   tags                = { Name = "${var.name_prefix}-${each.value}" }
 }

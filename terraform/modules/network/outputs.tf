@@ -8,6 +8,11 @@ output "private_subnet_ids" {
   value       = var.private_subnet_ids
 }
 
+output "route_table_ids" {
+  description = "Route tables of the private subnets (looked up from them); the S3 gateway endpoint is on each."
+  value       = local.route_table_ids
+}
+
 output "first_subnet_id" {
   description = "Subnet the Glue connections place the jobs in."
   value       = data.aws_subnet.first.id

@@ -28,14 +28,31 @@ variable "private_subnet_ids" {
   }
 }
 
-variable "private_route_table_ids" {
-  description = "Route tables of the private subnets: the S3 gateway endpoint adds its route to them."
-  type        = list(string)
+variable "partition" {
+  description = "AWS partition (aws, aws-cn, aws-us-gov)."
+  type        = string
+  default     = "aws"
+}
 
-  validation {
-    condition     = alltrue([for id in var.private_route_table_ids : can(regex("^rtb-[0-9a-f]{8,17}$", id))])
-    error_message = "private_route_table_ids must hold route table IDs (rtb-...)."
-  }
+variable "account_id" {
+  description = "AWS account ID (endpoint policies)."
+  type        = string
+}
+
+variable "bucket_arns" {
+  description = "ARNs of the pipeline's buckets: the only buckets the S3 gateway endpoint reaches."
+  type        = list(string)
+}
+
+variable "kms_key_arn" {
+  description = "The pipeline's key: the only key the KMS endpoint reaches."
+  type        = string
+}
+
+variable "secret_arns" {
+  description = "Secrets the jobs read: the only secrets the Secrets Manager endpoint reaches (empty: the secrets named <name_prefix>-*)."
+  type        = list(string)
+  default     = []
 }
 
 variable "create_vpc_endpoints" {

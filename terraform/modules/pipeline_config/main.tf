@@ -33,4 +33,7 @@ locals {
   db_prefix = replace(local.name_prefix, "-", "_")
 
   steps = [for s in local.pipeline.workflow : { name = s.name, kind = s.kind }]
+
+  # Name of the Iceberg Spark catalog the jobs' SQL uses (glue_catalog.<database>.<table>).
+  iceberg_catalog = try(local.pipeline.iceberg_catalog, "glue_catalog")
 }

@@ -33,7 +33,7 @@ output "job_stages" {
 }
 
 output "crawler_zones" {
-  description = "Names of the crawler steps in run order (raw, curated)."
+  description = "Names of the crawler steps in run order (raw: curated Iceberg tables are registered by the load job)."
   value       = [for s in local.steps : s.name if s.kind == "crawler"]
 }
 
@@ -59,4 +59,14 @@ output "jdbc_connections" {
 output "processed_layout" {
   description = "Key prefixes inside the processed bucket (landing, validated, reports)."
   value       = local.pipeline.processed_layout
+}
+
+output "iceberg_catalog" {
+  description = "Name of the Iceberg Spark catalog of the curated tables (pipeline.yaml iceberg_catalog; default glue_catalog)."
+  value       = local.iceberg_catalog
+
+  precondition {
+    condition     = can(regex("^[a-z_][a-z0-9_]*$", local.iceberg_catalog))
+    error_message = "pipeline.yaml: iceberg_catalog must be a lowercase identifier (it becomes spark.sql.catalog.<name>)."
+  }
 }

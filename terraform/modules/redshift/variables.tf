@@ -93,3 +93,32 @@ variable "port" {
   type        = number
   default     = 5439
 }
+
+variable "deletion_protection" {
+  description = "Protect the warehouse's data: the namespace cannot be destroyed or replaced by Terraform (prevent_destroy), its log groups are protected and kept, the load user's secret has a 30-day recovery window."
+  type        = bool
+  default     = true
+}
+
+variable "manage_log_groups" {
+  description = "Create the account's /aws/redshift/serverless/<log type> log groups (KMS, retention). One environment per account and region manages them."
+  type        = bool
+  default     = true
+}
+
+variable "log_retention_days" {
+  description = "Retention of the Redshift audit log groups, in days (a value CloudWatch Logs accepts)."
+  type        = number
+  default     = 365
+}
+
+variable "loader_username" {
+  description = "Redshift user the load job connects as (its secret is <name_prefix>-redshift-<user>)."
+  type        = string
+  default     = "etl_loader"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.loader_username))
+    error_message = "loader_username must be lowercase letters, digits or underscores, starting with a letter."
+  }
+}

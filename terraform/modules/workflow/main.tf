@@ -22,7 +22,7 @@ locals {
 
 resource "aws_glue_workflow" "this" {
   name                = "${var.name_prefix}-workflow"
-  description         = "raw crawler -> extract -> transform -> load -> curated crawler, as config/pipeline.yaml lists"
+  description         = "raw crawler -> extract -> transform -> load, as config/pipeline.yaml lists"
   max_concurrent_runs = var.max_concurrent_runs
 
   lifecycle {
