@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-stamp
 ENV ?= dev
 
 .PHONY: help venv prereqs demo demo-corrections demo-reset run-job test test-python tf-check \
-        package upload-scripts clean
+        package upload-scripts clean table-history table-at table-rollback table-compact table-expire
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,6 +27,19 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 venv: $(STAMP) ## Create or update the virtual environment (.venv)
 
+# Packaging and upload need Python only: a small environment of their own, no Java, no Spark build.
+DEPLOY_VENV ?= .venv-deploy
+DEPLOY_PY := $(DEPLOY_VENV)/bin/python
+DEPLOY_STAMP := $(DEPLOY_VENV)/.installed-stamp
+
+$(DEPLOY_STAMP): src/etl_deploy/requirements.txt pyproject.toml
+	@command -v $(PYTHON_SYSTEM) >/dev/null 2>&1 \
+	  || { echo "error: Python 3.11 is required to package the jobs (AWS Glue 5.1 runs Python 3.11): install python3.11, or set PYTHON_SYSTEM" >&2; exit 1; }
+	$(PYTHON_SYSTEM) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_PY) -m pip install --quiet --disable-pip-version-check -r src/etl_deploy/requirements.txt
+	$(DEPLOY_PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(DEPLOY_STAMP)
+
 prereqs: $(STAMP)
 	@$(PY) -m localglue.services.environment
 
@@ -38,6 +51,21 @@ demo-corrections: prereqs ## Land a late-arriving corrections file for the next 
 
 demo-reset: prereqs ## Forget the local lake, catalog, bookmarks and demo database tables
 	$(PY) -m localglue.runner.demo reset
+
+table-history: prereqs ## A curated Iceberg table's snapshots: make table-history TABLE=flights
+	$(PY) -m localglue.runner.tables history $(TABLE)
+
+table-at: prereqs ## Read a curated table as of a snapshot: make table-at TABLE=flights SNAPSHOT=<id>
+	$(PY) -m localglue.runner.tables at $(TABLE) $(SNAPSHOT)
+
+table-rollback: prereqs ## Make an earlier snapshot current: make table-rollback TABLE=flights SNAPSHOT=<id>
+	$(PY) -m localglue.runner.tables rollback $(TABLE) $(SNAPSHOT)
+
+table-compact: prereqs ## Rewrite a curated table's small files: make table-compact TABLE=flights
+	$(PY) -m localglue.runner.tables compact $(TABLE)
+
+table-expire: prereqs ## Expire old snapshots (keeps KEEP=5) and remove orphan files: make table-expire TABLE=flights
+	$(PY) -m localglue.runner.tables expire $(TABLE) --keep $(or $(KEEP),5)
 
 run-job: prereqs ## Run one job locally with Glue arguments: make run-job JOB=extract ARGS="--datasets flights"
 	$(PY) -m localglue.runner.run_job $(JOB) $(ARGS)
@@ -52,11 +80,11 @@ test-python: prereqs ## Python tests only (unit, job, aws, infra contract)
 tf-check: prereqs ## Terraform: fmt, init + validate (root and modules), terraform test, checkov, schema lint
 	PY=$(abspath $(PY)) terraform/tf-check.sh
 
-package: prereqs ## Build dist/: the three job scripts, the library zip and the config
-	$(PY) -m etl_deploy.package
+package: $(DEPLOY_STAMP) ## Build dist/: the three job scripts, the library zip and the config bundle (Python only)
+	$(DEPLOY_PY) -m etl_deploy.package
 
 upload-scripts: package ## Upload dist/ to the scripts bucket (ENV=dev, or SCRIPTS_BUCKET=...)
-	$(PY) -m etl_deploy.upload --env $(ENV)
+	$(DEPLOY_PY) -m etl_deploy.upload --env $(ENV)
 
 clean: ## Remove build outputs and local runtime state (keeps .venv)
 	rm -rf dist reports .local .pytest_cache

@@ -7,8 +7,8 @@ Terraform's `aws_s3_object`s (terraform/modules/code_upload) put the same files 
 
     scripts/<stage>_job.py        copied from src/glue/, one per `kind: job` step of the workflow
     lib/etl_pipeline.zip          src/etl_pipeline/**/*.py, importable through --extra-py-files
-    config/pipeline.yaml          copied from config/
-    config/datasets/<name>.yaml   copied from config/datasets/
+    config/pipeline-config.json   config/*.yaml as one JSON document (Glue 5.1 has no YAML parser),
+                                  checked with the jobs' own config loader
 
 The zip is deterministic (sorted entries, fixed timestamps and permissions), so its hash, and with it
 the S3 object Terraform plans, changes only when the code does.
@@ -23,7 +23,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from etl_deploy.config_bundle import read_config, write_bundle
+from etl_deploy.glue_parity import foreign_imports
+from etl_pipeline.config import ConfigError
 
 LIBRARY = "etl_pipeline"
 LIBRARY_ZIP = f"lib/{LIBRARY}.zip"
@@ -45,13 +47,13 @@ class PackageFile:
 
 def job_stages(config_dir: Path) -> list[str]:
     """The job steps of the workflow in config/pipeline.yaml, in run order (extract, transform, load)."""
-    pipeline_file = config_dir / "pipeline.yaml"
-    if not pipeline_file.is_file():
-        raise PackageError(f"{pipeline_file} not found")
-    document = yaml.safe_load(pipeline_file.read_text())
-    stages = [step["name"] for step in document.get("workflow", []) if step.get("kind") == "job"]
+    try:
+        config = read_config(config_dir)
+    except ConfigError as error:
+        raise PackageError(str(error)) from error
+    stages = [step.name for step in config.workflow if step.kind == "job"]
     if not stages:
-        raise PackageError(f"{pipeline_file}: the workflow lists no step of kind 'job'")
+        raise PackageError(f"{config_dir / 'pipeline.yaml'}: the workflow lists no step of kind 'job'")
     return stages
 
 
@@ -80,13 +82,6 @@ def build_library_zip(library_dir: Path, zip_path: Path) -> None:
             archive.writestr(info, source.read_bytes(), compresslevel=9)
 
 
-def _check_yaml(path: Path) -> None:
-    try:
-        yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        raise PackageError(f"{path} is not valid YAML: {error}") from error
-
-
 def build(root: Path, out_dir: Path) -> list[PackageFile]:
     """Build the package from the repository at root into out_dir; return its files, sorted by key."""
     root = root.resolve()
@@ -99,9 +94,12 @@ def build(root: Path, out_dir: Path) -> list[PackageFile]:
         if not script.is_file():
             raise PackageError(f"{script} not found: the workflow in config/pipeline.yaml runs a '{stage}' job")
         scripts.append(script)
-    config_files = [config_dir / "pipeline.yaml", *sorted((config_dir / "datasets").glob("*.yaml"))]
-    for path in config_files:
-        _check_yaml(path)
+    library_sources = _library_sources(root / "src" / LIBRARY)
+    foreign = foreign_imports([*scripts, *library_sources], {LIBRARY})
+    if foreign:
+        raise PackageError("the job code imports modules AWS Glue 5.1 does not provide (jobs would fail "
+                           "at import): " + "; ".join(f.describe(root) for f in foreign)
+                           + ". Use the standard library or a module of src/etl_deploy/glue-5.1-python-modules.txt")
 
     # Rebuild only what this tool owns, so a stale file (a deleted dataset) cannot linger in dist/.
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -113,10 +111,7 @@ def build(root: Path, out_dir: Path) -> list[PackageFile]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(script.read_bytes())
     build_library_zip(root / "src" / LIBRARY, out_dir / LIBRARY_ZIP)
-    for path in config_files:
-        target = out_dir / "config" / path.relative_to(config_dir)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(path.read_bytes())
+    write_bundle(config_dir, out_dir / "config")
     return package_files(out_dir)
 
 

@@ -30,7 +30,7 @@ from etl_deploy.package import PackageFile, package_files
 
 SHA256_METADATA = "sha256"
 CONFIG_PREFIX = "config/"
-CONTENT_TYPES = {".py": "text/x-python", ".zip": "application/zip", ".yaml": "application/yaml"}
+CONTENT_TYPES = {".py": "text/x-python", ".zip": "application/zip", ".json": "application/json"}
 
 
 class UploadError(Exception):

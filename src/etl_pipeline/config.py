@@ -1,18 +1,18 @@
 """Dataset definitions: `config/pipeline.yaml` and one `config/datasets/<name>.yaml` per dataset.
 
-The one place a user describes sources, columns, rules and targets. The jobs read the files from
-`--config_path` (s3:// on Glue, a folder locally); Terraform reads the same files. Everything is
+The one place a user describes sources, columns, rules and targets, in YAML. Terraform reads the
+YAML files; the jobs read the same documents as one JSON bundle (`pipeline-config.json`, built by
+`etl_deploy.config_bundle`) from `--config_path`, because Glue 5.1 has no YAML parser. Everything is
 validated when loaded, and every problem is reported with the file and the key it is in, so a bad
 config fails the first job at once rather than half-way through a run.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
-
-import yaml
 
 from etl_pipeline import storage
 from etl_pipeline.types import SIMPLE_TYPES, is_supported_type
@@ -20,6 +20,11 @@ from etl_pipeline.types import SIMPLE_TYPES, is_supported_type
 SOURCE_FORMATS = ("csv", "json", "parquet")
 DATASET_RULE_TYPES = ("row_count", "completeness", "valid_ratio", "freshness")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+# What `make package` (and the local deployment) build from config/*.yaml: AWS Glue 5.1 has no
+# PyYAML (it is not in AWS's list of Glue 5.1's Python modules), so the jobs read the config as JSON.
+CONFIG_BUNDLE = "pipeline-config.json"
 
 
 class ConfigError(ValueError):
@@ -110,6 +115,7 @@ class PipelineConfig:
     validated_prefix: str
     reports_prefix: str
     target_file_size_mb: int
+    iceberg_catalog: str
     datasets: dict[str, DatasetConfig] = field(default_factory=dict)
 
     def connection_name(self, env: str, logical_name: str) -> str:
@@ -276,15 +282,9 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
         dataset_rules.append(DatasetRule(reader.get("name", str, rule_type, within=item, path=f"{key}.name"),
                                          rule_type, params))
 
-    partition_by = tuple(reader.get("partition_by", list, []))
-    all_names = column_names + [d.name for d in derived]
-    missing = [p for p in partition_by if p not in all_names]
-    if missing:
-        raise reader.fail("partition_by", f"names columns that are not in columns or derived: {missing}")
-    outside_key = [p for p in partition_by if p not in primary_key]
-    if outside_key:
-        # A merge rewrites only the partitions a batch touches: a key must never move to another one.
-        raise reader.fail("partition_by", f"partition columns {outside_key} must be part of the primary_key")
+    all_columns = {c.name: c.type for c in columns} | {d.name: d.type for d in derived}
+    partition_by = tuple(_partition_field(reader, f"partition_by[{index}]", item, all_columns)
+                         for index, item in enumerate(reader.get("partition_by", list, [])))
 
     targets = reader.get("targets", dict)
     curated = reader.get("curated", dict, within=targets, path="targets.curated")
@@ -305,6 +305,28 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
         warehouse_table=_identifier(reader, reader.get("table", str, within=warehouse,
                                                        path="targets.warehouse.table"), "targets.warehouse.table"),
     )
+
+
+# Iceberg's partition transforms, as Spark SQL writes them in PARTITIONED BY: `col`, `months(col)`,
+# `bucket(16, col)` ... Partitions are hidden: a row may move to another partition on update.
+PARTITION_FIELD = re.compile(r"^(?:(?P<time>years|months|days|hours)\((?P<time_column>\w+)\)"
+                             r"|(?P<width>bucket|truncate)\((?P<n>\d+),\s*(?P<width_column>\w+)\)"
+                             r"|(?P<column>\w+))$")
+
+
+def _partition_field(reader: _Reader, key: str, value: Any, columns: dict[str, str]) -> str:
+    match = PARTITION_FIELD.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        raise reader.fail(key, f"{value!r} is not a column or a partition transform "
+                               f"(years|months|days|hours(col), bucket(n, col), truncate(n, col))")
+    column = match.group("time_column") or match.group("width_column") or match.group("column")
+    if column not in columns:
+        raise reader.fail(key, f"{column!r} is not one of the dataset's columns or derived columns")
+    transform = match.group("time")
+    if transform and columns[column] not in ("date", "timestamp") or transform == "hours" and columns[column] != "timestamp":
+        raise reader.fail(key, f"{transform}({column}) needs a {'timestamp' if transform == 'hours' else 'date or timestamp'} "
+                               f"column; {column} is {columns[column]}")
+    return value.strip()
 
 
 def _check_dataset_rule(reader: _Reader, key: str, rule_type: str, params: dict, columns: list[str]) -> None:
@@ -347,38 +369,43 @@ def parse_pipeline(document: Any, where: str) -> PipelineConfig:
         validated_prefix=reader.get("validated", str, within=layout, path="processed_layout.validated"),
         reports_prefix=reader.get("reports", str, within=layout, path="processed_layout.reports"),
         target_file_size_mb=size,
+        iceberg_catalog=_identifier(reader, reader.get("iceberg_catalog", str, "glue_catalog"), "iceberg_catalog"),
     )
 
 
-def _yaml(text: str, where: str) -> Any:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{where}: not valid YAML: {error}") from error
-
-
-def load_config(read_text: Callable[[str], str], list_files: Callable[[str], list[str]],
-                config_path: str) -> PipelineConfig:
-    """Read pipeline.yaml and datasets/*.yaml under config_path through the given file functions."""
-    pipeline_uri = storage.join_uri(config_path, "pipeline.yaml")
-    try:
-        pipeline = parse_pipeline(_yaml(read_text(pipeline_uri), pipeline_uri), pipeline_uri)
-    except FileNotFoundError as error:
-        raise ConfigError(f"{pipeline_uri}: not found; --config_path must point at the config folder "
-                          f"(the one holding pipeline.yaml and datasets/)") from error
-    datasets_uri = storage.join_uri(config_path, "datasets")
-    dataset_files = [uri for uri in list_files(datasets_uri) if uri.endswith((".yaml", ".yml"))]
-    if not dataset_files:
-        raise ConfigError(f"{datasets_uri}: no dataset definitions (*.yaml) found")
-    for uri in dataset_files:
-        dataset = parse_dataset(_yaml(read_text(uri), uri), uri)
+def parse_config(bundle: Any) -> PipelineConfig:
+    """The pipeline config from its bundle: `{"pipeline": {"file", "document"}, "datasets": [{"file",
+    "document"}, ...]}`, each document one YAML file of config/ as data, named by its file in errors."""
+    if not isinstance(bundle, dict) or not isinstance(bundle.get("pipeline"), dict) \
+            or not isinstance(bundle.get("datasets"), list):
+        raise ConfigError(f"{CONFIG_BUNDLE}: not a config bundle (rebuild it with `make package`)")
+    pipeline_file = bundle["pipeline"].get("file", "config/pipeline.yaml")
+    pipeline = parse_pipeline(bundle["pipeline"].get("document"), pipeline_file)
+    if not bundle["datasets"]:
+        raise ConfigError(f"{pipeline_file}: no dataset definitions found beside it (config/datasets/*.yaml)")
+    for entry in bundle["datasets"]:
+        dataset = parse_dataset(entry.get("document"), entry.get("file", "config/datasets/?"))
         if dataset.name in pipeline.datasets:
-            raise ConfigError(f"{uri}: dataset name {dataset.name!r} is already defined in another file")
+            raise ConfigError(f"{entry.get('file')}: dataset name {dataset.name!r} is already defined in another file")
         pipeline.datasets[dataset.name] = dataset
     return pipeline
 
 
+def load_config(read_text: Callable[[str], str], config_path: str) -> PipelineConfig:
+    """Read the config bundle under config_path (the folder `make package` and the upload fill)."""
+    uri = storage.join_uri(config_path, CONFIG_BUNDLE)
+    try:
+        text = read_text(uri)
+    except FileNotFoundError as error:
+        raise ConfigError(f"{uri}: not found; --config_path must be the folder holding {CONFIG_BUNDLE} "
+                          f"(`make package` builds it from config/, `make upload-scripts` uploads it)") from error
+    try:
+        bundle = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"{uri}: not valid JSON ({error}); rebuild it with `make package`") from error
+    return parse_config(bundle)
+
+
 def load_from_spark(spark, config_path: str) -> PipelineConfig:
     """Load the config through Spark's file system (s3:// on Glue, the local lake or a folder locally)."""
-    return load_config(lambda uri: storage.read_text(spark, uri), lambda uri: storage.list_files(spark, uri),
-                       config_path)
+    return load_config(lambda uri: storage.read_text(spark, uri), config_path)

@@ -7,7 +7,10 @@ or endpoints beyond what the job's Spark already has.
 
 from __future__ import annotations
 
-from pyspark.sql import SparkSession
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # config (and with it `make package`) uses join_uri without Spark installed
+    from pyspark.sql import SparkSession
 
 
 def join_uri(base: str, *parts: str) -> str:

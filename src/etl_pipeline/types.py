@@ -21,7 +21,12 @@ DEFAULT_VARCHAR_BYTES = 256
 
 
 def is_supported_type(type_name: str) -> bool:
-    return type_name in SIMPLE_TYPES or bool(DECIMAL_TYPE.match(type_name))
+    """A simple type, or decimal(p,s) as Spark, Iceberg and Redshift take it: 1 <= p <= 38, s <= p."""
+    match = DECIMAL_TYPE.match(type_name)
+    if match:
+        precision, scale = int(match.group(1)), int(match.group(2))
+        return 1 <= precision <= 38 and scale <= precision
+    return type_name in SIMPLE_TYPES
 
 
 def redshift_type(type_name: str, max_length: int | None = None) -> str:

@@ -4,6 +4,7 @@ repeatable, importable, and changes exactly when the code changes."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -46,16 +47,23 @@ def sha256(path: Path) -> str:
 def test_layout_is_the_bucket_key_layout(repo: Path, tmp_path: Path) -> None:
     files = build(repo, tmp_path / "dist")
 
-    datasets = sorted(p.name for p in (repo / "config" / "datasets").glob("*.yaml"))
     assert [f.key for f in files] == sorted(
-        [f"config/datasets/{name}" for name in datasets]
-        + ["config/pipeline.yaml", "lib/etl_pipeline.zip"]
-        + [f"scripts/{stage}_job.py" for stage in STAGES]
-    )
-    assert len(datasets) == 5
+        ["config/pipeline-config.json", "lib/etl_pipeline.zip"] + [f"scripts/{stage}_job.py" for stage in STAGES])
     for stage in STAGES:
         assert (tmp_path / "dist" / "scripts" / f"{stage}_job.py").read_bytes() == (repo / "src" / "glue" / f"{stage}_job.py").read_bytes()
-    assert (tmp_path / "dist" / "config" / "datasets" / "flights.yaml").read_bytes() == (repo / "config" / "datasets" / "flights.yaml").read_bytes()
+    bundle = json.loads((tmp_path / "dist" / "config" / "pipeline-config.json").read_text())
+    assert [d["file"] for d in bundle["datasets"]] == [
+        f"config/datasets/{n}.yaml" for n in ("airlines", "airports", "flights", "planes", "weather")]
+
+
+def test_code_that_imports_what_glue_lacks_is_refused(repo: Path, tmp_path: Path) -> None:
+    (repo / "src/etl_pipeline/quality/rules.py").write_text("import yaml\nfrom duckdb import connect\nimport boto3\n")
+
+    with pytest.raises(PackageError, match=r"imports modules AWS Glue 5.1 does not provide.*"
+                                           r"src/etl_pipeline/quality/rules.py:1 imports yaml; "
+                                           r"src/etl_pipeline/quality/rules.py:2 imports duckdb\. Use"):
+        build(repo, tmp_path / "dist")
+    assert not (tmp_path / "dist").exists()
 
 
 def test_zip_holds_only_the_library_sources_sorted_with_fixed_metadata(repo: Path, tmp_path: Path) -> None:
@@ -80,7 +88,7 @@ def test_zip_is_byte_for_byte_repeatable(repo: Path, tmp_path: Path) -> None:
     first = {f.key: sha256(f.path) for f in package_files(tmp_path / "first")}
     second = {f.key: sha256(f.path) for f in package_files(tmp_path / "second")}
     assert first == second
-    assert len(first) == 10
+    assert len(first) == 5
 
 
 def test_zip_changes_when_and_only_when_code_changes(repo: Path, tmp_path: Path) -> None:
@@ -108,13 +116,13 @@ def test_zip_imports_as_extra_py_files(repo: Path, tmp_path: Path) -> None:
     assert completed.stdout.split() == [str(zip_path / "etl_pipeline" / "quality" / "rules.py"), "True"]
 
 
-def test_a_removed_dataset_leaves_dist(repo: Path, tmp_path: Path) -> None:
+def test_a_removed_dataset_leaves_the_bundle(repo: Path, tmp_path: Path) -> None:
     build(repo, tmp_path / "dist")
     (repo / "config" / "datasets" / "planes.yaml").unlink()
-    files = build(repo, tmp_path / "dist")
+    build(repo, tmp_path / "dist")
 
-    assert "config/datasets/planes.yaml" not in [f.key for f in files]
-    assert not (tmp_path / "dist" / "config" / "datasets" / "planes.yaml").exists()
+    bundle = json.loads((tmp_path / "dist" / "config" / "pipeline-config.json").read_text())
+    assert "config/datasets/planes.yaml" not in [d["file"] for d in bundle["datasets"]]
 
 
 def test_missing_script_is_a_clear_error(repo: Path, tmp_path: Path) -> None:
@@ -132,5 +140,5 @@ def test_command_line_builds_this_repository(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     keys = [f.key for f in package_files(tmp_path / "dist")]
     assert [k for k in keys if k.startswith("scripts/")] == ["scripts/extract_job.py", "scripts/load_job.py", "scripts/transform_job.py"]
-    assert "lib/etl_pipeline.zip" in keys and "config/pipeline.yaml" in keys
+    assert "lib/etl_pipeline.zip" in keys and "config/pipeline-config.json" in keys
     assert f"built {len(keys)} files" in completed.stdout

@@ -90,23 +90,27 @@ def test_second_upload_skips_everything(s3, dist: Path) -> None:
 
 def test_changed_file_is_uploaded_again_and_only_it(s3, dist: Path) -> None:
     upload(package_files(dist), BUCKET)
-    changed = dist / "config" / "pipeline.yaml"
-    changed.write_text(changed.read_text() + "\n# a changed setting\n")
+    changed = dist / "config" / "pipeline-config.json"
+    changed.write_text(changed.read_text() + "\n")
 
     files = package_files(dist)
     result = upload(files, BUCKET)
 
-    assert result.uploaded == ["config/pipeline.yaml"]
+    assert result.uploaded == ["config/pipeline-config.json"]
     assert len(result.skipped) == len(files) - 1
-    assert objects(s3)["config/pipeline.yaml"] == changed.read_bytes()
+    assert objects(s3)["config/pipeline-config.json"] == changed.read_bytes()
     counts = version_counts(s3)
-    assert counts.pop("config/pipeline.yaml") == 2
+    assert counts.pop("config/pipeline-config.json") == 2
     assert set(counts.values()) == {1}
 
 
 def test_config_no_longer_built_is_deleted(s3, dist: Path) -> None:
+    """Objects under config/ that the package no longer holds (an earlier layout's YAML files) go."""
+    stale = dist / "config" / "datasets" / "planes.yaml"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("name: planes\n")
     upload(package_files(dist), BUCKET)
-    (dist / "config" / "datasets" / "planes.yaml").unlink()
+    stale.unlink()
 
     result = upload(package_files(dist), BUCKET)
 
@@ -128,13 +132,13 @@ def test_command_line_uses_scripts_bucket_and_the_endpoint(s3, dist: Path) -> No
     first = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert first.returncode == 0, first.stderr
     assert f"to s3://{BUCKET}/ (endpoint {os.environ['AWS_ENDPOINT_URL']})" in first.stdout
-    assert "upload: 10 uploaded, 0 unchanged, 0 deleted" in first.stdout
+    assert "upload: 5 uploaded, 0 unchanged, 0 deleted" in first.stdout
     assert f"uploaded   s3://{BUCKET}/scripts/extract_job.py" in first.stdout
 
     second = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert second.returncode == 0, second.stderr
-    assert "upload: 0 uploaded, 10 unchanged, 0 deleted" in second.stdout
-    assert len(objects(s3)) == 10
+    assert "upload: 0 uploaded, 5 unchanged, 0 deleted" in second.stdout
+    assert len(objects(s3)) == 5
 
 
 def test_unknown_bucket_fails_with_a_message(s3, dist: Path) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
-from etl_pipeline.config import ConfigError, FileSource, JdbcSource, load_config, parse_dataset
+from etl_pipeline.config import CONFIG_BUNDLE, ConfigError, FileSource, JdbcSource, load_config, parse_config, parse_dataset
 
 CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
 FLIGHTS_YAML = CONFIG_DIR / "datasets" / "flights.yaml"
@@ -23,7 +24,7 @@ def test_the_repository_config_loads_with_all_five_datasets(project_config):
 
     assert config.project == "etl-glue-pipeline"
     assert [(s.name, s.kind) for s in config.workflow] == [
-        ("raw", "crawler"), ("extract", "job"), ("transform", "job"), ("load", "job"), ("curated", "crawler")]
+        ("raw", "crawler"), ("extract", "job"), ("transform", "job"), ("load", "job")]
     assert sorted(config.datasets) == ["airlines", "airports", "flights", "planes", "weather"]
     flights = config.datasets["flights"]
     assert flights.source == FileSource("csv", "flights/", {"separator": ",", "header": True})
@@ -72,44 +73,50 @@ def test_invalid_dataset_definitions_name_the_file_and_the_key(mutate, message):
         parse_dataset(document, str(FLIGHTS_YAML))
 
 
-def _files(tmp_path: Path, files: dict[str, str]):
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
+def _read_from(tmp_path: Path, bundle_text: str | None):
+    if bundle_text is not None:
+        (tmp_path / CONFIG_BUNDLE).write_text(bundle_text)
 
     def read_text(uri):
         if not Path(uri).exists():
             raise FileNotFoundError(uri)
         return Path(uri).read_text()
 
-    def list_files(uri):
-        return sorted(str(p) for p in Path(uri).glob("*")) if Path(uri).is_dir() else []
-
-    return read_text, list_files
+    return read_text
 
 
-def test_a_missing_pipeline_file_says_what_config_path_must_point_at(tmp_path):
-    read_text, list_files = _files(tmp_path, {})
+def test_the_jobs_read_the_config_as_one_json_bundle_naming_the_yaml_files(tmp_path, project_config):
+    pipeline = yaml.safe_load((CONFIG_DIR / "pipeline.yaml").read_text())
+    bundle = {"pipeline": {"file": "config/pipeline.yaml", "document": pipeline},
+              "datasets": [{"file": "config/datasets/flights.yaml", "document": flights_document()}]}
 
-    with pytest.raises(ConfigError, match=r"pipeline.yaml: not found; --config_path must point at the config folder"):
-        load_config(read_text, list_files, str(tmp_path))
+    config = load_config(_read_from(tmp_path, json.dumps(bundle)), str(tmp_path))
 
-
-def test_broken_yaml_and_duplicate_dataset_names_are_reported_with_the_file(tmp_path):
-    pipeline = (CONFIG_DIR / "pipeline.yaml").read_text()
-    flights = FLIGHTS_YAML.read_text()
-    read_text, list_files = _files(tmp_path, {"pipeline.yaml": pipeline, "datasets/a.yaml": flights,
-                                              "datasets/b.yaml": flights})
-    with pytest.raises(ConfigError, match=r"datasets/b.yaml: dataset name 'flights' is already defined"):
-        load_config(read_text, list_files, str(tmp_path))
-
-    read_text, list_files = _files(tmp_path, {"datasets/b.yaml": "name: [unclosed"})
-    with pytest.raises(ConfigError, match=r"datasets/b.yaml: not valid YAML"):
-        load_config(read_text, list_files, str(tmp_path))
+    assert list(config.datasets) == ["flights"]
+    assert config.datasets["flights"] == project_config.datasets["flights"]
+    assert config.iceberg_catalog == "glue_catalog"
+    bundle["datasets"][0]["document"]["columns"][0]["type"] = "integer"
+    with pytest.raises(ConfigError, match=r"^config/datasets/flights.yaml: columns\[0\].type: 'integer' is not supported"):
+        load_config(_read_from(tmp_path, json.dumps(bundle)), str(tmp_path))
 
 
-def test_a_config_folder_without_datasets_is_an_error(tmp_path):
-    read_text, list_files = _files(tmp_path, {"pipeline.yaml": (CONFIG_DIR / "pipeline.yaml").read_text()})
+def test_a_missing_bundle_says_what_config_path_must_point_at(tmp_path):
+    with pytest.raises(ConfigError, match=r"pipeline-config.json: not found; --config_path must be the folder holding"):
+        load_config(_read_from(tmp_path, None), str(tmp_path))
 
-    with pytest.raises(ConfigError, match=r"datasets: no dataset definitions \(\*.yaml\) found"):
-        load_config(read_text, list_files, str(tmp_path))
+
+def test_a_broken_or_foreign_bundle_says_to_rebuild_it(tmp_path):
+    with pytest.raises(ConfigError, match=r"pipeline-config.json: not valid JSON .*rebuild it with `make package`"):
+        load_config(_read_from(tmp_path, "{"), str(tmp_path))
+    with pytest.raises(ConfigError, match=r"pipeline-config.json: not a config bundle"):
+        load_config(_read_from(tmp_path, '{"project": "x"}'), str(tmp_path))
+
+
+def test_duplicate_dataset_names_and_no_datasets_are_reported_with_the_file():
+    pipeline = {"file": "config/pipeline.yaml", "document": yaml.safe_load((CONFIG_DIR / "pipeline.yaml").read_text())}
+    flights = {"file": "config/datasets/a.yaml", "document": flights_document()}
+
+    with pytest.raises(ConfigError, match=r"^config/datasets/b.yaml: dataset name 'flights' is already defined"):
+        parse_config({"pipeline": pipeline, "datasets": [flights, {**flights, "file": "config/datasets/b.yaml"}]})
+    with pytest.raises(ConfigError, match=r"^config/pipeline.yaml: no dataset definitions found"):
+        parse_config({"pipeline": pipeline, "datasets": []})
