@@ -64,34 +64,30 @@ def _transform_context(run: JobRun) -> TransformContext:
 
 
 def _load_context(run: JobRun) -> LoadContext:
-    """Arguments: env, config_path, processed_path, curated_path, curated_database, warehouse_connection
-    (or none), warehouse_database, warehouse_schema, datasets, metrics_namespace, TempDir."""
-    run.zones.root("temp")  # checkpoints and Redshift staging: fail before reading anything without it
-    run.spark.sparkContext.setCheckpointDir(run.zones.temp("checkpoints", run.report.run_id))
+    """Arguments: env, config_path, processed_path, curated_database, warehouse_connection (or none),
+    warehouse_database, warehouse_schema, datasets, metrics_namespace, TempDir; the Iceberg catalog
+    named in the config comes from the job's --conf."""
+    run.zones.root("temp")  # Redshift staging: fail before reading anything without it
     return LoadContext(
-        glue_context=run.glue_context, zones=run.zones, target_file_size_mb=run.config.target_file_size_mb,
-        curated_database=run.args["curated_database"], warehouse_connection=run.args["warehouse_connection"],
-        warehouse_database=run.args["warehouse_database"], warehouse_schema=run.args["warehouse_schema"],
+        glue_context=run.glue_context, zones=run.zones, iceberg_catalog=run.config.iceberg_catalog,
+        curated_database=run.args["curated_database"], target_file_size_mb=run.config.target_file_size_mb,
+        warehouse_connection=run.args["warehouse_connection"], warehouse_database=run.args["warehouse_database"],
+        warehouse_schema=run.args["warehouse_schema"],
     )
-
-
-def _load_done(run: JobRun) -> None:
-    storage.delete(run.spark, run.zones.temp("checkpoints", run.report.run_id))
 
 
 @dataclass(frozen=True)
 class Stage:
     build_context: Callable[[JobRun], object]
     run_dataset: Callable[[object, object], dict]
-    # Runs after the last dataset, also when one failed (its own exception then wins).
+    # What the stage does once every dataset is done (not after a failure).
     finish: Callable[[JobRun], None] = lambda run: None
-    finish_on_failure: bool = False
 
 
 STAGES = {
     "extract": Stage(_extract_context, extract_dataset, finish=_extract_done),
     "transform": Stage(_transform_context, transform_dataset),
-    "load": Stage(_load_context, load_dataset, finish=_load_done, finish_on_failure=True),
+    "load": Stage(_load_context, load_dataset),
 }
 
 
@@ -108,15 +104,10 @@ def run_job(stage_name: str, glue_context, args: dict) -> RunReport:
         report_uri = zones.reports(stage_name, report.file_name)
         run = JobRun(glue_context, args, config, zones, report)
         context = stage.build_context(run)
-        try:
-            for dataset in config.select(args["datasets"]):
-                numbers = stage.run_dataset(context, dataset)
-                report.record(dataset.name, numbers)
-                metrics.publish(args["metrics_namespace"], stage_name, args["env"], dataset.name, numbers)
-        except BaseException:
-            if stage.finish_on_failure:
-                stage.finish(run)
-            raise
+        for dataset in config.select(args["datasets"]):
+            numbers = stage.run_dataset(context, dataset)
+            report.record(dataset.name, numbers)
+            metrics.publish(args["metrics_namespace"], stage_name, args["env"], dataset.name, numbers)
         stage.finish(run)
     except BaseException as error:
         report.finish(error)

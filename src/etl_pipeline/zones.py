@@ -6,7 +6,8 @@
                 s3://<processed>/<reports>/<stage>/<run id>.json            one run report per job run
     quarantine  s3://<quarantine>/<dataset>/rejected/batch_id=<id>/         rows that failed a rule
                 s3://<quarantine>/<dataset>/duplicates/batch_id=<id>/       older versions of a key
-    curated     s3://<curated>/<table>/                                     the curated tables
+    curated     s3://<curated>/...                                          the Iceberg tables: their catalog's
+                                                                            warehouse (the jobs' --conf)
     temp        s3://<temp>/...                                             checkpoints, Redshift staging
 
 The zone roots come from the jobs' arguments (Terraform passes the buckets); the folder names inside
@@ -22,7 +23,7 @@ from etl_pipeline.storage import join_uri
 
 # Which job argument names each zone's root.
 ZONE_ARGUMENTS = {"raw": "raw_path", "processed": "processed_path", "quarantine": "quarantine_path",
-                  "curated": "curated_path", "temp": "TempDir"}
+                  "temp": "TempDir"}
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,6 @@ class Zones:
         """The stage's reports folder, or one file in it."""
         folder = join_uri(self.root("processed"), self.config.reports_prefix, stage)
         return join_uri(folder, name) if name else folder
-
-    def curated_table(self, dataset: DatasetConfig) -> str:
-        return join_uri(self.root("curated"), dataset.curated_table) + "/"
 
     def temp(self, *parts: str) -> str:
         return join_uri(self.root("temp"), *parts)

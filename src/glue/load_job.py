@@ -1,8 +1,9 @@
-"""Glue job: load. Upserts the new validated rows into the curated zone and the warehouse.
+"""Glue job: load. Merges the new validated rows into the curated Iceberg tables and the warehouse.
 
-Arguments: --env --config_path --processed_path --curated_path --curated_database
---warehouse_connection (a Glue connection, or none) --warehouse_database --warehouse_schema
---datasets (all | a,b,...) --metrics_namespace (CloudWatch namespace, or none) --TempDir.
+Arguments: --env --config_path --processed_path --curated_database --warehouse_connection (a Glue
+connection, or none) --warehouse_database --warehouse_schema --datasets (all | a,b,...)
+--metrics_namespace (CloudWatch namespace, or none) --TempDir; Glue's --datalake-formats iceberg and
+the --conf that configures the Iceberg catalog.
 """
 
 import sys
@@ -15,7 +16,7 @@ from pyspark.context import SparkContext
 from etl_pipeline.jobs import run_job
 
 args = getResolvedOptions(sys.argv, [
-    "JOB_NAME", "env", "config_path", "processed_path", "curated_path", "curated_database",
+    "JOB_NAME", "env", "config_path", "processed_path", "curated_database",
     "warehouse_connection", "warehouse_database", "warehouse_schema", "datasets", "metrics_namespace",
 ])
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 from pathlib import Path
 
 import pytest
 
 from etl_deploy.package import package_files
 from etl_deploy.upload import sha256_of
-from localglue.runner.deployment import read_config
+from etl_deploy.config_bundle import read_config
+from etl_pipeline.config import CONFIG_BUNDLE
 
 REPO = Path(__file__).resolve().parents[2]
 ENV = "dev"
@@ -33,7 +33,7 @@ REQUIRED_ARGUMENTS = {
     "extract": ["JOB_NAME", "env", "config_path", "raw_path", "processed_path", "datasets", "metrics_namespace"],
     "transform": ["JOB_NAME", "env", "config_path", "processed_path", "quarantine_path", "datasets",
                   "metrics_namespace"],
-    "load": ["JOB_NAME", "env", "config_path", "processed_path", "curated_path", "curated_database",
+    "load": ["JOB_NAME", "env", "config_path", "processed_path", "curated_database",
              "warehouse_connection", "warehouse_database", "warehouse_schema", "datasets", "metrics_namespace"],
 }
 # Arguments Glue itself reads (not resolved by the scripts).
@@ -138,7 +138,7 @@ def test_jobs_run_what_upload_scripts_uploads(planned) -> None:
         assert command["script_location"] in uploaded
         assert job["default_arguments"]["--extra-py-files"] == f"s3://{bucket}/lib/etl_pipeline.zip"
         assert job["default_arguments"]["--extra-py-files"] in uploaded
-        assert f"{job['default_arguments']['--config_path']}pipeline.yaml" in uploaded
+        assert f"{job['default_arguments']['--config_path']}{CONFIG_BUNDLE}" in uploaded
 
 
 def test_terraform_uploads_the_same_files_as_upload_scripts(planned) -> None:
@@ -171,7 +171,7 @@ def test_job_arguments_are_what_the_script_resolves(planned, stage: str) -> None
     assert arguments["--config_path"] == f"s3://{planned.output('scripts_bucket_name')}/config/"
     assert arguments["--TempDir"] == f"s3://{planned.output('bucket_names')['temp']}/glue/"
     buckets = planned.output("bucket_names")
-    for name, zone in [("--raw_path", "raw"), ("--processed_path", "processed"), ("--quarantine_path", "quarantine"), ("--curated_path", "curated")]:
+    for name, zone in [("--raw_path", "raw"), ("--processed_path", "processed"), ("--quarantine_path", "quarantine")]:
         if name in arguments:
             assert arguments[name] == f"s3://{buckets[zone]}/"
     if stage == "load":
@@ -186,14 +186,8 @@ def test_dev_jobs_use_flex_and_glue_5_1(planned) -> None:
     assert {(j["glue_version"], j["execution_class"], j["execution_property"][0]["max_concurrent_runs"]) for j in jobs} == {("5.1", "FLEX", 1)}
 
 
-def _iceberg_catalog() -> str:
-    """pipeline.yaml's top-level iceberg_catalog, or Terraform's default (read like Terraform does, with try())."""
-    found = re.search(r"^iceberg_catalog:\s*([A-Za-z0-9_]+)", (REPO / "config" / "pipeline.yaml").read_text(), re.MULTILINE)
-    return found.group(1) if found else "glue_catalog"
-
-
-def test_jobs_use_iceberg_through_the_configured_catalog(planned) -> None:
-    catalog = _iceberg_catalog()
+def test_jobs_use_iceberg_through_the_catalog_the_library_uses(planned) -> None:
+    catalog = read_config(REPO / "config").iceberg_catalog
     curated = planned.output("curated_bucket_name")
     for job in planned.resources("aws_glue_job").values():
         arguments = job["default_arguments"]

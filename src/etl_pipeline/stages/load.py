@@ -1,14 +1,14 @@
-"""The load stage for one dataset: upsert the new validated rows into the curated zone and the warehouse.
+"""The load stage for one dataset: merge the new validated rows into the curated table and the warehouse.
 
-- The newest version of each key wins: when one run loads several validated batches, older versions
-  of a key are counted as superseded.
-- Curated zone (Parquet, partitioned as configured, registered in the Data Catalog): rows for
-  partitions that do not exist yet are appended through a Glue sink that creates the table and
-  registers the new partitions. Partitions that exist are rewritten with their current rows merged
-  with the batch (the batch wins per key), so a rerun or a correction replaces rows instead of
-  duplicating them. Partition columns are part of the primary key, so a key never changes partition.
+- When one run loads several validated batches, the newest version of each key wins
+  (`columns.newest_first`); the older ones are counted as superseded.
+- Curated zone: an Apache Iceberg table (format version 2) `<catalog>.<curated database>.<table>`,
+  created by the first load with the dataset's partition transforms, then merged with `MERGE INTO` on
+  the primary key. One merge is one atomic Iceberg commit: a crash at any moment leaves the previous
+  snapshot whole, and a rerun of the same batch updates the same keys instead of adding rows. Spark
+  SQL, not a DynamicFrame sink: Glue's DynamicFrame catalog writers do not support Iceberg tables.
 - Warehouse: `from_jdbc_conf` into a staging table, then DELETE USING + INSERT on the key.
-Rows read must equal rows loaded + superseded, and the warehouse must stage exactly the rows loaded.
+Rows read must equal rows merged + superseded, and the warehouse must stage exactly the rows merged.
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from awsglue.dynamicframe import DynamicFrame
-from pyspark.sql import DataFrame, Observation
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
-from etl_pipeline import storage
 from etl_pipeline.batches import counted, file_count, read_new_parquet
-from etl_pipeline.columns import VERSION_COLUMNS, column, newest_first
+from etl_pipeline.columns import VERSION_COLUMNS, newest_first
 from etl_pipeline.config import DatasetConfig
 from etl_pipeline.report import InvariantError, check_invariant
 from etl_pipeline.warehouse import WarehouseTable
@@ -34,15 +33,12 @@ NO_WAREHOUSE = "none"
 class LoadContext:
     glue_context: object
     zones: Zones
-    target_file_size_mb: int
+    iceberg_catalog: str
     curated_database: str
+    target_file_size_mb: int
     warehouse_connection: str
     warehouse_database: str
     warehouse_schema: str
-
-
-def _key(names) -> list:
-    return [column(n) for n in names]
 
 
 def newest_versions(validated: DataFrame, dataset: DatasetConfig) -> DataFrame:
@@ -50,82 +46,71 @@ def newest_versions(validated: DataFrame, dataset: DatasetConfig) -> DataFrame:
     return validated.withColumn("_version_rank", F.row_number().over(newest_first(dataset.primary_key)))
 
 
-def partition_uri(table_uri: str, keys: tuple[str, ...], values: tuple) -> str:
-    return storage.join_uri(table_uri, *[f"{k}={v}" for k, v in zip(keys, values)]) + "/"
+def _quoted(*names: str) -> str:
+    return ".".join(f"`{name}`" for name in names)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    snapshot_id: int | None
+    total_records: int
 
 
 class CuratedTable:
-    def __init__(self, context: LoadContext, dataset: DatasetConfig):
-        self.context = context
+    """One curated Iceberg table, reached through the Spark catalog the job's --conf configures."""
+
+    def __init__(self, spark: SparkSession, context: LoadContext, dataset: DatasetConfig):
+        self.spark = spark
         self.dataset = dataset
-        self.spark = context.glue_context.spark_session
-        self.uri = context.zones.curated_table(dataset)
-        self.keys = dataset.partition_by
+        self.namespace = _quoted(context.iceberg_catalog, context.curated_database)
+        self.name = _quoted(context.iceberg_catalog, context.curated_database, dataset.curated_table)
+        self.target_file_bytes = context.target_file_size_mb * 1024 * 1024
 
-    def _typed_partitions(self, frame: DataFrame) -> DataFrame:
-        """Partition values read back from folder names, cast to the configured types."""
-        for key in self.keys:
-            frame = frame.withColumn(key, F.col(key).cast(self.dataset.column_type(key)))
-        return frame
+    def create_if_missing(self, columns: DataFrame) -> None:
+        """The table with the batch's columns and the dataset's partition transforms, if it is new."""
+        self.spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {self.namespace}")
+        definitions = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in columns.schema.fields)
+        partitioned = f" PARTITIONED BY ({', '.join(self.dataset.partition_by)})" if self.dataset.partition_by else ""
+        self.spark.sql(
+            f"CREATE TABLE IF NOT EXISTS {self.name} ({definitions}) USING iceberg{partitioned} "
+            f"TBLPROPERTIES ('format-version' = '2', 'write.target-file-size-bytes' = '{self.target_file_bytes}', "
+            # Rows of one partition are written together: few files per partition, near the target size.
+            f"'write.distribution-mode' = 'hash')")
 
-    def partitions(self, batch: DataFrame) -> tuple[list[tuple], list[tuple]]:
-        """The partitions the batch touches, and those of them that already hold data."""
-        if not self.keys:
-            return [()], ([()] if storage.exists(self.spark, self.uri) else [])
-        touched = [tuple(row) for row in batch.select(*self.keys).distinct().collect()]
-        existing = [v for v in touched if storage.exists(self.spark, partition_uri(self.uri, self.keys, v))]
-        return touched, existing
+    def current_snapshot(self) -> Snapshot:
+        """The snapshot readers see now (the last one made current: a rollback makes an older one current)."""
+        row = self.spark.sql(
+            f"SELECT h.snapshot_id, s.summary['total-records'] AS total FROM {self.name}.history h "
+            f"JOIN {self.name}.snapshots s ON s.snapshot_id = h.snapshot_id "
+            f"ORDER BY h.made_current_at DESC LIMIT 1").collect()
+        return Snapshot(row[0]["snapshot_id"], int(row[0]["total"])) if row else Snapshot(None, 0)
 
-    def upsert(self, batch: DataFrame, rows: int) -> dict:
-        touched, existing = self.partitions(batch)
-        if not existing:
-            into_new, into_existing = batch, None
-        elif len(existing) == len(touched):
-            into_new, into_existing = None, batch
-        else:
-            existing_values = F.broadcast(self.spark.createDataFrame(existing, batch.select(*self.keys).schema))
-            into_existing = batch.join(existing_values, list(self.keys), "left_semi")
-            into_new = batch.join(existing_values, list(self.keys), "left_anti")
-        appended = self._append_new(into_new, rows) if into_new is not None else 0
-        merged = self._merge_existing(into_existing, existing) if into_existing is not None \
-            else {"inserted": 0, "updated": 0}
-        return {"rows_appended_to_new_partitions": appended, **merged, "partitions_rewritten": len(existing)}
-
-    def _append_new(self, rows_frame: DataFrame, rows: int) -> int:
-        """New partitions (or a new table): a Glue sink appends them and registers them in the catalog."""
-        frame, observation = counted(rows_frame, f"curated_new_{self.dataset.name}")
-        frame = frame.repartition(*_key(self.keys)) if self.keys else \
-            frame.coalesce(file_count(rows, len(rows_frame.columns), self.context.target_file_size_mb))
-        sink = self.context.glue_context.getSink(
-            connection_type="s3", path=self.uri, enableUpdateCatalog=True,
-            updateBehavior="UPDATE_IN_DATABASE", partitionKeys=list(self.keys),
-            transformation_ctx=f"load_{self.dataset.name}_curated")
-        sink.setFormat("glueparquet")
-        sink.setCatalogInfo(catalogDatabase=self.context.curated_database,
-                            catalogTableName=self.dataset.curated_table)
-        sink.writeFrame(DynamicFrame.fromDF(frame, self.context.glue_context, f"curated_{self.dataset.name}"))
-        return observation.get["rows"]
-
-    def _merge_existing(self, batch_rows: DataFrame, partitions: list[tuple]) -> dict:
-        """Rewrite the touched partitions: their current rows, minus the keys in the batch, plus the batch."""
-        uris = [partition_uri(self.uri, self.keys, values) for values in partitions] if self.keys else [self.uri]
-        current = self._typed_partitions(self.spark.read.option("basePath", self.uri).parquet(*uris))
-        batch_keys = batch_rows.select(*_key(self.dataset.primary_key)).withColumn("_replaced", F.lit(True))
-        replaced = Observation(f"curated_replaced_{self.dataset.name}")
-        kept = (current.join(batch_keys, list(self.dataset.primary_key), "left")
-                .observe(replaced, F.count_if(F.col("_replaced")).alias("rows"))
-                .where(F.col("_replaced").isNull()).drop("_replaced"))
-        incoming, batch_observation = counted(batch_rows, f"curated_merge_{self.dataset.name}")
-        merged = kept.unionByName(incoming, allowMissingColumns=True).select(*batch_rows.columns)
-        # Materialise before overwriting what the merge reads from (Spark forbids it, rightly).
-        merged = merged.checkpoint(eager=True)
-        if self.keys:
-            (merged.repartition(*_key(self.keys)).write.mode("overwrite")
-             .option("partitionOverwriteMode", "dynamic").partitionBy(*self.keys).parquet(self.uri))
-        else:
-            merged.coalesce(1).write.mode("overwrite").parquet(self.uri)
-        updated, incoming_rows = replaced.get["rows"], batch_observation.get["rows"]
-        return {"updated": updated, "inserted": incoming_rows - updated}
+    def merge(self, batch: DataFrame, rows: int) -> dict:
+        """MERGE the batch (of `rows` rows) on the primary key: matched keys are updated, the others inserted."""
+        before = self.current_snapshot()
+        # As many tasks as target-size files: an unpartitioned table gets one file per writing task.
+        files = file_count(rows, len(batch.columns), self.target_file_bytes // (1024 * 1024))
+        source, observation = counted(batch.coalesce(files), f"curated_merge_{self.dataset.name}")
+        view = f"etl_load_batch_{self.dataset.name}"
+        source.createOrReplaceTempView(view)
+        matched = " AND ".join(f"target.`{key}` = batch.`{key}`" for key in self.dataset.primary_key)
+        try:
+            self.spark.sql(f"MERGE INTO {self.name} target USING {view} batch ON {matched} "
+                           f"WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *")
+        finally:
+            self.spark.catalog.dropTempView(view)
+        after = self.current_snapshot()
+        merged = observation.get["rows"]
+        # Keys are unique in the batch and in the table, so each merged row either added one row or
+        # replaced one: the table grew by exactly the inserted rows.
+        inserted = after.total_records - before.total_records
+        if not 0 <= inserted <= merged:
+            raise InvariantError(
+                f"load {self.dataset.name}: merging {merged:,} rows changed {self.name} from "
+                f"{before.total_records:,} to {after.total_records:,} rows; the table holds duplicate keys or "
+                f"was changed by another writer. Inspect its history (docs/operations: Iceberg tables)")
+        return {"merged": merged, "inserted": inserted, "updated": merged - inserted,
+                "snapshot_id": after.snapshot_id, "total_rows": after.total_records}
 
 
 def load_warehouse(context: LoadContext, dataset: DatasetConfig, batch: DataFrame) -> int:
@@ -147,6 +132,7 @@ def load_warehouse(context: LoadContext, dataset: DatasetConfig, batch: DataFram
 
 
 def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
+    spark = context.glue_context.spark_session
     validated = read_new_parquet(context.glue_context, context.zones.validated(dataset), f"load_{dataset.name}")
     if not validated.columns:
         return {"rows_read": 0, "nothing_new": True}
@@ -158,28 +144,30 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
                        F.count_if(F.col("_version_rank") > 1).alias("superseded")).count()
         metrics = counts.get
         batch = ranked.where(F.col("_version_rank") == 1).drop("_version_rank", *VERSION_COLUMNS)
-        loaded_rows = metrics["rows"] - metrics["superseded"]
-        curated = CuratedTable(context, dataset).upsert(batch, loaded_rows)
-        curated_rows = curated["rows_appended_to_new_partitions"] + curated["inserted"] + curated["updated"]
+        curated = CuratedTable(spark, context, dataset)
+        curated.create_if_missing(batch)
+        merged = curated.merge(batch, metrics["rows"] - metrics["superseded"])
         check_invariant("load", dataset.name, metrics["rows"],
-                        {"loaded to curated": curated_rows, "superseded": metrics["superseded"]})
+                        {"merged into curated": merged["merged"], "superseded": metrics["superseded"]})
         warehouse_rows = None
         if context.warehouse_connection != NO_WAREHOUSE:
             warehouse_rows = load_warehouse(context, dataset, batch)
-            if warehouse_rows != curated_rows:
+            if warehouse_rows != merged["merged"]:
                 raise InvariantError(
                     f"load {dataset.name}: {warehouse_rows:,} rows staged for the warehouse but "
-                    f"{curated_rows:,} loaded to the curated zone; nothing is committed")
+                    f"{merged['merged']:,} merged into the curated table; the job's bookmark is not committed, "
+                    f"so the rerun loads the batch again")
     finally:
         ranked.unpersist()
     return {
         "rows_read": metrics["rows"],
-        "rows_loaded": curated_rows,
+        "rows_loaded": merged["merged"],
         "superseded": metrics["superseded"],
-        "curated_new_partition_rows": curated["rows_appended_to_new_partitions"],
-        "curated_inserted": curated["inserted"],
-        "curated_updated": curated["updated"],
-        "partitions_rewritten": curated["partitions_rewritten"],
+        "curated_inserted": merged["inserted"],
+        "curated_updated": merged["updated"],
+        "curated_table": curated.name.replace("`", ""),
+        "curated_snapshot_id": str(merged["snapshot_id"]),
+        "curated_rows": merged["total_rows"],
         "warehouse_rows": warehouse_rows,
         "warehouse": f"{context.warehouse_schema}.{dataset.warehouse_table}"
         if context.warehouse_connection != NO_WAREHOUSE else "disabled (--warehouse_connection none)",

@@ -10,6 +10,11 @@ What Glue does in its Java classes, done here in Python over the local runtime's
   for the next run instead of being skipped).
 - Catalog reads and writes use the local Data Catalog's tables, locations and partitions.
 - `from_jdbc_conf` runs `preactions`, writes the frame through Spark JDBC, then runs `postactions`.
+- The job's `--conf` (Glue's way to configure Spark, e.g. the Iceberg catalog) is applied as Glue
+  applies it, and Iceberg needs `--datalake-formats iceberg` as on Glue. DynamicFrame catalog reads
+  and writes refuse Iceberg tables, as Glue's do ("Limitations" of data lake frameworks:
+  https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-datalake-native-frameworks-limitations.html);
+  jobs use Spark SQL and the DataFrame API for them.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from awsglue.dynamicframe import DynamicFrame, DynamicFrameReader, DynamicFrameW
 from localglue.services import bookmarks as bm
 from localglue.services import jdbc, lake
 from localglue.services.catalog import LocalDataCatalog
-from localglue.services.environment import LocalSettings
+from localglue.services.environment import LocalSettings, glue_conf_pairs, job_argument
 
 _S3_FORMATS = ("csv", "json", "parquet", "glueparquet")
 _JDBC_TYPES = ("postgresql", "mysql", "redshift")
@@ -49,12 +54,41 @@ class GlueContext(object):
         self.create_dynamic_frame = DynamicFrameReader(self)
         self.write_dynamic_frame = DynamicFrameWriter(self)
         self._bookmarks: bm.BookmarkSession | None = None
+        self._apply_job_conf(sys.argv[1:])
         # Buckets named in the job arguments or already in the lake resolve from the first Spark read on.
         existing = [p.name for p in self._local_settings.lake_root.iterdir() if p.is_dir()] \
             if self._local_settings.lake_root.exists() else []
         self._mount(set(existing) | lake.buckets_in(sys.argv[1:]))
 
     # ------------------------------------------------------------------ helpers
+    def _apply_job_conf(self, argv: list[str]) -> None:
+        """The job's --conf settings, on the Spark this process runs (started before, when it shares one)."""
+        conf = glue_conf_pairs(job_argument(argv, "conf") or "")
+        formats = [f.strip() for f in (job_argument(argv, "datalake-formats") or "").split(",") if f.strip()]
+        if any("org.apache.iceberg" in value for value in conf.values()) and "iceberg" not in formats:
+            raise ValueError("--conf configures Apache Iceberg but --datalake-formats does not name iceberg: "
+                             "AWS Glue loads Iceberg's libraries only with --datalake-formats iceberg")
+        changed_catalogs = False
+        for key, value in conf.items():
+            current = self.spark_session.conf.get(key, None)
+            if current == value:
+                continue
+            if not key.startswith("spark.sql.catalog."):
+                raise ValueError(f"--conf {key}={value}: this Spark started with {current!r} and the setting "
+                                 f"cannot change while it runs; run the job in its own process")
+            self.spark_session.conf.set(key, value)
+            changed_catalogs = True
+        if changed_catalogs:
+            # Spark keeps each catalog it has loaded: forget them, so the new settings take effect.
+            self.spark_session._jsparkSession.sessionState().catalogManager().reset()
+
+    def _refuse_data_lake_table(self, table: dict, method: str) -> None:
+        table_type = table.get("Parameters", {}).get("table_type", "")
+        if table_type.upper() in ("ICEBERG", "DELTA", "HUDI"):
+            raise ValueError(
+                f"{method} does not support {table_type} tables (AWS Glue's limitation for data lake frameworks): "
+                f"{table['DatabaseName']}.{table['Name']} is one; use Spark SQL or the DataFrame API")
+
     def _mount(self, buckets) -> None:
         lake.mount_buckets(self._sc, self._local_settings.lake_root, buckets)
 
@@ -194,6 +228,7 @@ class GlueContext(object):
                                           transformation_ctx="", push_down_predicate="", additional_options={},
                                           catalog_id=None, **kwargs):
         table = self._local_catalog.get_table(DatabaseName=database, Name=table_name)["Table"]
+        self._refuse_data_lake_table(table, "create_dynamic_frame.from_catalog")
         descriptor = table["StorageDescriptor"]
         classification = table["Parameters"].get("classification", "parquet")
         self._mount_uris(descriptor["Location"])
@@ -254,6 +289,7 @@ class GlueContext(object):
     def write_dynamic_frame_from_catalog(self, frame, database=None, table_name=None, redshift_tmp_dir="",
                                          transformation_ctx="", additional_options={}, catalog_id=None, **kwargs):
         table = self._local_catalog.get_table(DatabaseName=database, Name=table_name)["Table"]
+        self._refuse_data_lake_table(table, "write_dynamic_frame.from_catalog")
         options = {"path": table["StorageDescriptor"]["Location"],
                    "partitionKeys": [k["Name"] for k in table.get("PartitionKeys", [])], **additional_options}
         sink = self.getSink("s3", table["Parameters"].get("classification", "parquet"), transformation_ctx, **options)

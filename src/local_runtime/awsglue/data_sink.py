@@ -67,7 +67,12 @@ class DataSink(object):
         behavior = self._options.get("updateBehavior", "UPDATE_IN_DATABASE")
         if behavior not in _UPDATE_BEHAVIORS:
             raise ValueError(f"updateBehavior must be one of {_UPDATE_BEHAVIORS}, got {behavior!r}")
-        self._glue_context._local_catalog.get_database(Name=self._catalog[0])
+        catalog = self._glue_context._local_catalog
+        catalog.get_database(Name=self._catalog[0])
+        if catalog.table_exists(*self._catalog):
+            self._glue_context._refuse_data_lake_table(catalog.get_table(DatabaseName=self._catalog[0],
+                                                                         Name=self._catalog[1])["Table"],
+                                                       "a DynamicFrame sink with setCatalogInfo")
 
     def _update_catalog(self, frame, path: str, partition_keys: list[str]) -> None:
         behavior = self._options.get("updateBehavior", "UPDATE_IN_DATABASE")

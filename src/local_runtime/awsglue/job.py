@@ -46,6 +46,7 @@ class Job:
 
     def init(self, job_name, args={}):
         """Start the run: from here on, reads with a transformation_ctx honour the job's bookmark."""
+        from localglue.services import job_runs
         from localglue.services.bookmarks import BookmarkSession, BookmarkStore
 
         if args.get("job_bookmark_from") or args.get("job_bookmark_to"):
@@ -54,6 +55,8 @@ class Job:
                 "reset the job's bookmark instead (python -m localglue.runner.run_job --reset-bookmark JOB)"
             )
         context = self._glue_context
+        job_runs.start_run(context._local_settings.runs_root, job_name)
+        self._job_name = job_name
         self._session = BookmarkSession(
             store=BookmarkStore(context._local_settings.bookmarks_root),
             job_name=job_name,
@@ -69,6 +72,9 @@ class Job:
         """Persist what this run read (job-bookmark-enable only); ends the run's bookmark session."""
         if self._session is None:
             raise RuntimeError("Job.commit() called before Job.init()")
+        from localglue.services import job_runs
+
         self._session.commit()
         self._glue_context._bookmarks = None
         self._session = None
+        job_runs.end_run(self._job_name)

@@ -61,7 +61,6 @@ locals {
     }
     load = {
       "--processed_path"       = "s3://${var.bucket_names.processed}/"
-      "--curated_path"         = "s3://${var.bucket_names.curated}/"
       "--curated_database"     = var.curated_database
       "--warehouse_connection" = var.warehouse_connection
       "--warehouse_database"   = var.warehouse_database

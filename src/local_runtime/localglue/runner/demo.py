@@ -20,6 +20,7 @@ from localglue.runner.workflow import StepRun, WorkflowRun, run_workflow
 from localglue.services import jdbc
 from localglue.services.athena import AVERAGE_DELAY_BY_CARRIER_AND_MONTH, BUSIEST_DESTINATIONS
 from localglue.services.bookmarks import BookmarkStore
+from localglue.services.iceberg_tables import IcebergTables, current_snapshot
 from localglue.services.environment import PrerequisiteMissing, configure
 
 
@@ -92,6 +93,21 @@ def print_bookmarks(pipeline: LocalDeployment) -> None:
         _say(f"  {pipeline.job_name(stage)} (run {entry['Run']}): " + ("; ".join(parts) or "nothing yet"))
 
 
+def print_curated_tables(pipeline: LocalDeployment) -> None:
+    """Each curated Iceberg table's current snapshot, read from its metadata (as Athena would)."""
+    database = pipeline.database("curated")
+    tables = [t for t in pipeline.catalog.get_tables(DatabaseName=database)["TableList"]
+              if t["Parameters"].get("table_type") == "ICEBERG"]
+    _say(f"\nCurated Iceberg tables ({pipeline.config.iceberg_catalog}.{database}; `make table-history TABLE=...`):")
+    for table in tables:
+        metadata = IcebergTables.metadata(table["Parameters"]["metadata_location"])
+        snapshot = current_snapshot(metadata) or {"summary": {}}
+        summary = snapshot["summary"]
+        _say(f"  {table['Name']:10} {int(summary.get('total-records', 0)):>9,} rows in "
+             f"{int(summary.get('total-data-files', 0)):>3} files, snapshot {snapshot.get('snapshot-id', '-')} "
+             f"({summary.get('operation', 'none')}), {len(metadata.get('snapshots', []))} snapshot(s)")
+
+
 def print_warehouse(pipeline: LocalDeployment) -> None:
     with jdbc.connect(pipeline.postgres()) as connection:
         counts = connection.execute(
@@ -116,7 +132,7 @@ def print_answers(pipeline: LocalDeployment) -> None:
         return
     rows = views.execute(AVERAGE_DELAY_BY_CARRIER_AND_MONTH).fetchall()
     months = sorted({r[2] for r in rows})
-    _say("\nAverage departure delay (minutes) by carrier and month, DuckDB over the curated zone:")
+    _say("\nAverage departure delay (minutes) by carrier and month, DuckDB over the curated Iceberg tables:")
     _say(f"  {'carrier':28}" + "".join(f"{m:>6}" for m in months))
     by_carrier: dict[tuple, dict] = {}
     for carrier, airline, month, delay, _departed in rows:
@@ -152,6 +168,7 @@ def run(pipeline: LocalDeployment) -> int:
         if not anything:
             _say("  nothing new: every source is as the last run left it, so no job read anything.")
         print_bookmarks(pipeline)
+        print_curated_tables(pipeline)
         if database:
             print_warehouse(pipeline)
         print_answers(pipeline)

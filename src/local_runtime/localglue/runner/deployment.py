@@ -10,38 +10,24 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl_pipeline.config import ConfigError, PipelineConfig, load_config
+from etl_deploy.config_bundle import read_config, write_bundle
+from etl_pipeline.config import ConfigError
 from etl_pipeline.zones import ZONE_ARGUMENTS, Zones
 from localglue.services import jdbc
 from localglue.services.athena import curated_views
+from localglue.services import job_runs
 from localglue.services.bookmarks import ENABLE
 from localglue.services.catalog import LocalDataCatalog
 from localglue.services.crawler import LocalCrawler
-from localglue.services.environment import REPO_ROOT, LocalSettings
+from localglue.services.environment import ICEBERG_EXTENSIONS, REPO_ROOT, LocalSettings
+from localglue.services.lake import to_local_path
 
-ZONES = ("raw", "processed", "curated", "quarantine", "temp")
 JOB_SCRIPTS = REPO_ROOT / "src" / "glue"
 CONFIG_DIR = REPO_ROOT / "config"
 
-# The crawlers' schema change policies, the same as terraform/modules/crawlers sets on AWS.
-CRAWLER_POLICIES = {
-    "raw": {"update_behavior": "UPDATE_IN_DATABASE", "delete_behavior": "DEPRECATE_IN_DATABASE"},
-    "curated": {"update_behavior": "UPDATE_IN_DATABASE", "delete_behavior": "LOG"},
-}
-
-
-def read_config(config_dir: Path) -> PipelineConfig:
-    def read_text(uri: str) -> str:
-        path = Path(uri)
-        if not path.exists():
-            raise FileNotFoundError(uri)
-        return path.read_text()
-
-    def list_files(uri: str) -> list[str]:
-        folder = Path(uri)
-        return sorted(str(p) for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
-
-    return load_config(read_text, list_files, str(config_dir))
+# The raw crawler's schema change policy, the same as terraform/modules/crawlers sets on AWS. The
+# curated Iceberg tables need no crawler: every load commit registers them in the catalog.
+RAW_CRAWLER_POLICY = {"update_behavior": "UPDATE_IN_DATABASE", "delete_behavior": "DEPRECATE_IN_DATABASE"}
 
 
 @dataclass
@@ -95,8 +81,15 @@ class LocalDeployment:
     def postgres(self) -> jdbc.JdbcTarget:
         return jdbc.parse_url(self.settings.postgres_url)
 
+    @property
+    def config_uri(self) -> str:
+        """Where the jobs read the config bundle: the scripts bucket's config/, as on AWS."""
+        return self.zone_uri("scripts") + "config/"
+
     def deploy(self, with_database: bool) -> None:
-        """What `terraform apply` creates, locally: catalog databases and Glue connections."""
+        """What `terraform apply` and `make upload-scripts` create, locally: catalog databases, Glue
+        connections and the config bundle in the scripts bucket."""
+        write_bundle(self.config_dir, to_local_path(self.settings.lake_root, self.config_uri))
         for zone in ("raw", "processed", "curated"):
             self.catalog.ensure_database(self.database(zone), f"{zone} zone of {self.prefix}")
         if with_database:
@@ -111,19 +104,36 @@ class LocalDeployment:
                 self.catalog.create_connection(jdbc.connection_input(name, target, description))
 
     def crawler(self, zone: str) -> LocalCrawler:
-        if zone == "raw":
-            prefixes = set()
-            for dataset in self.config.datasets.values():
-                for source in (dataset.source, dataset.fallback):
-                    if getattr(source, "prefix", None):
-                        prefixes.add(source.prefix)
-            targets = [self.zone_uri("raw") + prefix for prefix in sorted(prefixes)]
-        elif zone == "curated":
-            targets = [self.zone_uri("curated") + d.curated_table + "/" for d in self.config.datasets.values()]
-        else:
-            raise ConfigError(f"no crawler for zone {zone!r} (raw, curated)")
+        if zone != "raw":
+            raise ConfigError(f"no crawler for zone {zone!r}: the workflow crawls the raw zone only")
+        prefixes = set()
+        for dataset in self.config.datasets.values():
+            for source in (dataset.source, dataset.fallback):
+                if getattr(source, "prefix", None):
+                    prefixes.add(source.prefix)
+        targets = [self.zone_uri("raw") + prefix for prefix in sorted(prefixes)]
         return LocalCrawler(self.catalog, self.settings.lake_root, self.crawler_name(zone), self.database(zone),
-                            targets, **CRAWLER_POLICIES[zone])
+                            targets, **RAW_CRAWLER_POLICY)
+
+    def iceberg_conf(self) -> dict[str, str]:
+        """The Spark settings of the curated tables' Iceberg catalog, given to the jobs as Glue's --conf.
+
+        On AWS the catalog is Iceberg's GlueCatalog with S3FileIO (terraform/modules/jobs); here it is
+        Iceberg's JdbcCatalog over a SQLite file beside the local Data Catalog, which lists its tables
+        (localglue.services.iceberg_tables), with the curated bucket's folder as its warehouse.
+        """
+        catalog = f"spark.sql.catalog.{self.config.iceberg_catalog}"
+        return {
+            "spark.sql.extensions": ICEBERG_EXTENSIONS,
+            catalog: "org.apache.iceberg.spark.SparkCatalog",
+            f"{catalog}.catalog-impl": "org.apache.iceberg.jdbc.JdbcCatalog",
+            f"{catalog}.uri": f"jdbc:sqlite:{self.catalog.iceberg.file}",
+            f"{catalog}.jdbc.schema-version": "V1",
+            f"{catalog}.warehouse": to_local_path(self.settings.lake_root, self.zone_uri("curated")).as_uri(),
+            # Several local processes (a job script, the tests, `make table-*`) write the same tables:
+            # read the current metadata on every query instead of a cached copy.
+            f"{catalog}.cache-enabled": "false",
+        }
 
     def athena(self):
         """The Athena stand-in over this deployment's curated tables (a DuckDB connection)."""
@@ -132,7 +142,7 @@ class LocalDeployment:
     def zones(self) -> Zones:
         """The lake's paths as the jobs see them: the zone roots this deployment passes as arguments."""
         roots = {"raw": self.zone_uri("raw"), "processed": self.zone_uri("processed"),
-                 "quarantine": self.zone_uri("quarantine"), "curated": self.zone_uri("curated"),
+                 "quarantine": self.zone_uri("quarantine"),
                  "temp": self.zone_uri("temp") + "glue/"}
         return Zones(self.config, roots)
 
@@ -140,13 +150,15 @@ class LocalDeployment:
                       warehouse: bool = True, source_fallback: bool = False) -> list[str]:
         """The arguments Terraform's default_arguments give each job, for the local deployment."""
         roots = {f"--{ZONE_ARGUMENTS[zone]}": root for zone, root in self.zones().roots.items()}
-        common = {"--env": self.env, "--config_path": str(self.config_dir), "--datasets": datasets,
+        common = {"--env": self.env, "--config_path": self.config_uri, "--datasets": datasets,
                   "--processed_path": roots["--processed_path"], "--job-bookmark-option": bookmark_option,
-                  "--TempDir": roots["--TempDir"], "--metrics_namespace": "none"}
+                  "--TempDir": roots["--TempDir"], "--metrics_namespace": "none",
+                  "--datalake-formats": "iceberg",
+                  "--conf": " --conf ".join(f"{key}={value}" for key, value in self.iceberg_conf().items())}
         by_stage = {
             "extract": {"--raw_path": roots["--raw_path"]},
             "transform": {"--quarantine_path": roots["--quarantine_path"]},
-            "load": {"--curated_path": roots["--curated_path"], "--curated_database": self.database("curated"),
+            "load": {"--curated_database": self.database("curated"),
                      "--warehouse_connection": self.warehouse_connection if warehouse else "none",
                      "--warehouse_database": self.postgres().database,
                      "--warehouse_schema": self.warehouse_schema},
@@ -168,6 +180,7 @@ def run_script(script: Path, arguments: list[str]) -> None:
         runpy.run_path(str(script), run_name="__main__")
     finally:
         sys.argv = previous
+        job_runs.end_all_runs()  # as the end of a job's process would
 
 
 def script_for(stage: str) -> Path:

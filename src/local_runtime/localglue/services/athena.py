@@ -1,7 +1,9 @@
-"""Athena, locally: DuckDB over the curated zone, one view per table of the curated catalog database.
+"""Athena, locally: DuckDB over a catalog database, one view per table.
 
-The views are built from the Data Catalog (location, partition keys and their types), as Athena
-builds its tables, so a query sees what Athena would see: registered tables, typed partitions.
+The views are built from the Data Catalog, as Athena builds its tables, so a query sees what Athena
+would see: registered tables, typed partitions, and for an Apache Iceberg table its current snapshot
+(read by pyiceberg from the table's `metadata_location`, as Athena reads Iceberg tables from Glue;
+DuckDB cannot fetch its own iceberg extension here).
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import duckdb
 
 from pathlib import Path
+
+from pyiceberg.table import StaticTable
 
 from localglue.services.catalog import LocalDataCatalog
 from localglue.services.lake import to_local_path
@@ -25,6 +29,10 @@ def curated_views(catalog: LocalDataCatalog, lake_root: Path, database: str) -> 
     """A DuckDB connection with one view per table of the catalog database."""
     connection = duckdb.connect()
     for table in catalog.get_tables(DatabaseName=database)["TableList"]:
+        if table["Parameters"].get("table_type") == "ICEBERG":
+            snapshot = StaticTable.from_metadata(table["Parameters"]["metadata_location"]).scan().to_arrow()
+            connection.register(table["Name"], snapshot)
+            continue
         folder = to_local_path(lake_root, table["StorageDescriptor"]["Location"])
         keys = table.get("PartitionKeys", [])
         # Spark's marker files (_SUCCESS, .crc) are not Parquet: match data files only.

@@ -7,7 +7,8 @@ and return follow boto3's Glue client (`get_table(DatabaseName=..., Name=...)["T
 and people who know Glue find their way, and a test can compare the two shapes.
 
 Storage: one JSON file per database, table and connection under the catalog root, each replaced
-atomically, so an interrupted run never leaves a half-written catalog.
+atomically, so an interrupted run never leaves a half-written catalog. Apache Iceberg tables are kept
+by Iceberg's own catalog beside them (`iceberg_tables.py`) and listed with the others.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from localglue.services.iceberg_tables import IcebergTables
 
 FORMATS = {
     "parquet": {
@@ -85,6 +88,7 @@ def table_input(name: str, location: str, columns: list[dict[str, str]], classif
 class LocalDataCatalog:
     def __init__(self, root: Path):
         self.root = Path(root)
+        self.iceberg = IcebergTables(self.root)
 
     # ----------------------------------------------------------------- storage
     def _database_file(self, name: str) -> Path:
@@ -138,6 +142,9 @@ class LocalDataCatalog:
     def _table_document(self, database: str, name: str) -> dict[str, Any]:
         self.get_database(database)
         path = self._table_file(database, name)
+        iceberg = None if path.exists() else self.iceberg.table(database, name)
+        if iceberg:
+            return {"versions": [iceberg], "partitions": {}}
         if not path.exists():
             raise EntityNotFoundException(
                 f"Table {name} not found in database {database} of the local Data Catalog "
@@ -172,7 +179,8 @@ class LocalDataCatalog:
         self.get_database(DatabaseName)
         folder = self.root / "tables" / DatabaseName
         files = sorted(folder.glob("*.json")) if folder.exists() else []
-        return {"TableList": [self._read(path)["versions"][-1] for path in files]}
+        tables = [self._read(path)["versions"][-1] for path in files] + self.iceberg.tables(DatabaseName)
+        return {"TableList": sorted(tables, key=lambda table: table["Name"])}
 
     def get_table_versions(self, DatabaseName: str, TableName: str) -> dict[str, Any]:
         versions = self._table_document(DatabaseName, TableName)["versions"]
@@ -184,7 +192,7 @@ class LocalDataCatalog:
         self._table_file(DatabaseName, Name).unlink()
 
     def table_exists(self, database: str, name: str) -> bool:
-        return self._table_file(database, name).exists()
+        return self._table_file(database, name).exists() or self.iceberg.table(database, name) is not None
 
     # -------------------------------------------------------------- partitions
     @staticmethod

@@ -12,10 +12,13 @@ plain `SparkContext.getOrCreate()` in a job script gets the same Spark here as i
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,11 +26,11 @@ REPO_ROOT = Path(__file__).resolve().parents[4]
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/etl_glue_pipeline"
 
-# Debian/Ubuntu package names first: the same jars on every machine that follows the README.
-JDBC_DRIVER_CANDIDATES = {
-    "postgresql": ["/usr/share/java/postgresql.jar"],
-    "mariadb": ["/usr/share/java/mariadb-java-client.jar"],
-}
+# Glue 5.1's JVM libraries beyond pyspark's own jars (Iceberg, JDBC drivers), as a Maven project.
+GLUE_JARS_POM = REPO_ROOT / "src" / "local_runtime" / "jvm" / "pom.xml"
+# Iceberg's SQL extensions (MERGE INTO, CALL ... procedures), loaded when Spark starts: Glue jobs set
+# them in --conf with --datalake-formats iceberg, and this runtime always has the Iceberg jar.
+ICEBERG_EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
 
 JAVA_17_HINT = (
     "Java 17 is required (AWS Glue 5.1 and Spark 3.5 run on Java 17): install it "
@@ -46,15 +49,19 @@ class LocalSettings:
 
     GLUE_LOCAL_HOME           state folder (lake, catalog, bookmarks, Spark scratch); default .local/
     GLUE_LOCAL_POSTGRES_URL   PostgreSQL for JDBC sources and the Redshift stand-in
+    GLUE_LOCAL_JARS_CACHE     Glue 5.1's JVM libraries, fetched once; default .cache/jvm/
     """
 
     home: Path
     postgres_url: str
+    jars_cache: Path
 
     @classmethod
     def from_environment(cls) -> "LocalSettings":
         home = Path(os.environ.get("GLUE_LOCAL_HOME", REPO_ROOT / ".local")).resolve()
-        return cls(home=home, postgres_url=os.environ.get("GLUE_LOCAL_POSTGRES_URL", DEFAULT_POSTGRES_URL))
+        jars_cache = Path(os.environ.get("GLUE_LOCAL_JARS_CACHE", REPO_ROOT / ".cache" / "jvm")).resolve()
+        return cls(home=home, postgres_url=os.environ.get("GLUE_LOCAL_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+                   jars_cache=jars_cache)
 
     @property
     def lake_root(self) -> Path:
@@ -67,6 +74,11 @@ class LocalSettings:
     @property
     def bookmarks_root(self) -> Path:
         return self.home / "bookmarks"
+
+    @property
+    def runs_root(self) -> Path:
+        """One lock file per job: who runs it now (localglue.services.job_runs)."""
+        return self.home / "runs"
 
     @property
     def spark_root(self) -> Path:
@@ -102,17 +114,60 @@ def find_java17() -> Path:
     raise PrerequisiteMissing(JAVA_17_HINT)
 
 
-def jdbc_driver_jars() -> dict[str, Path]:
-    """The JDBC driver jars found on this machine, by engine (GLUE_LOCAL_JDBC_JARS adds more)."""
-    found: dict[str, Path] = {}
-    for engine, paths in JDBC_DRIVER_CANDIDATES.items():
-        for path in paths:
-            if Path(path).is_file():
-                found[engine] = Path(path).resolve()
-                break
-    for extra in filter(None, os.environ.get("GLUE_LOCAL_JDBC_JARS", "").split(os.pathsep)):
-        found[Path(extra).stem] = Path(extra).resolve()
-    return found
+def glue_jars(settings: "LocalSettings") -> list[Path]:
+    """Glue 5.1's JVM libraries (src/local_runtime/jvm/pom.xml), copied from Maven Central on first use.
+
+    The copy lives in a folder named after the pom's hash, completed by a rename, so a changed pom
+    fetches again and parallel first runs never see half a folder. Afterwards no network is needed.
+    """
+    pom = GLUE_JARS_POM.read_bytes()
+    folder = settings.jars_cache / hashlib.sha256(pom).hexdigest()[:16]
+    if folder.is_dir():
+        return sorted(folder.glob("*.jar"))
+    maven = shutil.which("mvn")
+    if maven is None:
+        raise PrerequisiteMissing(
+            "Maven is needed once, to fetch Glue 5.1's JVM libraries (Iceberg, JDBC drivers) from Maven Central: "
+            "install it (Debian/Ubuntu: apt-get install maven; macOS: brew install maven)")
+    settings.jars_cache.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".fetching-", dir=settings.jars_cache))
+    print(f"fetching Glue 5.1's JVM libraries from Maven Central into {folder} (once)", file=sys.stderr, flush=True)
+    completed = subprocess.run(
+        [maven, "--batch-mode", "--quiet", "-f", str(GLUE_JARS_POM), "dependency:copy-dependencies",
+         f"-DoutputDirectory={staging}"],
+        capture_output=True, text=True, env={**os.environ, "JAVA_HOME": str(find_java17())})
+    if completed.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        reason = next((line.strip() for line in (completed.stdout + completed.stderr).splitlines()
+                       if "ERROR" in line), "mvn failed")
+        raise PrerequisiteMissing(
+            f"could not fetch Glue 5.1's JVM libraries ({GLUE_JARS_POM.relative_to(REPO_ROOT)}) from Maven Central: "
+            f"{reason[:300]} -- connect to Maven Central (or a mirror in ~/.m2/settings.xml) once; later runs "
+            f"use {settings.jars_cache} without the network")
+    try:
+        staging.rename(folder)
+    except OSError:  # another process finished the same fetch first
+        shutil.rmtree(staging, ignore_errors=True)
+    return sorted(folder.glob("*.jar"))
+
+
+def glue_conf_pairs(value: str) -> dict[str, str]:
+    """A Glue `--conf` job argument as Spark settings: `k=v --conf k2=v2 ...` (Glue's documented form)."""
+    pairs = {}
+    for part in value.split("--conf"):
+        part = part.strip()
+        if part:
+            key, separator, setting = part.partition("=")
+            if not separator:
+                raise ValueError(f"--conf: {part!r} is not key=value")
+            pairs[key.strip()] = setting.strip()
+    return pairs
+
+
+def job_argument(argv: list[str], name: str) -> str | None:
+    """The value of a Glue job argument in a script's argv (`--name value`), or None."""
+    flag = f"--{name}"
+    return argv[argv.index(flag) + 1] if flag in argv and argv.index(flag) + 1 < len(argv) else None
 
 
 LOG4J2_PROPERTIES = """\
@@ -132,8 +187,8 @@ logger.repl.level = error
 """
 
 
-def spark_defaults(settings: LocalSettings, jars: dict[str, Path]) -> dict[str, str]:
-    """The Spark configuration of a local Glue job run."""
+def spark_defaults(settings: LocalSettings, jars: list[Path], job_conf: dict[str, str]) -> dict[str, str]:
+    """The Spark configuration of a local Glue job run; job_conf is the job's own --conf."""
     scratch = settings.spark_root
     java_options = f"-Duser.timezone=UTC -Djava.io.tmpdir={scratch / 'tmp'} -Dderby.system.home={scratch / 'derby'}"
     conf = {
@@ -159,10 +214,11 @@ def spark_defaults(settings: LocalSettings, jars: dict[str, Path]) -> dict[str, 
         "spark.hadoop.fs.s3a.impl": "org.apache.hadoop.fs.viewfs.ViewFileSystemOverloadScheme",
         # Parquet written locally must read the same on Glue: no Spark-only metadata in the files.
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+        "spark.sql.extensions": ICEBERG_EXTENSIONS,
     }
     if jars:
-        conf["spark.jars"] = ",".join(str(path) for path in jars.values())
-    return conf
+        conf["spark.jars"] = ",".join(str(path) for path in jars)
+    return {**conf, **job_conf}
 
 
 def configure(settings: LocalSettings | None = None) -> LocalSettings:
@@ -176,7 +232,8 @@ def configure(settings: LocalSettings | None = None) -> LocalSettings:
     for folder in (conf_dir, settings.spark_root / "tmp", settings.spark_root / "local", settings.lake_root):
         folder.mkdir(parents=True, exist_ok=True)
     (conf_dir / "log4j2.properties").write_text(LOG4J2_PROPERTIES)
-    defaults = spark_defaults(settings, jdbc_driver_jars())
+    job_conf = glue_conf_pairs(job_argument(sys.argv, "conf") or "")
+    defaults = spark_defaults(settings, glue_jars(settings), job_conf)
     (conf_dir / "spark-defaults.conf").write_text(
         "# Written by localglue.services.environment on every run; edit that module instead.\n"
         + "".join(f"{key} {value}\n" for key, value in defaults.items())
@@ -194,12 +251,13 @@ def main() -> int:
     if sys.version_info[:2] != (3, 11):
         print(f"error: Python 3.11 is required (AWS Glue 5.1), this is {sys.version.split()[0]}", file=sys.stderr)
         return 1
-    jars = jdbc_driver_jars()
-    missing = "" if "postgresql" in jars else (
-        "; no PostgreSQL JDBC driver (apt-get install libpostgresql-jdbc-java): JDBC sources and the "
-        "warehouse load are unavailable"
-    )
-    print(f"prerequisites ok: Python {sys.version.split()[0]}, Java 17 at {java_home}{missing}")
+    try:
+        jars = glue_jars(LocalSettings.from_environment())
+    except PrerequisiteMissing as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"prerequisites ok: Python {sys.version.split()[0]}, Java 17 at {java_home}, "
+          f"{len(jars)} Glue 5.1 JVM libraries ({', '.join(p.stem for p in jars)})")
     return 0
 
 

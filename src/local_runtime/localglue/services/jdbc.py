@@ -1,8 +1,9 @@
 """JDBC for the local runtime: Glue connections defined from GLUE_LOCAL_POSTGRES_URL, and SQL actions.
 
 PostgreSQL stands in for both the RDS-style reference source and Redshift. Spark reads and writes
-rows through the JDBC driver jar (Debian's libpostgresql-jdbc-java); the SQL that Glue's Redshift
-writer runs around a load (`preactions`, `postactions`) runs through psycopg here.
+rows through Glue 5.1's JDBC drivers (PostgreSQL 42.7.3, MySQL Connector/J 8.0.33, from Maven Central:
+see src/local_runtime/jvm/pom.xml); the SQL that Glue's Redshift writer runs around a load
+(`preactions`, `postactions`) runs through psycopg here.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from urllib.parse import unquote, urlparse
 import psycopg
 
 from localglue.services.catalog import LocalDataCatalog
-from localglue.services.environment import jdbc_driver_jars
 
-DRIVER_CLASSES = {"postgresql": "org.postgresql.Driver", "mysql": "org.mariadb.jdbc.Driver",
-                  "mariadb": "org.mariadb.jdbc.Driver"}
+# Glue 5.1's drivers; MariaDB speaks MySQL's protocol, so it is read with the MySQL driver too.
+DRIVER_CLASSES = {"postgresql": "org.postgresql.Driver", "mysql": "com.mysql.cj.jdbc.Driver",
+                  "mariadb": "com.mysql.cj.jdbc.Driver"}
 
 
 class JdbcError(RuntimeError):
@@ -34,7 +35,7 @@ class JdbcTarget:
 
     @property
     def jdbc_url(self) -> str:
-        scheme = "mariadb" if self.engine in ("mysql", "mariadb") else self.engine
+        scheme = "mysql" if self.engine in ("mysql", "mariadb") else self.engine
         return f"jdbc:{scheme}://{self.host}:{self.port}/{self.database}"
 
     @property
@@ -47,12 +48,6 @@ class JdbcTarget:
         return JdbcTarget(self.engine, self.host, self.port, database, self.user, self.password)
 
     def spark_options(self) -> dict[str, str]:
-        if self.engine not in jdbc_driver_jars() and not (self.engine == "mysql" and "mariadb" in jdbc_driver_jars()):
-            raise JdbcError(
-                f"no JDBC driver for {self.engine} on this machine: install Debian's "
-                f"{'libpostgresql-jdbc-java' if self.engine == 'postgresql' else 'libmariadb-java'} "
-                f"(or set GLUE_LOCAL_JDBC_JARS to the driver jar)"
-            )
         url = self.jdbc_url + ("?reWriteBatchedInserts=true" if self.engine == "postgresql" else "")
         return {"url": url, "user": self.user, "password": self.password, "driver": self.driver}
 
