@@ -80,6 +80,12 @@ test-python: prereqs ## Python tests only (unit, job, aws, infra contract)
 tf-check: prereqs ## Terraform: fmt, init + validate (root and modules), terraform test, checkov, schema lint
 	PY=$(abspath $(PY)) terraform/tf-check.sh
 
+.PHONY: diagrams-tools
+diagrams-tools: ## Install mermaid-cli for the diagram render test (npm ci; the browser is the system Chromium)
+	cd diagrams/tools && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null \
+	  || echo "note: no Chromium found: install it (apt-get install chromium) or set PUPPETEER_EXECUTABLE_PATH" >&2
+
 package: $(DEPLOY_STAMP) ## Build dist/: the three job scripts, the library zip and the config bundle (Python only)
 	$(DEPLOY_PY) -m etl_deploy.package
 
