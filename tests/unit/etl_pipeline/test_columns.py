@@ -1,0 +1,50 @@
+"""columns.newest_first: which version of a key is the newest (the transform's de-duplication and the
+load's merge both rank by it), and column() quoting any configured name."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pyspark.sql import functions as F
+
+from etl_pipeline.columns import ETL_EXTRACTED_AT, ETL_ROW_NUMBER, ETL_SOURCE_MODIFIED_AT, column, newest_first
+
+SCHEMA = f"order string, version string, {ETL_SOURCE_MODIFIED_AT} timestamp, {ETL_EXTRACTED_AT} timestamp, " \
+         f"{ETL_ROW_NUMBER} long"
+JAN, FEB = datetime(2024, 1, 1), datetime(2024, 2, 1)
+
+
+def newest(spark, versions: list[tuple], *partition) -> dict[str, str]:
+    """The newest version of each `order` key."""
+    frame = spark.createDataFrame(versions, SCHEMA)
+    ranked = frame.withColumn("rank", F.row_number().over(newest_first(["order"], *partition)))
+    return {r["order"]: r["version"] for r in ranked.where("rank = 1").collect()}
+
+
+def test_the_most_recently_modified_file_wins_over_a_later_extract_and_a_later_row(spark):
+    assert newest(spark, [("k", "newer file", FEB, JAN, 0), ("k", "later extract and row", JAN, FEB, 9)]) == {
+        "k": "newer file"}
+
+
+def test_among_rows_of_equally_old_files_the_later_extract_wins_over_a_later_row(spark):
+    assert newest(spark, [("k", "later extract", JAN, FEB, 0), ("k", "later row", JAN, JAN, 9)]) == {
+        "k": "later extract"}
+
+
+def test_within_one_file_and_extract_the_later_row_wins(spark):
+    assert newest(spark, [("k", "first", JAN, JAN, 1), ("k", "second", JAN, JAN, 2),
+                          ("j", "only", JAN, JAN, 0)]) == {"k": "second", "j": "only"}
+
+
+def test_extra_partition_columns_rank_each_group_on_its_own(spark):
+    frame = spark.createDataFrame([("k", "a", FEB, JAN, 0), ("k", "b", JAN, JAN, 0)], SCHEMA)
+
+    ranked = frame.withColumn("rank", F.row_number().over(newest_first(["order"], F.col("version"))))
+
+    assert sorted(r["rank"] for r in ranked.collect()) == [1, 1]
+
+
+def test_column_quotes_names_that_are_sql_keywords(spark):
+    frame = spark.createDataFrame([("k",)], "order string")
+
+    assert frame.select(column("order")).first()[0] == "k"
