@@ -55,8 +55,7 @@ class Job:
                 "reset the job's bookmark instead (python -m localglue.runner.run_job --reset-bookmark JOB)"
             )
         context = self._glue_context
-        job_runs.start_run(context._local_settings.runs_root, job_name)
-        self._job_name = job_name
+        self._run_slot = job_runs.start_run(context._local_settings.runs_root, job_name)
         self._session = BookmarkSession(
             store=BookmarkStore(context._local_settings.bookmarks_root),
             job_name=job_name,
@@ -77,4 +76,4 @@ class Job:
         self._session.commit()
         self._glue_context._bookmarks = None
         self._session = None
-        job_runs.end_run(self._job_name)
+        job_runs.end_run(self._run_slot)

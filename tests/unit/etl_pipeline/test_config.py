@@ -29,7 +29,7 @@ def test_the_repository_config_loads_with_all_five_datasets(project_config):
     flights = config.datasets["flights"]
     assert flights.source == FileSource("csv", "flights/", {"separator": ",", "header": True})
     assert flights.primary_key == ("year", "month", "day", "carrier", "flight", "origin")
-    assert flights.partition_by == ("year", "month")
+    assert flights.partition_by == ("months(flight_date)",)
     assert flights.column_type("scheduled_departure_utc") == "timestamp"
     assert [c.source for c in flights.columns if c.name == "scheduled_departure_utc"] == ["time_hour"]
     airlines = config.datasets["airlines"]
@@ -56,7 +56,10 @@ def test_select_names_datasets_or_all_and_rejects_unknown_ones(project_config):
     (lambda d: d["source"].update(format="xml"), r"source.format: 'xml' is not one of csv, json, parquet"),
     (lambda d: d["source"].update(prefix="s3://bucket/flights/"), r"source.prefix: is a key prefix inside the raw bucket"),
     (lambda d: d["source"].update(type="ftp"), r"source.type: 'ftp' is not 's3' or 'jdbc'"),
-    (lambda d: d.update(partition_by=["dest"]), r"partition_by: partition columns \['dest'\] must be part of the primary_key"),
+    (lambda d: d.update(partition_by=["nope"]), r"partition_by\[0\]: 'nope' is not one of the dataset's columns"),
+    (lambda d: d.update(partition_by=["months(dest)"]), r"partition_by\[0\]: months\(dest\) needs a date or timestamp column; dest is string"),
+    (lambda d: d.update(partition_by=["hours(flight_date)"]), r"partition_by\[0\]: hours\(flight_date\) needs a timestamp column"),
+    (lambda d: d.update(partition_by=["weeks(flight_date)"]), r"partition_by\[0\]: 'weeks\(flight_date\)' is not a column or a partition transform"),
     (lambda d: d["quality"]["dataset"].append({"type": "completeness", "column": "nope", "min_ratio": 1}),
      r"quality.dataset\[3\].column: 'nope' is not one of the dataset's columns"),
     (lambda d: d["quality"]["dataset"].append({"type": "valid_ratio", "min_ratio": 1.5}),

@@ -37,8 +37,6 @@ def test_strings_get_four_bytes_a_character_up_to_redshifts_largest_varchar(max_
     assert redshift_type("string", max_length) == varchar
 
 
-@pytest.mark.xfail(strict=True, reason="bug: DECIMAL_TYPE accepts any 1-2 digit precision and scale, so these "
-                                       "configs load and then fail in Spark (and Redshift) mid-run")
 @pytest.mark.parametrize("type_name", ["decimal(39,2)", "decimal(2,5)", "decimal(0,0)"])
 def test_decimals_spark_and_redshift_cannot_hold_are_not_supported(type_name):
     assert not is_supported_type(type_name)

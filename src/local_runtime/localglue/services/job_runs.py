@@ -19,16 +19,19 @@ class ConcurrentRunsExceededException(RuntimeError):
     """A run of the job is in progress; Glue's error has the same name."""
 
 
-_held: dict[str, int] = {}
+# The slots this process holds: lock file -> open descriptor.
+_held: dict[Path, int] = {}
 
 
-def start_run(runs_root: Path, job_name: str) -> None:
-    """Take the job's run slot, or refuse at once naming the job and what to do."""
-    if job_name in _held:
-        raise ConcurrentRunsExceededException(
-            f"job {job_name}: this process already runs it; Job.init() was called twice without Job.commit()")
+def start_run(runs_root: Path, job_name: str) -> Path:
+    """Take the job's run slot (returned, for end_run), or refuse at once naming the job and what to do.
+
+    A process runs one job script at a time: a slot it still holds for the same job belongs to an
+    earlier run that failed before its commit, and is handed to the new run."""
+    lock_file = runs_root / f"{job_name}.lock"
+    end_run(lock_file)
     runs_root.mkdir(parents=True, exist_ok=True)
-    handle = os.open(runs_root / f"{job_name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    handle = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -38,12 +41,13 @@ def start_run(runs_root: Path, job_name: str) -> None:
             f"wait for it to end and start this run again") from None
     os.ftruncate(handle, 0)
     os.write(handle, f"{os.getpid()}\n".encode())
-    _held[job_name] = handle
+    _held[lock_file] = handle
+    return lock_file
 
 
-def end_run(job_name: str) -> None:
-    """Give the job's run slot back (after the commit, or after a failed run)."""
-    handle = _held.pop(job_name, None)
+def end_run(lock_file: Path) -> None:
+    """Give a run slot back (after the commit, or after a failed run)."""
+    handle = _held.pop(lock_file, None)
     if handle is not None:
         fcntl.flock(handle, fcntl.LOCK_UN)
         os.close(handle)
@@ -51,5 +55,5 @@ def end_run(job_name: str) -> None:
 
 def end_all_runs() -> None:
     """Give back every slot this process holds: a script that failed never reached Job.commit()."""
-    for job_name in list(_held):
-        end_run(job_name)
+    for lock_file in list(_held):
+        end_run(lock_file)

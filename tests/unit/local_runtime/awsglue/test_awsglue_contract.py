@@ -576,8 +576,7 @@ def test_project_glue_code_uses_only_what_glue_has(real):
     # The analysis saw the usages the pipeline is built on (else it would pass by checking nothing).
     seen = {u.what for u in usage.uses}
     assert {"GlueContext.__init__", "Job.__init__", "Job.init", "Job.commit",
-            "function:awsglue.utils.getResolvedOptions", "GlueContext.getSink", "DataSink.setFormat",
-            "DataSink.setCatalogInfo", "DataSink.writeFrame", "DynamicFrame.fromDF", "DynamicFrame.toDF",
+            "function:awsglue.utils.getResolvedOptions", "DynamicFrame.fromDF", "DynamicFrame.toDF",
             "DynamicFrameReader.from_options", "DynamicFrameWriter.from_jdbc_conf",
             "GlueContext.spark_session"} <= seen, sorted(seen)
     assert {u.what.split(":")[1] for u in usage.imports} >= {"GlueContext", "Job", "getResolvedOptions",
@@ -585,13 +584,13 @@ def test_project_glue_code_uses_only_what_glue_has(real):
 
 
 def test_project_keyword_arguments_are_checked(real):
-    """The keywords the load step passes to getSink and from_jdbc_conf were seen and checked."""
+    """The keywords the stages pass to Glue's readers and to from_jdbc_conf were seen and checked."""
     usage = analyse(project_sources(), real)
     keywords = {u.what: set(u.keywords) for u in usage.uses if u.call}
 
-    assert {"connection_type", "path", "enableUpdateCatalog", "partitionKeys"} <= keywords["GlueContext.getSink"]
+    assert {"connection_type", "connection_options", "format", "transformation_ctx"} <= \
+        keywords["DynamicFrameReader.from_options"]
     assert {"frame", "catalog_connection", "connection_options"} <= keywords["DynamicFrameWriter.from_jdbc_conf"]
-    assert {"catalogDatabase", "catalogTableName"} <= keywords["DataSink.setCatalogInfo"]
 
 
 # ----------------------------------------------------- the checks themselves can fail

@@ -38,7 +38,8 @@ def test_configure_writes_the_spark_defaults_a_job_script_starts_with(tmp_path, 
     monkeypatch.setenv("JAVA_HOME", str(fake_java(tmp_path / "jdk17", "17.0.15")))
     for name in ("SPARK_CONF_DIR", "PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON"):
         monkeypatch.setenv(name, os.environ.get(name, ""))
-    settings = environment.LocalSettings(home=tmp_path / "state", postgres_url=environment.DEFAULT_POSTGRES_URL)
+    settings = environment.LocalSettings(home=tmp_path / "state", postgres_url=environment.DEFAULT_POSTGRES_URL,
+                                         jars_cache=environment.LocalSettings.from_environment().jars_cache)
 
     environment.configure(settings)
 
@@ -47,5 +48,9 @@ def test_configure_writes_the_spark_defaults_a_job_script_starts_with(tmp_path, 
     assert defaults["spark.hadoop.fs.s3.impl"] == "org.apache.hadoop.fs.viewfs.ViewFileSystemOverloadScheme"
     assert defaults["spark.sql.session.timeZone"] == "UTC"
     assert defaults["spark.local.dir"] == str(tmp_path / "state/spark/local")
+    assert defaults["spark.sql.extensions"] == "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
+    assert sorted(Path(jar).name for jar in defaults["spark.jars"].split(",")) == [
+        "iceberg-spark-runtime-3.5_2.12-1.10.0.jar", "mysql-connector-j-8.0.33.jar", "postgresql-42.7.3.jar",
+        "sqlite-jdbc-3.51.1.0.jar"]
     assert os.environ["SPARK_CONF_DIR"] == str(tmp_path / "state/spark/conf")
     assert (tmp_path / "state/spark/conf/log4j2.properties").read_text().startswith("# Written by localglue")
