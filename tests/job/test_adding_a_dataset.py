@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from localglue.runner.deployment import LocalDeployment
+from localglue.services.iceberg_tables import IcebergTables
 from localglue.services.environment import REPO_ROOT
 from tests.job.support import lake_path, run_all, warehouse
 
@@ -55,4 +56,8 @@ def test_the_documented_tickets_dataset_runs_through_all_three_jobs(local_home, 
     assert warehouse(pipeline, "SELECT ticket_id, fare_band FROM analytics.tickets ORDER BY 1") == \
         [(1, "low"), (2, "high"), (4, None)]
     table = pipeline.catalog.get_table(DatabaseName=pipeline.database("curated"), Name="tickets")["Table"]
-    assert table["PartitionKeys"] == [{"Name": "flight_date", "Type": "date"}]
+    assert table["Parameters"]["table_type"] == "ICEBERG"
+    metadata = IcebergTables.metadata(table["Parameters"]["metadata_location"])
+    assert metadata["format-version"] == 2
+    (spec,) = metadata["partition-specs"]
+    assert [(f["name"], f["transform"]) for f in spec["fields"]] == [("flight_date_month", "month")]

@@ -102,6 +102,7 @@ def test_a_failed_dataset_rule_stops_the_batch_before_the_load(pipeline, tmp_pat
         flights.replace("{name: batch_not_empty, type: row_count, min: 1}",
                         "{name: batch_not_empty, type: row_count, min: 1000000}"))
     strict = LocalDeployment(config_dir=config)
+    strict.deploy(with_database=True)  # uploads the changed config, as `make upload-scripts` would
     run_stage(strict, "extract")
 
     with pytest.raises(Exception, match=r"dataset flights: 1 dataset rule\(s\) failed, the batch is not loaded: "

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import pyarrow.parquet as pq
 
 from localglue.services.bookmarks import BookmarkStore
+from localglue.services.iceberg_tables import IcebergTables
 from tests.job.support import (FLIGHTS_PER_MONTH, WEATHER_PER_AIRPORT, expected_flight_failures,
                                 flights_slice, lake_path, run_all, warehouse)
 
@@ -36,7 +37,7 @@ def test_first_run_lands_transforms_and_loads_every_row_exactly_once(pipeline):
     load = reports["load"]["datasets"]["flights"]
     assert (load["rows_read"], load["rows_loaded"], load["warehouse_rows"]) == (valid, valid, valid)
 
-    # Curated zone: partitioned Parquet, typed as configured, one row per flight.
+    # Curated zone, as Athena reads it: typed as configured, one row per flight.
     views = pipeline.athena()
     assert views.execute("SELECT count(*), count(DISTINCT (year, month, day, carrier, flight, origin)) "
                          "FROM flights").fetchone() == (valid, valid)
@@ -45,20 +46,19 @@ def test_first_run_lands_transforms_and_loads_every_row_exactly_once(pipeline):
     first = views.execute("SELECT dep_delay, arr_delay, tailnum, scheduled_departure_utc, flight_date, is_delayed_15 "
                           "FROM flights WHERE month = 1 AND day = 1 AND carrier = 'UA' AND flight = 1545").fetchone()
     assert first == (2.0, 11.0, "N14228", datetime(2013, 1, 1, 10, 0, tzinfo=timezone.utc), datetime(2013, 1, 1).date(), False)
-    parquet = next(lake_path(pipeline, "curated", "flights/year=2013/month=1").glob("*.parquet"))
-    schema = pq.read_schema(parquet)
-    assert (str(schema.field("dep_time").type), str(schema.field("dep_delay").type),
-            str(schema.field("scheduled_departure_utc").type)) == ("int32", "double", "timestamp[us, tz=UTC]")
-
-    # Data Catalog: the table and its partitions, registered by the load job's sink.
+    # Curated zone: an Iceberg v2 table in the Data Catalog, one snapshot, files per month partition.
     table = pipeline.catalog.get_table(DatabaseName=pipeline.database("curated"), Name="flights")["Table"]
-    assert [(k["Name"], k["Type"]) for k in table["PartitionKeys"]] == [("year", "int"), ("month", "int")]
-    assert table["StorageDescriptor"]["Location"] == f"s3://{pipeline.bucket('curated')}/flights/"
+    assert table["Parameters"]["table_type"] == "ICEBERG"
     assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]][-3:] == \
         ["etl_batch_id", "etl_source_file", "etl_extracted_at"]
-    partitions = pipeline.catalog.get_partitions(DatabaseName=pipeline.database("curated"),
-                                                 TableName="flights")["Partitions"]
-    assert sorted(p["Values"] for p in partitions) == [["2013", "1"], ["2013", "2"]]
+    metadata = IcebergTables.metadata(table["Parameters"]["metadata_location"])
+    assert (metadata["format-version"], len(metadata["snapshots"])) == (2, 1)
+    table_folder = lake_path(pipeline, "curated", f"{pipeline.database('curated')}/flights")
+    assert sorted(p.name for p in (table_folder / "data").iterdir()) == \
+        ["flight_date_month=2013-01", "flight_date_month=2013-02"]
+    schema = pq.read_schema(next((table_folder / "data" / "flight_date_month=2013-01").glob("*.parquet")))
+    assert (str(schema.field("dep_time").type), str(schema.field("dep_delay").type),
+            str(schema.field("scheduled_departure_utc").type)) == ("int32", "double", "timestamp[us, tz=UTC]")
 
     # Warehouse: the same rows, the same values.
     assert warehouse(pipeline, "SELECT count(*), count(DISTINCT (year, month, day, carrier, flight, origin)) "

@@ -7,13 +7,13 @@ locals {
   library_key = "lib/etl_pipeline.zip"
   script_keys = { for stage in var.job_stages : stage => "scripts/${stage}_job.py" }
   # The config as authored (YAML) and as the jobs read it on Glue, which has no PyYAML (JSON).
-  config_keys = [for f in fileset("${var.dist_dir}/config", "**/*.{yaml,json}") : "config/${f}"]
+  # `make package` builds config/pipeline-config.json: config/*.yaml as one JSON document.
+  config_keys = [for f in fileset("${var.dist_dir}/config", "*.json") : "config/${f}"]
 
   keys = concat(values(local.script_keys), [local.library_key], local.config_keys)
   content_types = {
     py   = "text/x-python"
     zip  = "application/zip"
-    yaml = "application/yaml"
     json = "application/json"
   }
 }
