@@ -103,8 +103,9 @@ def print_curated_tables(pipeline: LocalDeployment) -> None:
         metadata = IcebergTables.metadata(table["Parameters"]["metadata_location"])
         snapshot = current_snapshot(metadata) or {"summary": {}}
         summary = snapshot["summary"]
-        _say(f"  {table['Name']:10} {int(summary.get('total-records', 0)):>9,} rows in "
-             f"{int(summary.get('total-data-files', 0)):>3} files, snapshot {snapshot.get('snapshot-id', '-')} "
+        files = int(summary.get("total-data-files", 0))
+        _say(f"  {table['Name']:10} {int(summary.get('total-records', 0)):>9,} rows in {files:>3} data "
+             f"file{'' if files == 1 else 's'}, snapshot {snapshot.get('snapshot-id', '-')} "
              f"({summary.get('operation', 'none')}), {len(metadata.get('snapshots', []))} snapshot(s)")
 
 

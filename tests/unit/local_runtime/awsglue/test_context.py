@@ -882,3 +882,75 @@ def test_from_jdbc_conf_with_a_missing_connection_names_it(spark, local_home, po
     with pytest.raises(EntityNotFoundException, match="'warehouse'"):
         glue_context.write_dynamic_frame.from_jdbc_conf(
             frame=frame, catalog_connection="warehouse", connection_options={"dbtable": "public.t"})
+
+
+# ====================================================================== Iceberg, as Glue's data lake formats
+def iceberg_conf(home: Path, catalog_name: str = "glue_catalog") -> str:
+    """The --conf of an Iceberg catalog over the test's local catalog folder (what LocalDeployment gives)."""
+    prefix = f"spark.sql.catalog.{catalog_name}"
+    settings = {
+        "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+        prefix: "org.apache.iceberg.spark.SparkCatalog",
+        f"{prefix}.catalog-impl": "org.apache.iceberg.jdbc.JdbcCatalog",
+        f"{prefix}.uri": f"jdbc:sqlite:{home / 'catalog' / 'iceberg-catalog.sqlite'}",
+        f"{prefix}.jdbc.schema-version": "V1",
+        f"{prefix}.warehouse": (home / "lake" / "curated").as_uri(),
+        f"{prefix}.cache-enabled": "false",
+    }
+    return " --conf ".join(f"{key}={value}" for key, value in settings.items())
+
+
+def glue_context_with(spark, monkeypatch, *arguments: str) -> GlueContext:
+    monkeypatch.setattr("sys.argv", ["job.py", *arguments])
+    return context(spark)
+
+
+def test_the_jobs_iceberg_conf_gives_a_catalog_the_local_data_catalog_lists(spark, local_home, monkeypatch):
+    catalog(local_home).ensure_database("curated_db")
+    glue_context = glue_context_with(spark, monkeypatch, "--datalake-formats", "iceberg",
+                                     "--conf", iceberg_conf(local_home))
+
+    glue_context.spark_session.sql("CREATE NAMESPACE IF NOT EXISTS glue_catalog.curated_db")
+    glue_context.spark_session.sql("CREATE TABLE glue_catalog.curated_db.trips (id bigint, carrier string) "
+                                   "USING iceberg TBLPROPERTIES ('format-version' = '2')")
+    glue_context.spark_session.sql("INSERT INTO glue_catalog.curated_db.trips VALUES (1, 'UA'), (2, 'AA')")
+
+    table = catalog(local_home).get_table(DatabaseName="curated_db", Name="trips")["Table"]
+    assert table["Parameters"]["table_type"] == "ICEBERG"
+    assert table["Parameters"]["metadata_location"].endswith(".metadata.json")
+    assert table["StorageDescriptor"]["Columns"] == [{"Name": "id", "Type": "bigint"},
+                                                     {"Name": "carrier", "Type": "string"}]
+    assert [t["Name"] for t in catalog(local_home).get_tables(DatabaseName="curated_db")["TableList"]] == ["trips"]
+    assert catalog(local_home).table_exists("curated_db", "trips")
+
+
+def test_dynamic_frame_catalog_reads_and_writes_refuse_iceberg_tables_as_glue_does(spark, local_home, monkeypatch):
+    catalog(local_home).ensure_database("curated_db")
+    glue_context = glue_context_with(spark, monkeypatch, "--datalake-formats", "iceberg",
+                                     "--conf", iceberg_conf(local_home))
+    glue_context.spark_session.sql("CREATE NAMESPACE IF NOT EXISTS glue_catalog.curated_db")
+    glue_context.spark_session.sql("CREATE TABLE glue_catalog.curated_db.trips (id bigint) USING iceberg")
+    frame = DynamicFrame.fromDF(spark.createDataFrame([(1,)], "id bigint"), glue_context, "trips")
+
+    with pytest.raises(ValueError, match=r"create_dynamic_frame.from_catalog does not support ICEBERG tables .*"
+                                         r"curated_db.trips is one; use Spark SQL or the DataFrame API"):
+        glue_context.create_dynamic_frame.from_catalog(database="curated_db", table_name="trips")
+    with pytest.raises(ValueError, match=r"write_dynamic_frame.from_catalog does not support ICEBERG tables"):
+        glue_context.write_dynamic_frame.from_catalog(frame=frame, database="curated_db", table_name="trips")
+    sink = glue_context.getSink(connection_type="s3", path="s3://curated/trips/", enableUpdateCatalog=True)
+    sink.setFormat("glueparquet")
+    sink.setCatalogInfo(catalogDatabase="curated_db", catalogTableName="trips")
+    with pytest.raises(ValueError, match=r"a DynamicFrame sink with setCatalogInfo does not support ICEBERG tables"):
+        sink.writeFrame(frame)
+
+
+def test_an_iceberg_conf_without_datalake_formats_iceberg_is_refused(spark, local_home, monkeypatch):
+    with pytest.raises(ValueError, match=r"--conf configures Apache Iceberg but --datalake-formats does not name "
+                                         r"iceberg"):
+        glue_context_with(spark, monkeypatch, "--conf", iceberg_conf(local_home))
+
+
+def test_a_conf_spark_cannot_change_while_it_runs_is_refused_naming_it(spark, local_home, monkeypatch):
+    with pytest.raises(ValueError, match=r"--conf spark.sql.shuffle.partitions=3: this Spark started with '8' and "
+                                         r"the setting cannot change while it runs"):
+        glue_context_with(spark, monkeypatch, "--conf", "spark.sql.shuffle.partitions=3")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import stat
 from pathlib import Path
 
@@ -54,3 +56,48 @@ def test_configure_writes_the_spark_defaults_a_job_script_starts_with(tmp_path, 
         "sqlite-jdbc-3.51.1.0.jar"]
     assert os.environ["SPARK_CONF_DIR"] == str(tmp_path / "state/spark/conf")
     assert (tmp_path / "state/spark/conf/log4j2.properties").read_text().startswith("# Written by localglue")
+
+
+# ------------------------------------------------------------ Glue 5.1's JVM libraries from Maven Central
+GLUE_JARS = ["iceberg-spark-runtime-3.5_2.12-1.10.0.jar", "mysql-connector-j-8.0.33.jar", "postgresql-42.7.3.jar",
+             "sqlite-jdbc-3.51.1.0.jar"]
+
+
+def settings_with_cache(tmp_path: Path, cache: Path) -> environment.LocalSettings:
+    return environment.LocalSettings(home=tmp_path / "state", postgres_url=environment.DEFAULT_POSTGRES_URL,
+                                     jars_cache=cache)
+
+
+def test_a_warm_cache_needs_neither_maven_nor_the_network(tmp_path, monkeypatch):
+    warm = environment.LocalSettings.from_environment()
+    assert sorted(p.name for p in environment.glue_jars(warm)) == GLUE_JARS  # fetched once, here or earlier
+    monkeypatch.setattr(environment.shutil, "which", lambda name: None)
+
+    assert sorted(p.name for p in environment.glue_jars(warm)) == GLUE_JARS
+
+
+def test_a_cold_cache_without_maven_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(environment.shutil, "which", lambda name: None)
+
+    with pytest.raises(environment.PrerequisiteMissing, match=r"^Maven is needed once, to fetch Glue 5.1's JVM "
+                                                              r"libraries .*apt-get install maven"):
+        environment.glue_jars(settings_with_cache(tmp_path, tmp_path / "jvm"))
+    assert not (tmp_path / "jvm").exists() or not any((tmp_path / "jvm").iterdir())
+
+
+def test_a_cold_cache_without_network_stops_with_one_line_and_leaves_nothing_half_fetched(tmp_path):
+    """Maven's own repository empty too, and no network at all (a new network namespace)."""
+    script = ("import sys; from pathlib import Path; from localglue.services import environment as e\n"
+              "s = e.LocalSettings(Path(sys.argv[1]), e.DEFAULT_POSTGRES_URL, Path(sys.argv[2]))\n"
+              "try:\n    e.glue_jars(s)\nexcept e.PrerequisiteMissing as error:\n    print(error); sys.exit(3)\n")
+    completed = subprocess.run(
+        ["unshare", "--net", sys.executable, "-c", script, str(tmp_path / "state"), str(tmp_path / "jvm")],
+        env={**os.environ, "MAVEN_OPTS": f"-Dmaven.repo.local={tmp_path / 'm2'}"},
+        capture_output=True, text=True, timeout=300)
+
+    assert completed.returncode == 3, completed.stderr[-2000:]
+    (line,) = completed.stdout.splitlines()
+    assert line.startswith("could not fetch Glue 5.1's JVM libraries (src/local_runtime/jvm/pom.xml) from Maven "
+                           "Central: ")
+    assert line.endswith("later runs use " + str(tmp_path / "jvm") + " without the network")
+    assert [p.name for p in (tmp_path / "jvm").iterdir()] == []
