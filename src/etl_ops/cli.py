@@ -16,6 +16,7 @@ runbook, docs/cost.md the cost model.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -99,8 +100,14 @@ def _summary(out: Output, run: RunRecord) -> int:
 def _follow(out: Output, pipeline, stages: list[str] | None, args) -> int:
     """Start the workflow (stages None) or the job stages in order, follow each to its end."""
     if args.local:
-        return _summary(out, pipeline.run(stages, args.datasets, out.progress))
+        # The job scripts print their per-dataset lines; under --json they join the progress on stderr.
+        with contextlib.redirect_stdout(out.progress_stream):
+            run = pipeline.run(stages, args.datasets, out.progress)
+        return _summary(out, run)
     arguments = {"--datasets": args.datasets} if args.datasets != "all" else None
+    if stages is None and arguments:
+        raise UsageError("--datasets needs --job or rerun on AWS: a workflow run starts its jobs with their "
+                         "own arguments (--datasets all)")
     if stages is None:
         run_id = pipeline.start()
         out.say(f"started {pipeline.names.workflow} run {run_id}")

@@ -187,6 +187,7 @@ def monthly_estimate(settings: EnvironmentSettings, runs_month: float, job_runs:
     return estimate
 
 
-# Alarm metrics terraform/modules/monitoring creates: failed runs, stalled workflow, and one anomaly
-# detection alarm per job (three metrics each, as CloudWatch bills them).
-ALARM_METRICS = 2 + 3 * 3
+# Alarm metrics terraform/modules/monitoring creates, as CloudWatch bills them: failed runs (a metric
+# math alarm over two metrics), the stalled workflow (one), and an anomaly detection alarm per job
+# (three each: the metric and the band's two bounds).
+ALARM_METRICS = 2 + 1 + 3 * 3

@@ -169,6 +169,8 @@ def test_cost_prices_past_runs_estimates_a_month_and_publishes_per_run_cost(aws,
 def test_usage_errors_exit_2_naming_what_exists(aws, capsys):
     code, _, output = etl_glue(capsys, "run", "--job", "publish", "--env", "dev")
     assert code == 2 and "unknown job 'publish': one of extract, transform, load" in output
+    code, _, output = etl_glue(capsys, "run", "--datasets", "flights", "--env", "dev")
+    assert code == 2 and "--datasets needs --job or rerun" in output
     code, _, output = etl_glue(capsys, "cost", "--local")
     assert code == 2 and "local runs use no DPUs" in output
     with pytest.raises(SystemExit) as exit_info:
