@@ -101,6 +101,7 @@ class AwsPipeline:
             records.append(RunRecord(
                 kind="crawler", name=name, run_id=crawl["CrawlId"], state=crawl.get("State", "RUNNING"),
                 started=crawl["StartTime"], seconds=(ended - crawl["StartTime"]).total_seconds() if ended else None,
+                dpu_seconds=crawl["DPUHour"] * 3600 if crawl.get("DPUHour") is not None else None,
                 cost=crawl_cost(crawl.get("DPUHour"), self.prices), error=crawl.get("ErrorMessage"),
                 logs=self.log_link(crawl["LogGroup"], crawl["LogStream"]) if crawl.get("LogGroup") else None))
         return records

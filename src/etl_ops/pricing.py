@@ -2,7 +2,8 @@
 
 Sources (us-east-1, on-demand; checked when this table was written, verify before relying on them):
 - Glue ETL jobs and crawlers: $0.44 per DPU-hour, billed per second; Spark jobs (Glue 2.0 and later)
-  with a 1-minute minimum; crawlers with a 10-minute minimum per run. Data Catalog: the first
+  with a 1-minute minimum; crawlers with a 10-minute minimum per run (a crawl's DPUs are Glue's
+  choice: its cost is the DPUHour that ListCrawls reports, taken as billed). Data Catalog: the first
   million objects and the first million requests a month free, then $1 per 100,000 objects and $1
   per million requests. https://aws.amazon.com/glue/pricing/ (AWS's price list, service code
   AWSGlue, carries the same $0.44 "per Data Processing Unit-Hour for AWS Glue crawler").
@@ -42,7 +43,6 @@ class Prices:
     flex_dpu_hour: float = 0.29
     crawler_dpu_hour: float = 0.44
     job_minimum_seconds: int = 60
-    crawler_minimum_seconds: int = 600
     catalog_requests_per_million: float = 1.0
     catalog_free_requests: int = 1_000_000
     s3_standard_gb_month: float = 0.023

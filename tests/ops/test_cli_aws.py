@@ -73,6 +73,7 @@ def test_history_shows_state_capacity_cost_and_the_rows_of_the_run_reports(aws, 
     assert history[names.job("extract")] == [] and history[names.job("load")] == []
     crawl, = history[names.crawler("raw")]
     assert crawl["cost"] == pytest.approx(100 * 0.44)   # moto's DPUHour 100 at the crawler rate
+    assert crawl["dpu_seconds"] == 100 * 3600
     assert history[names.workflow] == []
 
     code, status, _ = etl_glue(capsys, "status", "--env", "dev", "--json")
