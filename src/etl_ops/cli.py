@@ -24,10 +24,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from etl_ops.names import PipelineNames, UsageError
-from etl_ops.runs import RunRecord
+from etl_ops.runs import FAILED_STATES, TERMINAL_JOB_STATES, RunRecord
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+TERMINAL_STATES = TERMINAL_JOB_STATES | FAILED_STATES | {"COMPLETED", "NOT_RUN"}
 
 
 class Output:
@@ -37,22 +38,38 @@ class Output:
     def __init__(self, as_json: bool):
         self.as_json = as_json
         self.progress_stream = sys.stderr if as_json else sys.stdout
-        self._shown: dict[str, str] = {}
+        # On a terminal the running stage's line is rewritten in place as its elapsed time grows;
+        # in a log file a stage gets a line when its state (or its rows) change.
+        self.live = self.progress_stream.isatty()
+        self._shown: dict[str, tuple] = {}
+        self._open_line = False
 
     def say(self, text: str = "") -> None:
+        self._close_line()
         if not self.as_json:
             print(text, flush=True)
 
+    def _close_line(self) -> None:
+        if self._open_line:
+            print(file=self.progress_stream, flush=True)
+            self._open_line = False
+
     def progress(self, record: RunRecord) -> None:
-        """A line per stage whenever its state changes (a finished stage with its rows)."""
+        """A line per stage: its state, elapsed time and, once its run report exists, its rows."""
         for step in record.steps or [record]:
             key = f"{step.name}/{step.run_id}"
-            line = f"{step.state:10} {_elapsed(step):>8}  {step.name}"
-            if step.rows:
-                line += f"  {step.rows.text()}"
-            if self._shown.get(key) != line:
-                self._shown[key] = line
+            rows = step.rows.text() if step.rows else ""
+            line = f"{step.state:10} {_elapsed(step):>8}  {step.name}  {rows}".rstrip()
+            changed = self._shown.get(key, (None, None))[0] != (step.state, rows)
+            if self.live and step.state not in TERMINAL_STATES:
+                if changed:
+                    self._close_line()
+                print(f"\r\033[K{line}", end="", file=self.progress_stream, flush=True)
+                self._open_line = True
+            elif changed:
+                self._close_line()
                 print(line, file=self.progress_stream, flush=True)
+            self._shown[key] = ((step.state, rows), line)
 
     def document(self, value) -> None:
         if self.as_json:

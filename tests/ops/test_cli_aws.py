@@ -177,3 +177,47 @@ def test_usage_errors_exit_2_naming_what_exists(aws, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["rerun"])
     assert exit_info.value.code == 2
+
+
+def test_a_workflow_run_whose_transform_failed_is_a_failure_with_its_error_and_logs(aws, names, capsys):
+    """moto's workflow runs have no graph: this is the shape GetWorkflowRun(IncludeGraph=True) returns
+    on AWS (https://docs.aws.amazon.com/glue/latest/webapi/API_WorkflowRun.html): the run COMPLETED,
+    one action failed, the load's trigger never fired."""
+    from datetime import datetime, timezone
+
+    from etl_ops.aws import AwsPipeline
+    from etl_ops.cli import Output, _summary
+
+    at = datetime(2026, 12, 1, 2, 15, tzinfo=timezone.utc)
+    put_report(aws, names, "extract", "jr_extract1", {"flights": {"rows_read": 43}})
+    job_run = {"JobRunState": "SUCCEEDED", "StartedOn": at, "CompletedOn": at, "ExecutionTime": 95,
+               "WorkerType": "G.1X", "NumberOfWorkers": 2, "ExecutionClass": "FLEX", "DPUSeconds": 150.0}
+    run = {"Name": names.workflow, "WorkflowRunId": "wr_1", "Status": "COMPLETED", "StartedOn": at, "CompletedOn": at,
+           "Statistics": {"TotalActions": 4, "FailedActions": 1, "SucceededActions": 2},
+           "Graph": {"Nodes": [
+               {"Type": "CRAWLER", "Name": names.crawler("raw"),
+                "CrawlerDetails": {"Crawls": [{"State": "SUCCEEDED", "StartedOn": at, "LogStream": "raw"}]}},
+               {"Type": "JOB", "Name": names.job("extract"), "JobDetails": {"JobRuns": [
+                   {**job_run, "Id": "jr_extract1", "JobName": names.job("extract")}]}},
+               {"Type": "JOB", "Name": names.job("transform"), "JobDetails": {"JobRuns": [
+                   {**job_run, "Id": "jr_transform1", "JobName": names.job("transform"), "JobRunState": "FAILED",
+                    "ErrorMessage": "InvariantError: transform flights: rows read 43 != ...",
+                    "LogGroupName": "/aws-glue/jobs/etl-glue-pipeline-dev-security-role/etl-glue-pipeline-dev-glue-job"}]}},
+               {"Type": "JOB", "Name": names.job("load"), "JobDetails": {}},
+           ]}}
+
+    record = AwsPipeline(names, session=aws).workflow_record(run)
+
+    assert record.failed and record.error == "1 failed and 0 timed-out action(s)"
+    assert [(s.name, s.state) for s in record.steps] == [
+        (names.crawler("raw"), "SUCCEEDED"), (names.job("extract"), "SUCCEEDED"),
+        (names.job("transform"), "FAILED"), (names.job("load"), "NOT_RUN")]
+    extract, transform = record.steps[1:3]
+    assert extract.rows.read == 43 and extract.dpu_seconds == 150.0   # Glue's DPUSeconds, FLEX
+    assert record.cost == pytest.approx(2 * 150.0 / 3600 * 0.29)
+    assert transform.logs.endswith("/log-events/jr_transform1") and "etl-glue-pipeline-dev-glue-job" in transform.logs
+
+    assert _summary(Output(as_json=False), record) == 1
+    output = capsys.readouterr().out
+    assert f"failed: {names.job('transform')} (FAILED): InvariantError: transform flights" in output
+    assert f"logs: {transform.logs}" in output and "etl-glue logs jr_transform1" in output
