@@ -221,3 +221,11 @@ def test_a_workflow_run_whose_transform_failed_is_a_failure_with_its_error_and_l
     output = capsys.readouterr().out
     assert f"failed: {names.job('transform')} (FAILED): InvariantError: transform flights" in output
     assert f"logs: {transform.logs}" in output and "etl-glue logs jr_transform1" in output
+
+
+@pytest.mark.parametrize("command", ["run", "status", "history", "rerun", "reset-bookmark", "logs", "cost"])
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith(f"usage: etl-glue {command} ")
