@@ -213,4 +213,8 @@ module "monitoring" {
   deletion_protection         = var.deletion_protection
   alert_email                 = var.alert_email
   metrics_namespace           = module.config.project
+  final_job_name              = module.jobs.job_names[element(module.config.job_stages, length(module.config.job_stages) - 1)]
+  workflow_schedule           = var.workflow_schedule
+  zone_bucket_names           = { for zone in ["raw", "processed", "curated", "quarantine"] : zone => module.data_lake.bucket_names[zone] }
+  curated_database            = module.catalog.database_names.curated
 }

@@ -62,3 +62,15 @@ def postgres_url(monkeypatch) -> str:
     yield url
     with jdbc.connect(server.with_database("postgres")) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> str:
+    """A moto server on 127.0.0.1 (ThreadedMotoServer), for tests that reach AWS through AWS_ENDPOINT_URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()

@@ -11,22 +11,12 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from etl_deploy.package import build, package_files
 from etl_deploy.upload import UploadError, resolve_bucket, sha256_of, upload
 
 REPO = Path(__file__).resolve().parents[2]
 BUCKET = "etl-glue-pipeline-dev-scripts-123456789012"
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture

@@ -17,3 +17,8 @@ output "event_rule_names" {
   description = "EventBridge rules that publish failures."
   value       = [for r in aws_cloudwatch_event_rule.failure : r.name]
 }
+
+output "alarm_names" {
+  description = "CloudWatch alarms: failed runs, stalled workflow (scheduled workflows only), a run far longer than usual per job."
+  value       = local.alarm_names
+}

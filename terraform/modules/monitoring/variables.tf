@@ -85,3 +85,41 @@ variable "metrics_namespace" {
   description = "CloudWatch namespace of the pipeline's own metrics (RowsRead, RowsLoaded, RowsQuarantined by Env and Dataset)."
   type        = string
 }
+
+variable "final_job_name" {
+  description = "The workflow's last job (the load): its SUCCEEDED state is the workflow's success, which the stalled-workflow alarm waits for."
+  type        = string
+}
+
+variable "workflow_schedule" {
+  description = "cron() of the workflow's start trigger (null: ON_DEMAND, no stalled-workflow alarm)."
+  type        = string
+  default     = null
+}
+
+variable "stall_after_hours" {
+  description = "Hours without a successful run (of final_job_name) after which a scheduled workflow counts as stalled: the schedule's interval plus the run's usual length and some slack (26 for a daily run). CloudWatch evaluates at most 7 days."
+  type        = number
+  default     = 26
+
+  validation {
+    condition     = var.stall_after_hours >= 1 && var.stall_after_hours <= 168 && floor(var.stall_after_hours) == var.stall_after_hours
+    error_message = "stall_after_hours must be a whole number of hours from 1 to 168 (a CloudWatch alarm evaluates at most 7 days)."
+  }
+}
+
+variable "long_run_band_width" {
+  description = "Width, in standard deviations, of the anomaly detection band on each job's run time: a run above it alarms as far longer than usual."
+  type        = number
+  default     = 3
+}
+
+variable "zone_bucket_names" {
+  description = "Bucket per data lake zone whose S3 storage the dashboard charts (raw, processed, curated, quarantine)."
+  type        = map(string)
+}
+
+variable "curated_database" {
+  description = "Glue database of the curated Iceberg tables (the dashboard's catalog statistics: table optimizer metrics)."
+  type        = string
+}
