@@ -27,6 +27,7 @@ from etl_pipeline.config import DatasetConfig
 from etl_pipeline.quality import batch_metrics, check_dataset_rules
 from etl_pipeline.report import check_invariant
 from etl_pipeline.rows import classify, curated_columns, quarantine_columns, standardise
+from etl_pipeline.schema_evolution import plan_source_schema
 from etl_pipeline.zones import Zones
 
 
@@ -51,7 +52,11 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
     if not landed.columns:
         return {"rows_read": 0, "nothing_new": True}
 
-    classified = classify(standardise(landed, dataset), dataset).persist()
+    # What each landed file's columns mean under the dataset's evolution policy; from here on the
+    # dataset includes the new columns `add` brings in.
+    schema = plan_source_schema(landed, dataset)
+    dataset = schema.dataset
+    classified = classify(schema.with_failures(standardise(schema.landed, dataset)), dataset).persist()
     try:
         batch = Observation(f"transform_{dataset.name}")
         classified.observe(batch, *batch_metrics(dataset), F.collect_set(ETL_BATCH_ID).alias("batches")).count()
@@ -98,6 +103,8 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
         "rule_failures": rule_failures,
         "dataset_rules": {r.name: {"passed": r.passed, "measured": r.measured, "expected": r.expected}
                           for r in rule_results},
+        "schema_changes": list(schema.changes),
+        "schema_change_count": len(schema.changes),
         "landing_batches": sorted(metrics["batches"]),
         "batch_id": batch_id,
         "validated": outputs[VALID],
