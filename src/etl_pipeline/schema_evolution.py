@@ -61,6 +61,7 @@ class SourceSchemaPlan:
     landed: DataFrame               # the landed rows with every configured source column
     missing_required: dict[str, tuple[str, ...]]   # column name -> files that lack it
     changes: tuple[dict[str, Any], ...]            # what the run report lists
+    files: list[str]                               # the batch's source files
 
     def failures(self) -> list[Column]:
         """Row rules this plan adds: a required column missing from the row's file, a value too long
@@ -143,7 +144,7 @@ def plan_source_schema(landed: DataFrame, dataset: DatasetConfig) -> SourceSchem
     padded = landed.select("*", *[F.lit(None).cast("string").alias(c.source)
                                   for c in dataset.columns if c.source not in landed.columns])
     evolved = replace(dataset, columns=dataset.columns + tuple(added)) if added else dataset
-    return SourceSchemaPlan(evolved, padded, missing_required, tuple(changes))
+    return SourceSchemaPlan(evolved, padded, missing_required, tuple(changes), files)
 
 
 def with_undeclared_columns(dataset: DatasetConfig, batch_columns: list[str]) -> DatasetConfig:
@@ -178,7 +179,8 @@ class TableChange:
         return {key: value for key, value in self.__dict__.items() if value is not None}
 
 
-def curated_changes(table: str, existing: dict[str, str], wanted: dict[str, str], type_policy: str) -> list[TableChange]:
+def curated_changes(table: str, existing: dict[str, str], wanted: dict[str, str], type_policy: str,
+                    where: str | None = None, rerun: str = "load") -> list[TableChange]:
     """What the Iceberg table (columns -> Spark SQL types) must change to take the batch's columns."""
     changes = []
     for name, new_type in wanted.items():
@@ -190,11 +192,29 @@ def curated_changes(table: str, existing: dict[str, str], wanted: dict[str, str]
                 changes.append(TableChange(table, name, "widen", new_type, old_type))
             elif not _narrower(new_type, old_type):
                 raise SchemaEvolutionError(
-                    f"table {table}: column {name} is {old_type} and the dataset now makes it {new_type}, which "
+                    f"{where or 'curated table ' + table}: column {name} is {old_type} and the dataset now makes it {new_type}, which "
                     + ("schema_evolution.type_changes 'fail' refuses" if type_policy == "fail"
                        else "Iceberg cannot promote (it widens int->bigint, float->double, decimal(p,s)->decimal(p2,s) with p2>p)")
-                    + f". Restore the column's type in the config, or declare a new column for the new type; then rerun the load")
+                    + f". Restore the column's type in the config, or declare a new column for the new type; "
+                      f"then rerun the {rerun}")
     return changes
+
+
+TYPES_FILE = "{dataset}.types.json"
+
+
+def validated_type_changes(dataset: DatasetConfig, previous: dict[str, str] | None, files: list[str]) -> list[dict[str, Any]]:
+    """The config's type changes since the last validated batch (`previous`: its column types), as
+    report entries. A change the curated table could not take stops the transform here, before a
+    batch of the new type is written, so restoring the config is all it takes to go on."""
+    if previous is None:
+        return []
+    current = {c.name: c.type for c in dataset.columns} | {d.name: d.type for d in dataset.derived}
+    where = f"dataset {dataset.name} (batch of {', '.join(files[:3])}{' ...' if len(files) > 3 else ''})"
+    changes = curated_changes(dataset.curated_table, previous, current, dataset.schema_evolution.type_changes,
+                              where=where, rerun="transform")
+    return [{"change": "widen" if c.change == "widen" else "declared_column", "column": c.column,
+             **({"old_type": c.old_type} if c.old_type else {}), "new_type": c.new_type} for c in changes]
 
 
 def _narrower(new: str, old: str) -> bool:

@@ -11,7 +11,8 @@ from etl_pipeline.columns import ETL_FAILED_RULES, ETL_OUTCOME, QUARANTINED, VAL
 from etl_pipeline.config import ConfigError, SchemaEvolutionPolicy, parse_dataset
 from etl_pipeline.rows import classify, standardise
 from etl_pipeline.schema_evolution import (SchemaEvolutionError, TableChange, column_name_for, curated_changes,
-                                           iceberg_promotes, plan_source_schema, warehouse_changes, warehouse_ddl)
+                                           iceberg_promotes, plan_source_schema, validated_type_changes,
+                                           warehouse_changes, warehouse_ddl)
 from etl_pipeline.warehouse import WarehouseTable, quote
 
 DOCUMENT = {
@@ -141,11 +142,26 @@ def test_curated_changes_add_widen_and_refuse():
         TableChange("c.db.orders", "channel", "add_column", "string")]
     # A batch narrower than the table needs nothing: the table's type holds it.
     assert curated_changes("t", {"qty": "bigint"}, {"qty": "int"}, "widen") == []
-    with pytest.raises(SchemaEvolutionError, match=r"table t: column qty is int and the dataset now makes it "
+    with pytest.raises(SchemaEvolutionError, match=r"curated table t: column qty is int and the dataset now makes it "
                                                    r"decimal\(10,2\), which Iceberg cannot promote"):
         curated_changes("t", {"qty": "int"}, {"qty": "decimal(10,2)"}, "widen")
     with pytest.raises(SchemaEvolutionError, match="type_changes 'fail' refuses"):
         curated_changes("t", {"qty": "int"}, {"qty": "bigint"}, "fail")
+
+
+def test_the_transform_refuses_a_type_change_before_writing_a_batch_of_the_new_type():
+    config = dataset()
+    assert validated_type_changes(config, None, ["a.csv"]) == []
+    previous = {"order_id": "bigint", "qty": "int"}
+    assert validated_type_changes(config, previous, ["a.csv"]) == [
+        {"change": "declared_column", "column": "note", "new_type": "string"}]
+    widened = replace(config, columns=(config.columns[0], replace(config.columns[1], type="bigint")))
+    assert validated_type_changes(widened, previous, ["a.csv"]) == [
+        {"change": "widen", "column": "qty", "old_type": "int", "new_type": "bigint"}]
+    changed = replace(config, columns=(config.columns[0], replace(config.columns[1], type="decimal(10,2)")))
+    with pytest.raises(SchemaEvolutionError, match=r"dataset orders \(batch of s3://raw/orders/b.csv\): column qty "
+                                                   r"is int and the dataset now makes it decimal\(10,2\).*rerun the transform"):
+        validated_type_changes(changed, previous, ["s3://raw/orders/b.csv"])
 
 
 def test_warehouse_changes_follow_what_redshift_can_alter():
