@@ -199,3 +199,10 @@ def test_warehouse_preactions_evolve_an_existing_table_before_staging():
     assert statements[2] == 'ALTER TABLE "analytics"."orders" ADD COLUMN "note" VARCHAR(8)'
     assert statements[-1].startswith('CREATE TABLE "analytics"."orders_staging" (LIKE')
     assert table.changes({}) == []   # a new table is created whole
+
+
+def test_a_jdbc_sources_bookmark_keys_are_not_new_columns(spark):
+    config = dataset("fail", source={"type": "jdbc", "connection": "reference-db", "table": "reference.orders",
+                                     "bookmark_keys": ["change_seq"]})
+    files = {"jdbc://db/reference.orders": [{"order_id": "1", "qty": "1", "note": "x", "change_seq": "7"}]}
+    assert plan_source_schema(landed(spark, files), config).changes == ()
