@@ -185,7 +185,8 @@ def load_warehouse(context: LoadContext, dataset: DatasetConfig, batch: DataFram
 def warehouse_error_line(table: WarehouseTable, error: BaseException) -> str:
     """One line: the table, the column(s) the database's message names, its first line, what to do."""
     message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    named = [name for name, _ in table.columns() if re.search(rf'(?<![\w]){re.escape(name)}(?![\w])', str(error))]
+    # Only the database's own message: the SQL that follows it names every column.
+    named = [name for name, _ in table.columns() if re.search(rf'(?<![\w]){re.escape(name)}(?![\w])', message)]
     column = f"column(s) {', '.join(named)}" if named else "column not named by the database"
     return (f"warehouse table {table.schema}.{table.name} ({column}) refused the load: {message[:300]}. "
             f"Compare the table with config/datasets/{table.dataset.name}.yaml (types, max_length, "

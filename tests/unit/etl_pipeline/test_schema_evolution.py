@@ -229,3 +229,15 @@ def test_the_demos_later_flights_file_is_january_a_year_on_with_the_planes_seats
     expected = january["tailnum"].map(seats)
     assert (landed["seats"].fillna(-1).to_numpy() == expected.fillna(-1).to_numpy()).all()
     assert set(landed.columns) - set(january.columns) == {"seats"}
+
+
+def test_a_warehouse_error_is_one_line_naming_only_the_columns_the_database_named():
+    from etl_pipeline.stages.load import warehouse_error_line
+
+    table = WarehouseTable("analytics", dataset())
+    error = RuntimeError('postactions failed: value too long for type character varying(8) in column "note"\n'
+                         'SQL: INSERT INTO "analytics"."orders" ("order_id", "qty", "note") SELECT ...')
+    line = warehouse_error_line(table, error)
+    assert "\n" not in line
+    assert line.startswith("warehouse table analytics.orders (column(s) note) refused the load: postactions failed")
+    assert "config/datasets/orders.yaml" in line and "rerun the load job" in line
