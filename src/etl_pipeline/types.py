@@ -16,8 +16,10 @@ REDSHIFT_TYPES = {
     "int": "INTEGER", "bigint": "BIGINT", "double": "DOUBLE PRECISION", "boolean": "BOOLEAN",
     "date": "DATE", "timestamp": "TIMESTAMP",
 }
-# Redshift's VARCHAR is sized in bytes; without a max_length in the config, strings get this size.
-DEFAULT_VARCHAR_BYTES = 256
+# Redshift's VARCHAR is sized in bytes (UTF-8 needs up to 4 per character); strings without a
+# max_length get the dataset's targets.warehouse.varchar_bytes, by default this many.
+DEFAULT_VARCHAR_BYTES = 1024
+MAX_VARCHAR_BYTES = 65535
 
 
 def is_supported_type(type_name: str) -> bool:
@@ -29,12 +31,15 @@ def is_supported_type(type_name: str) -> bool:
     return type_name in SIMPLE_TYPES
 
 
-def redshift_type(type_name: str, max_length: int | None = None) -> str:
+def varchar_bytes(max_length: int | None, default_bytes: int = DEFAULT_VARCHAR_BYTES) -> int:
+    """The warehouse size of a string column: 4 bytes per allowed character, or the default."""
+    return min(max_length * 4, MAX_VARCHAR_BYTES) if max_length else default_bytes
+
+
+def redshift_type(type_name: str, max_length: int | None = None, default_bytes: int = DEFAULT_VARCHAR_BYTES) -> str:
     match = DECIMAL_TYPE.match(type_name)
     if match:
         return f"DECIMAL({match.group(1)},{match.group(2)})"
     if type_name == "string":
-        length = max_length or DEFAULT_VARCHAR_BYTES
-        # UTF-8 needs up to 4 bytes per character; 65535 is Redshift's largest VARCHAR.
-        return f"VARCHAR({min(length * 4, 65535)})"
+        return f"VARCHAR({varchar_bytes(max_length, default_bytes)})"
     return REDSHIFT_TYPES[type_name]

@@ -9,6 +9,11 @@ CREATE SCHEMA IF NOT EXISTS, CREATE TABLE IF NOT EXISTS with PRIMARY KEY, CREATE
 DROP TABLE IF EXISTS, DELETE ... USING, INSERT INTO ... SELECT, BEGIN/END) and runs unchanged on
 PostgreSQL, the local stand-in. Identifiers are always quoted: column names such as `type` or
 `name` are keywords in some dialects.
+
+An existing table is never recreated: the load reads its columns first and the preactions evolve
+it (`schema_evolution.warehouse_changes`/`warehouse_ddl`: ADD COLUMN, a VARCHAR made longer in
+place, any other widening by add-copy-swap in one transaction) before the staging table is made
+LIKE it.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 
 from etl_pipeline.columns import ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_SOURCE_FILE
 from etl_pipeline.config import DatasetConfig
+from etl_pipeline.schema_evolution import TableChange, redshift_column_type, warehouse_changes, warehouse_ddl
 from etl_pipeline.types import redshift_type
 
 LINEAGE_TYPES = {ETL_BATCH_ID: "VARCHAR(64)", ETL_SOURCE_FILE: "VARCHAR(1024)", ETL_EXTRACTED_AT: "TIMESTAMP"}
@@ -53,7 +59,8 @@ class WarehouseTable:
         return f"{self.schema}.{self.staging_name}"
 
     def columns(self) -> list[tuple[str, str]]:
-        columns = [(c.name, redshift_type(c.type, c.max_length)) for c in self.dataset.columns]
+        columns = [(c.name, redshift_type(c.type, c.max_length, self.dataset.warehouse_varchar_bytes))
+                   for c in self.dataset.columns]
         columns += [(d.name, redshift_type(d.type)) for d in self.dataset.derived]
         columns += list(LINEAGE_TYPES.items())
         return columns
@@ -65,10 +72,24 @@ class WarehouseTable:
         definitions.append(f"PRIMARY KEY ({', '.join(quote(k) for k in self.dataset.primary_key)})")
         return f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n  " + ",\n  ".join(definitions) + "\n)"
 
-    def preactions(self) -> str:
+    @staticmethod
+    def sql_type_of(column: dict) -> str:
+        """A column's type from its information_schema.columns row."""
+        return redshift_column_type(column["data_type"], column["character_maximum_length"],
+                                    column["numeric_precision"], column["numeric_scale"])
+
+    def changes(self, existing: dict[str, str]) -> list[TableChange]:
+        """What the existing table (its columns and types; empty when there is none) must change."""
+        if not existing:
+            return []
+        return warehouse_changes(f"{self.schema}.{self.name}", existing, self.columns(), self.dataset.primary_key,
+                                 self.dataset.schema_evolution.type_changes)
+
+    def preactions(self, changes: list[TableChange] = ()) -> str:
         return ";\n".join([
             f"CREATE SCHEMA IF NOT EXISTS {quote(self.schema)}",
             self.create_table(),
+            *[statement for change in changes for statement in warehouse_ddl(self.qualified, quote, change)],
             f"DROP TABLE IF EXISTS {self.qualified_staging}",
             f"CREATE TABLE {self.qualified_staging} (LIKE {self.qualified})",
         ]) + ";"

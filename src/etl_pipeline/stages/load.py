@@ -8,11 +8,16 @@
   snapshot whole, and a rerun of the same batch updates the same keys instead of adding rows. Spark
   SQL, not a DynamicFrame sink: Glue's DynamicFrame catalog writers do not support Iceberg tables.
 - Warehouse: `from_jdbc_conf` into a staging table, then DELETE USING + INSERT on the key.
+- Schema evolution (`schema_evolution`): before the merge, a column the batch has and a table lacks
+  is added to it (`ALTER TABLE ... ADD COLUMN`: old rows read NULL), and a widened type is promoted;
+  the warehouse's columns are read first, so a rerun after any failure changes only what is left.
 Rows read must equal rows merged + superseded, and the warehouse must stage exactly the rows merged.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass
 
 from awsglue.dynamicframe import DynamicFrame
@@ -23,10 +28,19 @@ from etl_pipeline.batches import counted, file_count, read_new_parquet
 from etl_pipeline.columns import VERSION_COLUMNS, newest_first
 from etl_pipeline.config import DatasetConfig
 from etl_pipeline.report import InvariantError, check_invariant
+from etl_pipeline.schema_evolution import TableChange, curated_changes, curated_ddl, with_undeclared_columns
 from etl_pipeline.warehouse import WarehouseTable
 from etl_pipeline.zones import Zones
 
 NO_WAREHOUSE = "none"
+# The JDBC drivers Glue 5.1 ships, by the scheme of the connection's URL.
+JDBC_DRIVERS = {"redshift": "com.amazon.redshift.jdbc42.Driver", "postgresql": "org.postgresql.Driver"}
+
+logger = logging.getLogger("etl_pipeline")
+
+
+class WarehouseLoadError(RuntimeError):
+    """The warehouse refused the load; one line names the table, the column if known, and what to do."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,17 @@ class CuratedTable:
             # Rows of one partition are written together: few files per partition, near the target size.
             f"'write.distribution-mode' = 'hash')")
 
+    def evolve(self, batch: DataFrame) -> list[TableChange]:
+        """Add the batch's new columns to the table and promote widened types (Iceberg's schema
+        evolution: metadata only, no data file is rewritten; each change is a new table version)."""
+        existing = {f.name: f.dataType.simpleString() for f in self.spark.table(self.name).schema.fields}
+        wanted = {f.name: f.dataType.simpleString() for f in batch.schema.fields}
+        changes = curated_changes(self.name.replace("`", ""), existing, wanted,
+                                  self.dataset.schema_evolution.type_changes)
+        for change in changes:
+            self.spark.sql(curated_ddl(self.name, change))
+        return changes
+
     def current_snapshot(self) -> Snapshot:
         """The snapshot readers see now (the last one made current: a rollback makes an older one current)."""
         row = self.spark.sql(
@@ -94,9 +119,15 @@ class CuratedTable:
         view = f"etl_load_batch_{self.dataset.name}"
         source.createOrReplaceTempView(view)
         matched = " AND ".join(f"target.`{key}` = batch.`{key}`" for key in self.dataset.primary_key)
+        # The batch's columns by name: the table may have more (a column no longer configured, or
+        # one an earlier run added), which an update leaves as it is and an insert leaves NULL.
+        names = [f"`{c}`" for c in batch.columns]
+        updates = ", ".join(f"target.{n} = batch.{n}" for n in names)
         try:
             self.spark.sql(f"MERGE INTO {self.name} target USING {view} batch ON {matched} "
-                           f"WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *")
+                           f"WHEN MATCHED THEN UPDATE SET {updates} "
+                           f"WHEN NOT MATCHED THEN INSERT ({', '.join(names)}) "
+                           f"VALUES ({', '.join(f'batch.{n}' for n in names)})")
         finally:
             self.spark.catalog.dropTempView(view)
         after = self.current_snapshot()
@@ -113,22 +144,54 @@ class CuratedTable:
                 "snapshot_id": after.snapshot_id, "total_rows": after.total_records}
 
 
-def load_warehouse(context: LoadContext, dataset: DatasetConfig, batch: DataFrame) -> int:
+def warehouse_columns(context: LoadContext, table: WarehouseTable) -> dict[str, str]:
+    """The warehouse table's columns and types as they are now (none when it does not exist yet),
+    read through the Glue connection (`extract_jdbc_conf`: its `url` has no database)."""
+    connection = context.glue_context.extract_jdbc_conf(context.warehouse_connection)
+    url = f"{connection['url'].rstrip('/')}/{context.warehouse_database}"
+    scheme = url.split(":")[1] if url.startswith("jdbc:") else ""
+    query = ("SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale "
+             f"FROM information_schema.columns WHERE table_schema = '{table.schema}' AND table_name = '{table.name}'")
+    reader = (context.glue_context.spark_session.read.format("jdbc").option("url", url)
+              .option("user", connection["user"]).option("password", connection["password"]).option("query", query))
+    if scheme in JDBC_DRIVERS:
+        reader = reader.option("driver", JDBC_DRIVERS[scheme])
+    return {row["column_name"]: table.sql_type_of(row) for row in reader.load().collect()}
+
+
+def load_warehouse(context: LoadContext, dataset: DatasetConfig, batch: DataFrame) -> tuple[int, list[TableChange]]:
     table = WarehouseTable(context.warehouse_schema, dataset)
     frame, observation = counted(batch, f"warehouse_{dataset.name}")
-    context.glue_context.write_dynamic_frame.from_jdbc_conf(
-        frame=DynamicFrame.fromDF(frame, context.glue_context, f"warehouse_{dataset.name}"),
-        catalog_connection=context.warehouse_connection,
-        connection_options={
-            "dbtable": table.dbtable,
-            "database": context.warehouse_database,
-            "preactions": table.preactions(),
-            "postactions": table.postactions(),
-        },
-        redshift_tmp_dir=context.zones.temp("redshift"),
-        transformation_ctx=f"load_{dataset.name}_warehouse",
-    )
-    return observation.get["rows"]
+    changes = table.changes(warehouse_columns(context, table))
+    try:
+        context.glue_context.write_dynamic_frame.from_jdbc_conf(
+            frame=DynamicFrame.fromDF(frame, context.glue_context, f"warehouse_{dataset.name}"),
+            catalog_connection=context.warehouse_connection,
+            connection_options={
+                "dbtable": table.dbtable,
+                "database": context.warehouse_database,
+                "preactions": table.preactions(changes),
+                "postactions": table.postactions(),
+            },
+            redshift_tmp_dir=context.zones.temp("redshift"),
+            transformation_ctx=f"load_{dataset.name}_warehouse",
+        )
+    except Exception as error:  # noqa: BLE001 - the trace goes to the log, the job fails with one line
+        logger.exception("warehouse load of %s failed", table.qualified)
+        raise WarehouseLoadError(warehouse_error_line(table, error)) from None
+    return observation.get["rows"], changes
+
+
+def warehouse_error_line(table: WarehouseTable, error: BaseException) -> str:
+    """One line: the table, the column(s) the database's message names, its first line, what to do."""
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    # Only the database's own message: the SQL that follows it names every column.
+    named = [name for name, _ in table.columns() if re.search(rf'(?<![\w]){re.escape(name)}(?![\w])', message)]
+    column = f"column(s) {', '.join(named)}" if named else "column not named by the database"
+    return (f"warehouse table {table.schema}.{table.name} ({column}) refused the load: {message[:300]}. "
+            f"Compare the table with config/datasets/{table.dataset.name}.yaml (types, max_length, "
+            f"targets.warehouse.varchar_bytes), fix the one that is wrong, then rerun the load job: its bookmark "
+            f"is not committed, so it loads the same batch again (full trace in the job's log)")
 
 
 def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
@@ -144,14 +207,17 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
                        F.count_if(F.col("_version_rank") > 1).alias("superseded")).count()
         metrics = counts.get
         batch = ranked.where(F.col("_version_rank") == 1).drop("_version_rank", *VERSION_COLUMNS)
+        dataset = with_undeclared_columns(dataset, batch.columns)
         curated = CuratedTable(spark, context, dataset)
         curated.create_if_missing(batch)
+        changes = curated.evolve(batch)
         merged = curated.merge(batch, metrics["rows"] - metrics["superseded"])
         check_invariant("load", dataset.name, metrics["rows"],
                         {"merged into curated": merged["merged"], "superseded": metrics["superseded"]})
         warehouse_rows = None
         if context.warehouse_connection != NO_WAREHOUSE:
-            warehouse_rows = load_warehouse(context, dataset, batch)
+            warehouse_rows, warehouse_changes = load_warehouse(context, dataset, batch)
+            changes += warehouse_changes
             if warehouse_rows != merged["merged"]:
                 raise InvariantError(
                     f"load {dataset.name}: {warehouse_rows:,} rows staged for the warehouse but "
@@ -169,6 +235,8 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
         "curated_snapshot_id": str(merged["snapshot_id"]),
         "curated_rows": merged["total_rows"],
         "warehouse_rows": warehouse_rows,
+        "schema_changes": [change.report() for change in changes],
+        "schema_change_count": len(changes),
         "warehouse": f"{context.warehouse_schema}.{dataset.warehouse_table}"
         if context.warehouse_connection != NO_WAREHOUSE else "disabled (--warehouse_connection none)",
         "nothing_new": False,

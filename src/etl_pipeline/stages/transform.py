@@ -13,6 +13,7 @@ written to each output are counted as they are written: rows read must equal val
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from functools import partial
 
@@ -27,6 +28,7 @@ from etl_pipeline.config import DatasetConfig
 from etl_pipeline.quality import batch_metrics, check_dataset_rules
 from etl_pipeline.report import check_invariant
 from etl_pipeline.rows import classify, curated_columns, quarantine_columns, standardise
+from etl_pipeline.schema_evolution import TYPES_FILE, plan_source_schema, validated_type_changes
 from etl_pipeline.zones import Zones
 
 
@@ -51,7 +53,14 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
     if not landed.columns:
         return {"rows_read": 0, "nothing_new": True}
 
-    classified = classify(standardise(landed, dataset), dataset).persist()
+    # What each landed file's columns mean under the dataset's evolution policy; from here on the
+    # dataset includes the new columns `add` brings in.
+    schema = plan_source_schema(landed, dataset)
+    types_uri = context.zones.reports("transform", TYPES_FILE.format(dataset=dataset.name))
+    previous_types = json.loads(storage.read_text(spark, types_uri)) if storage.exists(spark, types_uri) else None
+    type_changes = validated_type_changes(dataset, previous_types, schema.files)
+    dataset = schema.dataset
+    classified = classify(schema.with_failures(standardise(schema.landed, dataset)), dataset).persist()
     try:
         batch = Observation(f"transform_{dataset.name}")
         classified.observe(batch, *batch_metrics(dataset), F.collect_set(ETL_BATCH_ID).alias("batches")).count()
@@ -88,6 +97,8 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
         check_invariant("transform", dataset.name, metrics["rows"],
                         {"valid": written[VALID], "quarantined": written[QUARANTINED],
                          "duplicates": written[DUPLICATE]})
+        # The types the curated table is now being given, for the next run's comparison.
+        storage.write_text(spark, types_uri, json.dumps({c.name: c.type for c in (*dataset.columns, *dataset.derived)}))
     finally:
         classified.unpersist()
     return {
@@ -98,6 +109,8 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
         "rule_failures": rule_failures,
         "dataset_rules": {r.name: {"passed": r.passed, "measured": r.measured, "expected": r.expected}
                           for r in rule_results},
+        "schema_changes": [*schema.changes, *type_changes],
+        "schema_change_count": len(schema.changes) + len(type_changes),
         "landing_batches": sorted(metrics["batches"]),
         "batch_id": batch_id,
         "validated": outputs[VALID],

@@ -296,6 +296,13 @@ class GlueContext(object):
         sink.setCatalogInfo(database, table_name)
         return sink.writeFrame(frame)
 
+    def extract_jdbc_conf(self, connection_name, catalog_id=None):
+        """A Glue connection's JDBC settings as Glue gives them: `url` without the database,
+        `fullUrl` with it, `user`, `password`, `vendor`."""
+        target = jdbc.resolve_connection(self._local_catalog, connection_name)
+        return {"url": target.jdbc_url.rsplit("/", 1)[0], "fullUrl": target.jdbc_url, "user": target.user,
+                "password": target.password, "vendor": target.engine}
+
     def write_dynamic_frame_from_jdbc_conf(self, frame, catalog_connection, connection_options={},
                                            redshift_tmp_dir="", transformation_ctx="", catalog_id=None):
         target = jdbc.resolve_connection(self._local_catalog, catalog_connection)

@@ -34,10 +34,13 @@ def test_each_stage_publishes_its_numbers_per_env_and_dataset(cloudwatch):
     assert publish("etl-glue-pipeline", "transform", "dev", "flights",
                    {"rows_read": 2000, "rows_quarantined": 2, "duplicates_removed": 0}) == 2
     assert publish("etl-glue-pipeline", "load", "dev", "flights", {"rows_read": 1998, "rows_loaded": 1998}) == 1
+    assert publish("etl-glue-pipeline", "load", "dev", "flights",
+                   {"rows_read": 10, "rows_loaded": 10, "schema_change_count": 3}) == 2
 
     assert total(cloudwatch, "RowsRead", "flights") == 2000
     assert total(cloudwatch, "RowsQuarantined", "flights") == 2
-    assert total(cloudwatch, "RowsLoaded", "flights") == 1998
+    assert total(cloudwatch, "RowsLoaded", "flights") == 2008
+    assert total(cloudwatch, "SchemaChanges", "flights") == 3
     assert total(cloudwatch, "RowsLoaded", "weather") == 0
 
 

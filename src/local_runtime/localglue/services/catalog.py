@@ -183,7 +183,9 @@ class LocalDataCatalog:
         return {"TableList": sorted(tables, key=lambda table: table["Name"])}
 
     def get_table_versions(self, DatabaseName: str, TableName: str) -> dict[str, Any]:
-        versions = self._table_document(DatabaseName, TableName)["versions"]
+        iceberg = [] if self._table_file(DatabaseName, TableName).exists() else \
+            self.iceberg.versions(DatabaseName, TableName)
+        versions = iceberg or self._table_document(DatabaseName, TableName)["versions"]
         # Newest first, as Glue lists them.
         return {"TableVersions": [{"Table": v, "VersionId": v["VersionId"]} for v in reversed(versions)]}
 

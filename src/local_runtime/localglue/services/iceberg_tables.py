@@ -67,12 +67,30 @@ class IcebergTables:
     def tables(self, database: str) -> list[dict[str, Any]]:
         return [self._glue_table(database, *row) for row in self._pointers(database)]
 
+    def versions(self, database: str, name: str) -> list[dict[str, Any]]:
+        """The table as each of its metadata files shows it, oldest first: GlueCatalog's commits (a
+        new column, a promoted type, a new snapshot) each leave a table version on AWS. Metadata
+        files that snapshot expiry removed are no longer listed."""
+        found = self._pointers(database, name)
+        if not found:
+            return []
+        _, current_location, _ = found[0]
+        log = self.metadata(current_location).get("metadata-log", [])
+        locations = [entry["metadata-file"] for entry in log] + [current_location]
+        versions = []
+        for number, location in enumerate(locations, start=1):
+            if location != current_location and not local_path(location).exists():
+                continue
+            previous = locations[number - 2] if number > 1 else None
+            versions.append(self._glue_table(database, name, location, previous, version_id=str(number)))
+        return versions
+
     @staticmethod
     def metadata(metadata_location: str) -> dict[str, Any]:
         return json.loads(local_path(metadata_location).read_text())
 
     def _glue_table(self, database: str, name: str, metadata_location: str,
-                    previous_location: str | None) -> dict[str, Any]:
+                    previous_location: str | None, version_id: str | None = None) -> dict[str, Any]:
         metadata = self.metadata(metadata_location)
         schema = next(s for s in metadata["schemas"] if s["schema-id"] == metadata["current-schema-id"])
         parameters = {"table_type": "ICEBERG", "metadata_location": metadata_location}
@@ -90,7 +108,7 @@ class IcebergTables:
             # Iceberg partitions are hidden (transforms of columns): Glue lists no partition keys.
             "PartitionKeys": [],
             # One version per commit, as GlueCatalog's UpdateTable calls leave them.
-            "VersionId": str(len(metadata.get("metadata-log", [])) + 1),
+            "VersionId": version_id or str(len(metadata.get("metadata-log", [])) + 1),
         }
 
 

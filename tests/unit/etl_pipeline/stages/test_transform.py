@@ -37,6 +37,7 @@ def test_one_batch_splits_into_valid_rejected_and_duplicate_rows_that_add_up(spa
         "rule_failures": {"fare_is_decimal": 1, "fare_positive": 1},
         "dataset_rules": {"mostly_valid": {"passed": True, "measured": 0.5,
                                            "expected": "valid rows / rows read >= 0.5"}},
+        "schema_changes": [], "schema_change_count": 0,
         "landing_batches": ["b1"], "batch_id": "b1", "validated": zones.validated(trips, "b1"),
         "nothing_new": False,
     }
