@@ -202,9 +202,6 @@ def curated_changes(table: str, existing: dict[str, str], wanted: dict[str, str]
     return changes
 
 
-TYPES_FILE = "{dataset}.types.json"
-
-
 def validated_type_changes(dataset: DatasetConfig, previous: dict[str, str] | None, files: list[str]) -> list[dict[str, Any]]:
     """The config's type changes since the last validated batch (`previous`: its column types), as
     report entries. A change the curated table could not take stops the transform here, before a

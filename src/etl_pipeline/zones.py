@@ -3,6 +3,7 @@
     raw         s3://<raw>/<source prefix>                                  source files as delivered
     processed   s3://<processed>/<landing>/<dataset>/batch_id=<id>/         extract output (text + metadata)
                 s3://<processed>/<validated>/<dataset>/batch_id=<id>/       transform output (typed, valid)
+                s3://<processed>/<validated>/_types/<dataset>.json          column types of the last one
                 s3://<processed>/<reports>/<stage>/<run id>.json            one run report per job run
     quarantine  s3://<quarantine>/<dataset>/rejected/batch_id=<id>/         rows that failed a rule
                 s3://<quarantine>/<dataset>/duplicates/batch_id=<id>/       older versions of a key
@@ -54,6 +55,10 @@ class Zones:
 
     def duplicates(self, dataset: DatasetConfig, batch_id: str) -> str:
         return join_uri(self.root("quarantine"), dataset.name, "duplicates", f"batch_id={batch_id}")
+
+    def validated_types(self, dataset: DatasetConfig) -> str:
+        """The column types of the dataset's last validated batch (the transform's schema memory)."""
+        return join_uri(self.root("processed"), self.config.validated_prefix, "_types", f"{dataset.name}.json")
 
     def reports(self, stage: str, name: str | None = None) -> str:
         """The stage's reports folder, or one file in it."""

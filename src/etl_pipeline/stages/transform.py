@@ -28,7 +28,7 @@ from etl_pipeline.config import DatasetConfig
 from etl_pipeline.quality import batch_metrics, check_dataset_rules
 from etl_pipeline.report import check_invariant
 from etl_pipeline.rows import classify, curated_columns, quarantine_columns, standardise
-from etl_pipeline.schema_evolution import TYPES_FILE, plan_source_schema, validated_type_changes
+from etl_pipeline.schema_evolution import plan_source_schema, validated_type_changes
 from etl_pipeline.zones import Zones
 
 
@@ -56,7 +56,7 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
     # What each landed file's columns mean under the dataset's evolution policy; from here on the
     # dataset includes the new columns `add` brings in.
     schema = plan_source_schema(landed, dataset)
-    types_uri = context.zones.reports("transform", TYPES_FILE.format(dataset=dataset.name))
+    types_uri = context.zones.validated_types(dataset)
     previous_types = json.loads(storage.read_text(spark, types_uri)) if storage.exists(spark, types_uri) else None
     type_changes = validated_type_changes(dataset, previous_types, schema.files)
     dataset = schema.dataset
