@@ -62,3 +62,23 @@ def postgres_url(monkeypatch) -> str:
     yield url
     with jdbc.connect(server.with_database("postgres")) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture
+def mysql_url(monkeypatch) -> str:
+    """A new, empty MariaDB database for one test (the RDS MySQL stand-in), dropped afterwards."""
+    from localglue.services import jdbc
+    from localglue.services.environment import DEFAULT_MYSQL_URL
+
+    server = jdbc.parse_url(os.environ.get("GLUE_LOCAL_MYSQL_URL", DEFAULT_MYSQL_URL))
+    if not jdbc.is_reachable(server):
+        pytest.fail(f"these tests need MariaDB at {server.describe()} (set GLUE_LOCAL_MYSQL_URL; "
+                    f".ci/start-mariadb starts one)")
+    database = f"etl_test_{uuid.uuid4().hex[:12]}"
+    with jdbc.connect_mysql(server) as connection, connection.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{database}`")
+    url = f"mysql://{server.user}:{server.password}@{server.host}:{server.port}/{database}"
+    monkeypatch.setenv("GLUE_LOCAL_MYSQL_URL", url)
+    yield url
+    with jdbc.connect_mysql(server) as connection, connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")

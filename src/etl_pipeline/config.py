@@ -18,6 +18,11 @@ from etl_pipeline import storage
 from etl_pipeline.types import SIMPLE_TYPES, is_supported_type
 
 SOURCE_FORMATS = ("csv", "json", "parquet")
+# Glue's JDBC connection types the pipeline reads (docs/sources.md): RDS PostgreSQL, RDS MySQL (and
+# Aurora/MariaDB through the MySQL driver), Redshift.
+JDBC_ENGINES = ("postgresql", "mysql", "redshift")
+# Glue's default number of parallel JDBC queries when hashfield/hashexpression is set without hashpartitions.
+DEFAULT_HASH_PARTITIONS = 7
 DATASET_RULE_TYPES = ("row_count", "completeness", "valid_ratio", "freshness")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -72,11 +77,22 @@ class FileSource:
 
 
 @dataclass(frozen=True)
+class ParallelRead:
+    """Glue's parallel JDBC read: `hashfield` (any column; Glue hashes it) or `hashexpression` (an SQL
+    expression returning a whole number), split into `partitions` non-overlapping queries."""
+    hashfield: str | None
+    hashexpression: str | None
+    partitions: int
+
+
+@dataclass(frozen=True)
 class JdbcSource:
     engine: str
     connection: str
     table: str
     bookmark_keys: tuple[str, ...]
+    parallel: ParallelRead | None = None
+    filter: str | None = None   # an SQL predicate the database evaluates (Glue's sampleQuery)
 
 
 @dataclass(frozen=True)
@@ -180,6 +196,56 @@ def _file_source(reader: _Reader, block: dict, key: str) -> FileSource:
     return FileSource(fmt, prefix if prefix.endswith("/") else prefix + "/", dict(options))
 
 
+JDBC_SOURCE_KEYS = ("type", "engine", "connection", "table", "bookmark_keys", "parallel", "filter", "fallback")
+SQL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$")
+
+
+def _jdbc_source(reader: _Reader, block: dict) -> JdbcSource:
+    unknown = sorted(set(block) - set(JDBC_SOURCE_KEYS))
+    if unknown:
+        raise reader.fail(f"source.{unknown[0]}", f"is not a setting of a jdbc source ({', '.join(JDBC_SOURCE_KEYS)})")
+    engine = reader.get("engine", str, "postgresql", within=block, path="source.engine")
+    if engine not in JDBC_ENGINES:
+        raise reader.fail("source.engine", f"{engine!r} is not one of {', '.join(JDBC_ENGINES)} "
+                                           f"(MariaDB and Aurora MySQL are read as mysql)")
+    table = reader.get("table", str, within=block, path="source.table")
+    if not SQL_NAME.match(table):
+        raise reader.fail("source.table", f"{table!r} is not a table name (table or schema.table)")
+    keys = reader.get("bookmark_keys", list, [], within=block, path="source.bookmark_keys")
+    for index, key in enumerate(keys):
+        if not isinstance(key, str) or not SQL_NAME.match(key) or "." in key:
+            raise reader.fail(f"source.bookmark_keys[{index}]", f"{key!r} is not a column name")
+    filter_sql = reader.get("filter", str, None, within=block, path="source.filter")
+    if filter_sql is not None and (not filter_sql.strip() or ";" in filter_sql):
+        raise reader.fail("source.filter", "is one SQL predicate for the WHERE clause, e.g. \"status <> 'draft'\"")
+    parallel = None
+    if "parallel" in block:
+        parallel = _parallel_read(reader, reader.get("parallel", dict, within=block, path="source.parallel"))
+        if engine == "redshift":
+            # Glue ignores hashfield/hashexpression for Redshift (it unloads through S3 in parallel itself).
+            raise reader.fail("source.parallel", "does not apply to redshift: Glue reads Redshift through an "
+                                                 "UNLOAD to the temp dir, in parallel already")
+    return JdbcSource(engine=engine,
+                      connection=reader.get("connection", str, within=block, path="source.connection"),
+                      table=table, bookmark_keys=tuple(keys), parallel=parallel,
+                      filter=filter_sql.strip() if filter_sql else None)
+
+
+def _parallel_read(reader: _Reader, block: dict) -> ParallelRead:
+    field_name = reader.get("hashfield", str, None, within=block, path="source.parallel.hashfield")
+    expression = reader.get("hashexpression", str, None, within=block, path="source.parallel.hashexpression")
+    if (field_name is None) == (expression is None):
+        raise reader.fail("source.parallel", "needs exactly one of hashfield (a column) or hashexpression "
+                                             "(an SQL expression returning a whole number)")
+    if field_name is not None and (not SQL_NAME.match(field_name) or "." in field_name):
+        raise reader.fail("source.parallel.hashfield", f"{field_name!r} is not a column name")
+    partitions = reader.get("partitions", int, DEFAULT_HASH_PARTITIONS, within=block,
+                            path="source.parallel.partitions")
+    if not 1 <= partitions <= 256:
+        raise reader.fail("source.parallel.partitions", f"must be between 1 and 256, got {partitions}")
+    return ParallelRead(field_name, expression, partitions)
+
+
 def _columns(reader: _Reader) -> tuple[ColumnSpec, ...]:
     raw_columns = reader.get("columns", list)
     if not raw_columns:
@@ -230,13 +296,7 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
     if source_type == "s3":
         source: FileSource | JdbcSource = _file_source(reader, source_block, "source")
     elif source_type == "jdbc":
-        keys = reader.get("bookmark_keys", list, [], within=source_block, path="source.bookmark_keys")
-        source = JdbcSource(
-            engine=reader.get("engine", str, "postgresql", within=source_block, path="source.engine"),
-            connection=reader.get("connection", str, within=source_block, path="source.connection"),
-            table=reader.get("table", str, within=source_block, path="source.table"),
-            bookmark_keys=tuple(keys),
-        )
+        source = _jdbc_source(reader, source_block)
         if "fallback" in source_block:
             fallback = _file_source(reader, reader.get("fallback", dict, within=source_block,
                                                        path="source.fallback"), "source.fallback")

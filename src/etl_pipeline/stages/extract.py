@@ -37,7 +37,11 @@ class ExtractContext:
     zones: Zones
     batch_id: str
     extracted_at: datetime
-    use_fallback: bool
+    use_fallback: bool | frozenset[str]   # True: every JDBC dataset reads its fallback files; a set: those
+
+    def falls_back(self, dataset: DatasetConfig) -> bool:
+        wanted = self.use_fallback if isinstance(self.use_fallback, bool) else dataset.name in self.use_fallback
+        return wanted and dataset.fallback is not None
 
 
 def batch_id_for(job_name: str, last_successful_run: str | None) -> str:
@@ -56,20 +60,46 @@ def _glue_format_options(source: FileSource) -> dict:
     return {}
 
 
+def jdbc_connection_options(source: JdbcSource, connection_name: str, temp_dir: str) -> dict:
+    """Glue's connection_options for a JDBC source, from its config block.
+
+    Glue's JDBC options (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-jdbc-home.html):
+    the filter runs in the database as `sampleQuery`; with `enablePartitioningForSampleQuery` the query
+    ends in AND, so Glue appends its own conditions (bookmark keys, hash partitions) to it. Parallel
+    reads: `hashfield` or `hashexpression` with `hashpartitions`
+    (https://docs.aws.amazon.com/glue/latest/dg/run-jdbc-parallel-read-job.html). Redshift is read
+    through an UNLOAD into `redshiftTmpDir`.
+    """
+    options = {
+        "useConnectionProperties": "true",
+        "connectionName": connection_name,
+        "dbtable": source.table,
+        "jobBookmarkKeys": list(source.bookmark_keys),
+        "jobBookmarkKeysSortOrder": "asc",
+    }
+    if source.filter:
+        options["sampleQuery"] = f"SELECT * FROM {source.table} WHERE ({source.filter}) AND"
+        options["enablePartitioningForSampleQuery"] = "true"
+    if source.parallel:
+        if source.parallel.hashfield:
+            options["hashfield"] = source.parallel.hashfield
+        else:
+            options["hashexpression"] = source.parallel.hashexpression
+        options["hashpartitions"] = str(source.parallel.partitions)
+    if source.engine == "redshift":
+        options["redshiftTmpDir"] = temp_dir
+    return options
+
+
 def read_source(context: ExtractContext, dataset: DatasetConfig) -> tuple[DataFrame, str]:
     """The new rows of a dataset's source, and a label of where they came from."""
     source = dataset.source
-    if isinstance(source, JdbcSource) and not (context.use_fallback and dataset.fallback):
+    if isinstance(source, JdbcSource) and not context.falls_back(dataset):
         name = context.config.connection_name(context.env, source.connection)
+        temp_dir = context.zones.temp("redshift-unload", dataset.name) if source.engine == "redshift" else ""
         frame = context.glue_context.create_dynamic_frame.from_options(
             connection_type=source.engine,
-            connection_options={
-                "useConnectionProperties": "true",
-                "connectionName": name,
-                "dbtable": source.table,
-                "jobBookmarkKeys": list(source.bookmark_keys),
-                "jobBookmarkKeysSortOrder": "asc",
-            },
+            connection_options=jdbc_connection_options(source, name, temp_dir),
             transformation_ctx=f"extract_{dataset.name}",
         ).toDF()
         label = f"jdbc://{name}/{source.table}"
