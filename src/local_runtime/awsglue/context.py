@@ -205,7 +205,9 @@ class GlueContext(object):
                                                         predicates=predicates, properties=properties)
                 return self.spark_session.read.format("jdbc").options(**spark_options).option("query", sql).load()
             except Exception as error:  # Py4JJavaError and Spark's AnalysisException: one line, cause in the log
-                raise jdbc.read_failed(connection_name, target, table, error) from error
+                java = getattr(error, "java_exception", None)   # the driver's exception, not py4j's call frame
+                raise jdbc.read_failed(connection_name, target, table,
+                                       java.toString() if java is not None else str(error)) from error
 
         def rows(conditions: list[str]) -> DataFrame:
             return read(f"{select} {' AND '.join(conditions or ['1 = 1'])}", partitions or None)

@@ -153,11 +153,10 @@ _UNREACHABLE = ("connection refused", "communications link failure", "unknownhos
                 "password authentication failed", "access denied", "no pg_hba.conf entry", "connection attempt failed")
 
 
-def read_failed(connection_name: str, target: JdbcTarget, table: str, cause: BaseException) -> JdbcError:
-    """One line for a JDBC read that failed: which connection, which server, what to check. The cause's
-    first line only (Spark's is a Java stack, kept in the log by the job); never a password."""
-    text = str(cause)
-    reason = next((line.strip() for line in text.splitlines() if line.strip()), type(cause).__name__)
+def read_failed(connection_name: str, target: JdbcTarget, table: str, text: str) -> JdbcError:
+    """One line for a JDBC read that failed: which connection, which server, what to check. The
+    driver's first line only (the whole Java stack goes to the job's log); never a password."""
+    reason = next((line.strip() for line in text.splitlines() if line.strip()), "unknown error")
     if target.password:
         reason = reason.replace(target.password, "***")
     if any(marker in text.lower() for marker in _UNREACHABLE):

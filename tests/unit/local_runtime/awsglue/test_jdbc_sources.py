@@ -191,5 +191,6 @@ def test_an_unreachable_server_fails_in_one_line_naming_the_connection_without_t
     message = str(raised.value)
     assert "\n" not in message and "Sup3r-s3cret" not in message
     assert message.startswith("cannot read planes through Glue connection fleet-db (mysql://loader@127.0.0.1:1/fleet)")
+    assert "Communications link failure" in message    # the driver's own words, its first line
     assert "Check that the database runs and accepts connections on 127.0.0.1:1" in message
     assert not (local_home / "bookmarks" / "extract.json").exists()   # nothing was committed
