@@ -82,3 +82,24 @@ def mysql_url(monkeypatch) -> str:
     yield url
     with jdbc.connect_mysql(server) as connection, connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
+
+
+@pytest.fixture(scope="session")
+def dynamodb_server() -> str:
+    """moto's DynamoDB server on a free 127.0.0.1 port for the session (a real DynamoDB API endpoint)."""
+    import socket
+
+    from localglue.services import dynamodb
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = dynamodb.ensure_server(f"http://127.0.0.1:{port}")
+    yield url
+    dynamodb.stop_servers()
+
+
+@pytest.fixture
+def dynamodb_url(dynamodb_server, monkeypatch) -> str:
+    monkeypatch.setenv("GLUE_LOCAL_DYNAMODB_URL", dynamodb_server)
+    return dynamodb_server

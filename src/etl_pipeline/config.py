@@ -96,10 +96,29 @@ class JdbcSource:
 
 
 @dataclass(frozen=True)
+class DynamoDbSource:
+    """A DynamoDB table, read the way Glue 5.1 reads one (docs/sources.md):
+    - read `scan`: Glue's scan reader, `splits` parallel segments, using `read_percent` of the table's
+      read capacity (dynamodb.splits, dynamodb.throughput.read.percent);
+    - read `export`: Glue's export connector (dynamodb.export ddb): a point-in-time export to S3 that
+      uses no read capacity, for large tables.
+    Job bookmarks do not cover DynamoDB: `incremental_key` names an attribute the writers set to the
+    time of each write (ISO-8601 UTC text); each run reads the items written after the last run's
+    start, up to its own start (the watermark the extract keeps). `flatten` turns nested maps into
+    columns named parent_child."""
+    table: str
+    read: str
+    splits: int
+    read_percent: float
+    incremental_key: str | None
+    flatten: bool
+
+
+@dataclass(frozen=True)
 class DatasetConfig:
     name: str
     description: str
-    source: FileSource | JdbcSource
+    source: FileSource | JdbcSource | DynamoDbSource
     fallback: FileSource | None
     primary_key: tuple[str, ...]
     columns: tuple[ColumnSpec, ...]
@@ -231,6 +250,37 @@ def _jdbc_source(reader: _Reader, block: dict) -> JdbcSource:
                       filter=filter_sql.strip() if filter_sql else None)
 
 
+DYNAMODB_SOURCE_KEYS = ("type", "table", "read", "splits", "read_percent", "incremental_key", "flatten")
+DYNAMODB_TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+
+
+def _dynamodb_source(reader: _Reader, block: dict) -> DynamoDbSource:
+    unknown = sorted(set(block) - set(DYNAMODB_SOURCE_KEYS))
+    if unknown:
+        raise reader.fail(f"source.{unknown[0]}", f"is not a setting of a dynamodb source ({', '.join(DYNAMODB_SOURCE_KEYS)})")
+    table = reader.get("table", str, within=block, path="source.table")
+    if not DYNAMODB_TABLE.match(table):
+        raise reader.fail("source.table", f"{table!r} is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ - .)")
+    read = reader.get("read", str, "scan", within=block, path="source.read")
+    if read not in ("scan", "export"):
+        raise reader.fail("source.read", f"{read!r} is not 'scan' (Glue's scan reader) or 'export' "
+                                         f"(Glue's export connector, for large tables)")
+    splits = reader.get("splits", int, 1, within=block, path="source.splits")
+    if not 1 <= splits <= 1_000_000:
+        raise reader.fail("source.splits", f"must be between 1 and 1000000 (DynamoDB's parallel scan segments), got {splits}")
+    read_percent = reader.get("read_percent", (int, float), 0.5, within=block, path="source.read_percent")
+    if not 0.1 <= read_percent <= 1.5:
+        # Glue's range for dynamodb.throughput.read.percent.
+        raise reader.fail("source.read_percent", f"must be between 0.1 and 1.5 (share of the table's read capacity), "
+                                                 f"got {read_percent}")
+    key = reader.get("incremental_key", str, None, within=block, path="source.incremental_key")
+    if key is not None and not IDENTIFIER.match(key):
+        raise reader.fail("source.incremental_key", f"{key!r} is not an attribute name (lower case, digits, _)")
+    return DynamoDbSource(table=table, read=read, splits=splits, read_percent=float(read_percent),
+                          incremental_key=key,
+                          flatten=reader.get("flatten", bool, True, within=block, path="source.flatten"))
+
+
 def _parallel_read(reader: _Reader, block: dict) -> ParallelRead:
     field_name = reader.get("hashfield", str, None, within=block, path="source.parallel.hashfield")
     expression = reader.get("hashexpression", str, None, within=block, path="source.parallel.hashexpression")
@@ -295,13 +345,15 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
     fallback = None
     if source_type == "s3":
         source: FileSource | JdbcSource = _file_source(reader, source_block, "source")
+    elif source_type == "dynamodb":
+        source = _dynamodb_source(reader, source_block)
     elif source_type == "jdbc":
         source = _jdbc_source(reader, source_block)
         if "fallback" in source_block:
             fallback = _file_source(reader, reader.get("fallback", dict, within=source_block,
                                                        path="source.fallback"), "source.fallback")
     else:
-        raise reader.fail("source.type", f"{source_type!r} is not 's3' or 'jdbc'")
+        raise reader.fail("source.type", f"{source_type!r} is not 's3', 'jdbc' or 'dynamodb'")
 
     columns = _columns(reader)
     column_names = [c.name for c in columns]

@@ -17,7 +17,8 @@ from etl_pipeline import config as config_module
 from etl_pipeline import metrics, storage
 from etl_pipeline.config import ConfigError, PipelineConfig
 from etl_pipeline.report import RunReport
-from etl_pipeline.stages.extract import ExtractContext, batch_id_for, extract_dataset, extract_started_at
+from etl_pipeline.stages.extract import (ExtractContext, batch_id_for, extract_dataset, extract_started_at,
+                                         save_watermarks)
 from etl_pipeline.stages.load import LoadContext, load_dataset
 from etl_pipeline.stages.transform import TransformContext, transform_dataset
 from etl_pipeline.zones import Zones
@@ -67,6 +68,8 @@ def _extract_context(run: JobRun) -> ExtractContext:
 def _extract_done(run: JobRun) -> None:
     # Written last: until it is, a rerun lands its batch under the same id, replacing this one's.
     storage.write_text(run.spark, run.zones.reports("extract", LAST_SUCCESS_MARKER), run.report.run_id + "\n")
+    # After the marker: a crash in between reads the window again (counted as duplicates), never skips it.
+    save_watermarks(run.spark, run.report.datasets)
 
 
 def _transform_context(run: JobRun) -> TransformContext:

@@ -19,6 +19,7 @@ What Glue does in its Java classes, done here in Python over the local runtime's
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from pyspark.sql import types as T
 from awsglue.data_sink import DataSink
 from awsglue.dynamicframe import DynamicFrame, DynamicFrameReader, DynamicFrameWriter
 from localglue.services import bookmarks as bm
-from localglue.services import jdbc, lake
+from localglue.services import dynamodb, jdbc, lake
 from localglue.services.catalog import LocalDataCatalog
 from localglue.services.environment import LocalSettings, glue_conf_pairs, job_argument
 
@@ -114,10 +115,34 @@ class GlueContext(object):
             return self._read_s3(connection_options, format, format_options, transformation_ctx)
         if connection_type in _JDBC_TYPES:
             return self._read_jdbc(connection_type, connection_options, transformation_ctx)
+        if connection_type == "dynamodb":
+            return self._read_dynamodb(connection_options, transformation_ctx)
         raise NotImplementedError(
             f"connection_type {connection_type!r} is not emulated by the local Glue runtime "
-            f"(supported: s3, {', '.join(_JDBC_TYPES)})"
+            f"(supported: s3, dynamodb, {', '.join(_JDBC_TYPES)})"
         )
+
+    def _read_dynamodb(self, options, transformation_ctx) -> DynamicFrame:
+        """Glue's scan reader, as a parallel-segment scan of the local DynamoDB endpoint
+        (localglue.services.dynamodb). Glue keeps no bookmark for DynamoDB: every read is whole."""
+        if options.get("dynamodb.export"):
+            raise NotImplementedError(
+                "dynamodb.export (Glue's export connector: a point-in-time export of the table to S3) is not "
+                "emulated locally; read the table with the scan reader here (source.read: scan)")
+        table = options.get("dynamodb.input.tableName")
+        if not table:
+            raise ValueError("a dynamodb source needs connection_options 'dynamodb.input.tableName'")
+        splits = int(options.get("dynamodb.splits", 1))
+        read_percent = float(options.get("dynamodb.throughput.read.percent", 0.5))
+        if not 1 <= splits <= 1_000_000 or not 0.1 <= read_percent <= 1.5:
+            raise ValueError(f"dynamodb.splits must be 1..1000000 and dynamodb.throughput.read.percent 0.1..1.5 "
+                             f"(got {splits}, {read_percent}) for table {table}")
+        items = dynamodb.scan(table, splits, read_percent)
+        if not items:
+            return self._empty_frame(transformation_ctx)
+        lines = [json.dumps(item) for item in items]
+        frame = self.spark_session.read.json(self._sc.parallelize(lines, splits))
+        return DynamicFrame(frame, self, transformation_ctx)
 
     def _read_s3(self, options, format, format_options, transformation_ctx) -> DynamicFrame:
         paths = options.get("paths") or ([options["path"]] if options.get("path") else [])
