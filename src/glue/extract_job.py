@@ -1,7 +1,7 @@
 """Glue job: extract. Lands what is new in each configured source in the processed zone.
 
 Arguments: --env --config_path --raw_path --processed_path --datasets (all | a,b,...)
---metrics_namespace (CloudWatch namespace, or none), --TempDir (Glue's; Redshift sources unload there);
+--metrics_namespace (CloudWatch namespace, or none);
 optional --source_fallback files (read JDBC datasets from their fallback files; local demo).
 """
 
@@ -15,7 +15,7 @@ from pyspark.context import SparkContext
 from etl_pipeline.jobs import run_job
 
 args = getResolvedOptions(sys.argv, [
-    "JOB_NAME", "env", "config_path", "raw_path", "processed_path", "datasets", "metrics_namespace", "TempDir",
+    "JOB_NAME", "env", "config_path", "raw_path", "processed_path", "datasets", "metrics_namespace",
 ])
 if "--source_fallback" in sys.argv:
     args.update(getResolvedOptions(sys.argv, ["source_fallback"]))
