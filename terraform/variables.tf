@@ -94,15 +94,9 @@ variable "source_databases" {
     cidr_blocks = list(string)
     crawl_path  = optional(string)
   }))
+  # Validated where each part is used: URL and secret by the connections module, port and
+  # address ranges by the network module.
   default = {}
-
-  validation {
-    condition = alltrue([for db in values(var.source_databases) :
-      can(regex("^jdbc:(postgresql|mysql)://", db.jdbc_url)) && can(regex("^arn:[a-z-]+:secretsmanager:", db.secret_arn))
-      && db.port > 0 && db.port < 65536 && alltrue([for c in db.cidr_blocks : can(cidrhost(c, 0)) && c != "0.0.0.0/0"])
-    ])
-    error_message = "source_databases: each needs a jdbc:postgresql:// or jdbc:mysql:// URL, a Secrets Manager secret ARN, a TCP port and CIDR blocks other than 0.0.0.0/0."
-  }
 }
 
 # ----------------------------------------------------------------------------------------------

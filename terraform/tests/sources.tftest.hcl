@@ -1,6 +1,6 @@
 # Data sources: one Glue connection per source database with its secret in Secrets Manager (never a
-# password), datasets without a provisioned database on their CSV fallback, the sources crawler's
-# jdbc_target / dynamodb_target, and DynamoDB permissions scoped to the configured tables.
+# password), datasets without a provisioned database on their CSV fallback, and DynamoDB permissions
+# scoped to the configured tables (the sources crawler: sources_crawler.tftest.hcl).
 
 mock_provider "aws" {}
 
@@ -37,15 +37,15 @@ run "one_connection_per_source_database_with_its_secret" {
     error_message = "A JDBC connection per source database, named <prefix>-<logical name>."
   }
   assert {
-    condition = (aws_glue_connection.source["fleet-db"].connection_properties == {
+    condition = (aws_glue_connection.source["fleet-db"].connection_properties == tomap({
       JDBC_CONNECTION_URL = "jdbc:mysql://fleet.example.internal:3306/fleet"
       SECRET_ID           = "arn:aws:secretsmanager:us-east-1:123456789012:secret:fleet-db-AbCdEf"
       JDBC_ENFORCE_SSL    = "true"
-    })
+    }))
     error_message = "The connection names the secret and enforces SSL; no USERNAME or PASSWORD property."
   }
   assert {
-    condition     = output.fallback_datasets == ["airlines"] && output.extract_reads_warehouse && output.secret_arns == ["arn:aws:secretsmanager:us-east-1:123456789012:secret:fleet-db-AbCdEf"]
+    condition     = output.fallback_datasets == tolist(["airlines"]) && output.extract_reads_warehouse && tolist(output.secret_arns) == tolist(["arn:aws:secretsmanager:us-east-1:123456789012:secret:fleet-db-AbCdEf"])
     error_message = "airlines (no reference-db provisioned) reads its fallback; airports reads the warehouse; the jobs may read the fleet-db secret."
   }
 }
@@ -62,7 +62,7 @@ run "without_a_warehouse_redshift_sources_read_their_fallback" {
   }
 
   assert {
-    condition     = output.fallback_datasets == ["airlines", "airports"] && !output.extract_reads_warehouse
+    condition     = output.fallback_datasets == tolist(["airlines", "airports"]) && !output.extract_reads_warehouse
     error_message = "Without Redshift, the Redshift-sourced dataset reads its CSV fallback."
   }
 }
@@ -98,60 +98,6 @@ run "a_password_cannot_stand_in_for_the_secret" {
   }
 
   expect_failures = [var.source_databases]
-}
-
-run "sources_crawler_targets_the_databases_and_dynamodb_tables" {
-  command = apply
-
-  module {
-    source = "./modules/crawlers"
-  }
-
-  variables {
-    zones                       = ["raw"]
-    database_names              = { raw = "etl_glue_pipeline_dev_raw" }
-    bucket_names                = { raw = "raw-bucket" }
-    datasets                    = { flights = { raw_prefixes = ["flights/"] } }
-    role_arn                    = "arn:aws:iam::123456789012:role/etl-glue-pipeline-dev-crawler"
-    security_configuration_name = "etl-glue-pipeline-dev"
-    jdbc_targets                = [{ connection_name = "etl-glue-pipeline-dev-fleet-db", path = "fleet/%" }]
-    dynamodb_tables             = ["weather_observations"]
-  }
-
-  assert {
-    condition = (aws_glue_crawler.sources[0].jdbc_target[0].connection_name == "etl-glue-pipeline-dev-fleet-db"
-      && aws_glue_crawler.sources[0].jdbc_target[0].path == "fleet/%"
-      && aws_glue_crawler.sources[0].dynamodb_target[0].path == "weather_observations"
-      && aws_glue_crawler.sources[0].dynamodb_target[0].scan_all == false
-    && aws_glue_crawler.sources[0].dynamodb_target[0].scan_rate == 0.5)
-    error_message = "The sources crawler catalogs each source database through its connection and samples each DynamoDB table at half its read capacity."
-  }
-  assert {
-    condition     = aws_glue_crawler.sources[0].table_prefix == "source_" && aws_glue_crawler.sources[0].database_name == "etl_glue_pipeline_dev_raw" && output.sources_crawler_name == "etl-glue-pipeline-dev-sources-crawler"
-    error_message = "Source schemas land as source_* tables in the raw database."
-  }
-}
-
-run "no_sources_crawler_without_sources" {
-  command = plan
-
-  module {
-    source = "./modules/crawlers"
-  }
-
-  variables {
-    zones                       = ["raw"]
-    database_names              = { raw = "etl_glue_pipeline_dev_raw" }
-    bucket_names                = { raw = "raw-bucket" }
-    datasets                    = { flights = { raw_prefixes = ["flights/"] } }
-    role_arn                    = "arn:aws:iam::123456789012:role/etl-glue-pipeline-dev-crawler"
-    security_configuration_name = "etl-glue-pipeline-dev"
-  }
-
-  assert {
-    condition     = length(aws_glue_crawler.sources) == 0
-    error_message = "No source databases or DynamoDB tables: no sources crawler."
-  }
 }
 
 run "dynamodb_reads_are_scoped_to_the_configured_tables" {

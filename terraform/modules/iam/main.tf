@@ -74,6 +74,35 @@ locals {
     Resource = concat(local.dynamodb_table_arns, [for arn in local.dynamodb_table_arns : "${arn}/export/*"])
   }]
 
+  # What Glue needs to place a job's (or a JDBC crawler's) network interfaces in the private subnets.
+  vpc_network_access = [
+    {
+      # Describe calls of EC2 support no resource-level permissions: "*" is required.
+      Sid    = "DescribeNetwork"
+      Effect = "Allow"
+      Action = [
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcAttribute",
+        "ec2:DescribeVpcEndpoints",
+        "ec2:DescribeRouteTables",
+        "ec2:DescribeVpcs",
+      ]
+      Resource = ["*"]
+    },
+    {
+      Sid    = "ManageNetworkInterfaces"
+      Effect = "Allow"
+      Action = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:CreateTags", "ec2:DeleteTags"]
+      Resource = concat(
+        ["${local.ec2_arn}:network-interface/*"],
+        [for id in var.subnet_ids : "${local.ec2_arn}:subnet/${id}"],
+        [for id in var.security_group_ids : "${local.ec2_arn}:security-group/${id}"],
+      )
+    },
+  ]
+
   table_write_actions = ["glue:CreateTable", "glue:UpdateTable"]
   partition_write_actions = [
     "glue:CreatePartition",
@@ -172,33 +201,7 @@ locals {
         Resource  = ["*"]
         Condition = { StringEquals = { "cloudwatch:namespace" = ["Glue", var.metrics_namespace] } }
       },
-      {
-        # Describe calls of EC2 support no resource-level permissions: "*" is required. Glue uses
-        # them to set up the job's network interfaces in the private subnets.
-        Sid    = "DescribeNetwork"
-        Effect = "Allow"
-        Action = [
-          "ec2:DescribeNetworkInterfaces",
-          "ec2:DescribeSecurityGroups",
-          "ec2:DescribeSubnets",
-          "ec2:DescribeVpcAttribute",
-          "ec2:DescribeVpcEndpoints",
-          "ec2:DescribeRouteTables",
-          "ec2:DescribeVpcs",
-        ]
-        Resource = ["*"]
-      },
-      {
-        Sid    = "ManageJobNetworkInterfaces"
-        Effect = "Allow"
-        Action = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:CreateTags", "ec2:DeleteTags"]
-        Resource = concat(
-          ["${local.ec2_arn}:network-interface/*"],
-          [for id in var.subnet_ids : "${local.ec2_arn}:subnet/${id}"],
-          [for id in var.security_group_ids : "${local.ec2_arn}:security-group/${id}"],
-        )
-      },
-      ], local.catalog_key_use, local.dynamodb_read, length(var.secret_arns) == 0 ? [] : [
+      ], local.vpc_network_access, local.catalog_key_use, local.dynamodb_read, length(var.secret_arns) == 0 ? [] : [
       {
         Sid      = "ReadConnectionSecrets"
         Effect   = "Allow"
@@ -278,24 +281,7 @@ locals {
         Action   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
         Resource = var.crawled_secret_arns
       },
-      {
-        # EC2's Describe calls support no resource-level permissions: "*" is required.
-        Sid      = "DescribeCrawlerNetwork"
-        Effect   = "Allow"
-        Action   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcAttribute", "ec2:DescribeVpcEndpoints", "ec2:DescribeRouteTables", "ec2:DescribeVpcs"]
-        Resource = ["*"]
-      },
-      {
-        Sid    = "ManageCrawlerNetworkInterfaces"
-        Effect = "Allow"
-        Action = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:CreateTags", "ec2:DeleteTags"]
-        Resource = concat(
-          ["${local.ec2_arn}:network-interface/*"],
-          [for id in var.subnet_ids : "${local.ec2_arn}:subnet/${id}"],
-          [for id in var.security_group_ids : "${local.ec2_arn}:security-group/${id}"],
-        )
-      },
-    ])
+    ], length(var.crawled_connection_names) == 0 ? [] : local.vpc_network_access)
   }
 }
 
