@@ -5,9 +5,13 @@ What Glue does in its Java classes, done here in Python over the local runtime's
   has not seen (per `transformation_ctx`), and read them with Spark; CSV files are read by header,
   one group per distinct header, so every file maps its columns by name (Glue's frames are
   self-describing per record; Spark's CSV reader alone would map later files by position).
-- JDBC reads resolve the Glue connection from the local Data Catalog and read only rows above the
-  bookmark keys' last values, up to the maximum taken before the read (rows inserted meanwhile wait
-  for the next run instead of being skipped).
+- JDBC reads (postgresql, mysql, redshift) resolve the Glue connection from the local Data Catalog
+  and read only rows above the bookmark keys' last values, up to the maximum taken before the read
+  (rows inserted meanwhile wait for the next run instead of being skipped); `hashfield` /
+  `hashexpression` + `hashpartitions` split the read into non-overlapping Spark JDBC predicates, and
+  a `sampleQuery` (the database-side filter) gets the bookmark conditions appended as Glue appends them.
+- DynamoDB reads scan the local DynamoDB endpoint in `dynamodb.splits` parallel segments
+  (localglue.services.dynamodb); the export connector is refused locally.
 - Catalog reads and writes use the local Data Catalog's tables, locations and partitions.
 - `from_jdbc_conf` runs `preactions`, writes the frame through Spark JDBC, then runs `postactions`.
 - The job's `--conf` (Glue's way to configure Spark, e.g. the Iceberg catalog) is applied as Glue
