@@ -63,3 +63,12 @@ def test_dynamodb_options_for_the_scan_reader_and_the_export_connector():
     assert dynamodb_connection_options(export, arn, "s3://temp-bucket/glue/dynamodb-export/weather") == {
         "dynamodb.export": "ddb", "dynamodb.tableArn": arn, "dynamodb.unnestDDBJson": True,
         "dynamodb.s3.bucket": "temp-bucket", "dynamodb.s3.prefix": "glue/dynamodb-export/weather"}
+
+
+def test_source_fallback_argument_names_all_or_some_datasets():
+    from etl_pipeline.jobs import fallback_datasets
+
+    assert fallback_datasets(None) is False and fallback_datasets("files") is True
+    assert fallback_datasets("files:planes, airlines") == frozenset({"planes", "airlines"})
+    with pytest.raises(ConfigError, match="--source_fallback 'csv': expected files or files:<dataset>"):
+        fallback_datasets("csv")
