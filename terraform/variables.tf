@@ -75,40 +75,28 @@ variable "create_vpc_endpoints" {
 }
 
 # ----------------------------------------------------------------------------------------------
-# JDBC reference database (optional)
+# Source databases (RDS PostgreSQL, RDS MySQL) the JDBC datasets read (optional)
 # ----------------------------------------------------------------------------------------------
-variable "reference_db_jdbc_url" {
-  description = "JDBC URL of the existing reference database (jdbc:postgresql://host:5432/db); null: no reference-db connection."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.reference_db_jdbc_url == null || can(regex("^jdbc:[a-z0-9]+://", var.reference_db_jdbc_url))
-    error_message = "reference_db_jdbc_url must start with jdbc:<engine>:// or be null."
-  }
-}
-
-variable "reference_db_secret_arn" {
-  description = "Secrets Manager secret with the reference database's username and password."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.reference_db_secret_arn == null || can(regex("^arn:[a-z-]+:secretsmanager:", var.reference_db_secret_arn))
-    error_message = "reference_db_secret_arn must be a Secrets Manager secret ARN or null."
-  }
-}
-
-variable "reference_db_cidr_blocks" {
-  description = "Address ranges of the reference database (egress from the Glue security group)."
-  type        = list(string)
-  default     = []
-}
-
-variable "reference_db_port" {
-  description = "TCP port of the reference database."
-  type        = number
-  default     = 5432
+variable "source_databases" {
+  description = <<-EOT
+    The RDS (or other JDBC) databases the datasets read, by the logical connection name that
+    config/datasets uses (source.connection, e.g. reference-db, fleet-db): the JDBC URL
+    (jdbc:postgresql://host:5432/db or jdbc:mysql://host:3306/db), the Secrets Manager secret that
+    holds its username and password (created outside Terraform: no password in state or config),
+    its port and the address ranges the jobs may reach it in, and optionally crawl_path
+    (database/schema/% or database/%) for the sources crawler. A JDBC dataset whose connection is
+    not listed reads its CSV fallback from the raw bucket.
+  EOT
+  type = map(object({
+    jdbc_url    = string
+    secret_arn  = string
+    port        = number
+    cidr_blocks = list(string)
+    crawl_path  = optional(string)
+  }))
+  # Validated where each part is used: URL and secret by the connections module, port and
+  # address ranges by the network module.
+  default = {}
 }
 
 # ----------------------------------------------------------------------------------------------

@@ -74,3 +74,44 @@ def moto_endpoint() -> str:
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture
+def mysql_url(monkeypatch) -> str:
+    """A new, empty MariaDB database for one test (the RDS MySQL stand-in), dropped afterwards."""
+    from localglue.services import jdbc
+    from localglue.services.environment import DEFAULT_MYSQL_URL
+
+    server = jdbc.parse_url(os.environ.get("GLUE_LOCAL_MYSQL_URL", DEFAULT_MYSQL_URL))
+    if not jdbc.is_reachable(server):
+        pytest.fail(f"these tests need MariaDB at {server.describe()} (set GLUE_LOCAL_MYSQL_URL; "
+                    f".ci/start-mariadb starts one)")
+    database = f"etl_test_{uuid.uuid4().hex[:12]}"
+    with jdbc.connect_mysql(server) as connection, connection.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{database}`")
+    url = f"mysql://{server.user}:{server.password}@{server.host}:{server.port}/{database}"
+    monkeypatch.setenv("GLUE_LOCAL_MYSQL_URL", url)
+    yield url
+    with jdbc.connect_mysql(server) as connection, connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
+
+
+@pytest.fixture(scope="session")
+def dynamodb_server() -> str:
+    """moto's DynamoDB server on a free 127.0.0.1 port for the session (a real DynamoDB API endpoint)."""
+    import socket
+
+    from localglue.services import dynamodb
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = dynamodb.ensure_server(f"http://127.0.0.1:{port}")
+    yield url
+    dynamodb.stop_servers()
+
+
+@pytest.fixture
+def dynamodb_url(dynamodb_server, monkeypatch) -> str:
+    monkeypatch.setenv("GLUE_LOCAL_DYNAMODB_URL", dynamodb_server)
+    return dynamodb_server

@@ -18,6 +18,11 @@ from etl_pipeline import storage
 from etl_pipeline.types import DEFAULT_VARCHAR_BYTES, MAX_VARCHAR_BYTES, SIMPLE_TYPES, is_supported_type
 
 SOURCE_FORMATS = ("csv", "json", "parquet")
+# Glue's JDBC connection types the pipeline reads (docs/sources.md): RDS PostgreSQL, RDS MySQL (and
+# Aurora/MariaDB through the MySQL driver), Redshift.
+JDBC_ENGINES = ("postgresql", "mysql", "redshift")
+# Glue's default number of parallel JDBC queries when hashfield/hashexpression is set without hashpartitions.
+DEFAULT_HASH_PARTITIONS = 7
 DATASET_RULE_TYPES = ("row_count", "completeness", "valid_ratio", "freshness")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -72,11 +77,41 @@ class FileSource:
 
 
 @dataclass(frozen=True)
+class ParallelRead:
+    """Glue's parallel JDBC read: `hashfield` (any column; Glue hashes it) or `hashexpression` (an SQL
+    expression returning a whole number), split into `partitions` non-overlapping queries."""
+    hashfield: str | None
+    hashexpression: str | None
+    partitions: int
+
+
+@dataclass(frozen=True)
 class JdbcSource:
     engine: str
     connection: str
     table: str
     bookmark_keys: tuple[str, ...]
+    parallel: ParallelRead | None = None
+    filter: str | None = None   # an SQL predicate the database evaluates (Glue's sampleQuery)
+
+
+@dataclass(frozen=True)
+class DynamoDbSource:
+    """A DynamoDB table, read the way Glue 5.1 reads one (docs/sources.md):
+    - read `scan`: Glue's scan reader, `splits` parallel segments, using `read_percent` of the table's
+      read capacity (dynamodb.splits, dynamodb.throughput.read.percent);
+    - read `export`: Glue's export connector (dynamodb.export ddb): a point-in-time export to S3 that
+      uses no read capacity, for large tables.
+    Job bookmarks do not cover DynamoDB: `incremental_key` names an attribute the writers set to the
+    time of each write (ISO-8601 UTC text); each run reads the items written after the last run's
+    start, up to its own start (the watermark the extract keeps). `flatten` turns nested maps into
+    columns named parent_child."""
+    table: str
+    read: str
+    splits: int
+    read_percent: float
+    incremental_key: str | None
+    flatten: bool
 
 
 # What a dataset's source may do to its schema (`schema_evolution:` in the dataset's YAML), and the
@@ -95,7 +130,7 @@ class SchemaEvolutionPolicy:
 class DatasetConfig:
     name: str
     description: str
-    source: FileSource | JdbcSource
+    source: FileSource | JdbcSource | DynamoDbSource
     fallback: FileSource | None
     primary_key: tuple[str, ...]
     columns: tuple[ColumnSpec, ...]
@@ -196,6 +231,87 @@ def _file_source(reader: _Reader, block: dict, key: str) -> FileSource:
     return FileSource(fmt, prefix if prefix.endswith("/") else prefix + "/", dict(options))
 
 
+JDBC_SOURCE_KEYS = ("type", "engine", "connection", "table", "bookmark_keys", "parallel", "filter", "fallback")
+SQL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$")
+
+
+def _jdbc_source(reader: _Reader, block: dict) -> JdbcSource:
+    unknown = sorted(set(block) - set(JDBC_SOURCE_KEYS))
+    if unknown:
+        raise reader.fail(f"source.{unknown[0]}", f"is not a setting of a jdbc source ({', '.join(JDBC_SOURCE_KEYS)})")
+    engine = reader.get("engine", str, "postgresql", within=block, path="source.engine")
+    if engine not in JDBC_ENGINES:
+        raise reader.fail("source.engine", f"{engine!r} is not one of {', '.join(JDBC_ENGINES)} "
+                                           f"(MariaDB and Aurora MySQL are read as mysql)")
+    table = reader.get("table", str, within=block, path="source.table")
+    if not SQL_NAME.match(table):
+        raise reader.fail("source.table", f"{table!r} is not a table name (table or schema.table)")
+    keys = reader.get("bookmark_keys", list, [], within=block, path="source.bookmark_keys")
+    for index, key in enumerate(keys):
+        if not isinstance(key, str) or not SQL_NAME.match(key) or "." in key:
+            raise reader.fail(f"source.bookmark_keys[{index}]", f"{key!r} is not a column name")
+    filter_sql = reader.get("filter", str, None, within=block, path="source.filter")
+    if filter_sql is not None and (not filter_sql.strip() or ";" in filter_sql):
+        raise reader.fail("source.filter", "is one SQL predicate for the WHERE clause, e.g. \"status <> 'draft'\"")
+    parallel = None
+    if "parallel" in block:
+        parallel = _parallel_read(reader, reader.get("parallel", dict, within=block, path="source.parallel"))
+        if engine == "redshift":
+            # Glue ignores hashfield/hashexpression for Redshift (it unloads through S3 in parallel itself).
+            raise reader.fail("source.parallel", "does not apply to redshift: Glue reads Redshift through an "
+                                                 "UNLOAD to the temp dir, in parallel already")
+    return JdbcSource(engine=engine,
+                      connection=reader.get("connection", str, within=block, path="source.connection"),
+                      table=table, bookmark_keys=tuple(keys), parallel=parallel,
+                      filter=filter_sql.strip() if filter_sql else None)
+
+
+DYNAMODB_SOURCE_KEYS = ("type", "table", "read", "splits", "read_percent", "incremental_key", "flatten")
+DYNAMODB_TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+
+
+def _dynamodb_source(reader: _Reader, block: dict) -> DynamoDbSource:
+    unknown = sorted(set(block) - set(DYNAMODB_SOURCE_KEYS))
+    if unknown:
+        raise reader.fail(f"source.{unknown[0]}", f"is not a setting of a dynamodb source ({', '.join(DYNAMODB_SOURCE_KEYS)})")
+    table = reader.get("table", str, within=block, path="source.table")
+    if not DYNAMODB_TABLE.match(table):
+        raise reader.fail("source.table", f"{table!r} is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ - .)")
+    read = reader.get("read", str, "scan", within=block, path="source.read")
+    if read not in ("scan", "export"):
+        raise reader.fail("source.read", f"{read!r} is not 'scan' (Glue's scan reader) or 'export' "
+                                         f"(Glue's export connector, for large tables)")
+    splits = reader.get("splits", int, 1, within=block, path="source.splits")
+    if not 1 <= splits <= 1_000_000:
+        raise reader.fail("source.splits", f"must be between 1 and 1000000 (DynamoDB's parallel scan segments), got {splits}")
+    read_percent = reader.get("read_percent", (int, float), 0.5, within=block, path="source.read_percent")
+    if not 0.1 <= read_percent <= 1.5:
+        # Glue's range for dynamodb.throughput.read.percent.
+        raise reader.fail("source.read_percent", f"must be between 0.1 and 1.5 (share of the table's read capacity), "
+                                                 f"got {read_percent}")
+    key = reader.get("incremental_key", str, None, within=block, path="source.incremental_key")
+    if key is not None and not IDENTIFIER.match(key):
+        raise reader.fail("source.incremental_key", f"{key!r} is not an attribute name (lower case, digits, _)")
+    return DynamoDbSource(table=table, read=read, splits=splits, read_percent=float(read_percent),
+                          incremental_key=key,
+                          flatten=reader.get("flatten", bool, True, within=block, path="source.flatten"))
+
+
+def _parallel_read(reader: _Reader, block: dict) -> ParallelRead:
+    field_name = reader.get("hashfield", str, None, within=block, path="source.parallel.hashfield")
+    expression = reader.get("hashexpression", str, None, within=block, path="source.parallel.hashexpression")
+    if (field_name is None) == (expression is None):
+        raise reader.fail("source.parallel", "needs exactly one of hashfield (a column) or hashexpression "
+                                             "(an SQL expression returning a whole number)")
+    if field_name is not None and (not SQL_NAME.match(field_name) or "." in field_name):
+        raise reader.fail("source.parallel.hashfield", f"{field_name!r} is not a column name")
+    partitions = reader.get("partitions", int, DEFAULT_HASH_PARTITIONS, within=block,
+                            path="source.parallel.partitions")
+    if not 1 <= partitions <= 256:
+        raise reader.fail("source.parallel.partitions", f"must be between 1 and 256, got {partitions}")
+    return ParallelRead(field_name, expression, partitions)
+
+
 def _columns(reader: _Reader) -> tuple[ColumnSpec, ...]:
     raw_columns = reader.get("columns", list)
     if not raw_columns:
@@ -245,19 +361,15 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
     fallback = None
     if source_type == "s3":
         source: FileSource | JdbcSource = _file_source(reader, source_block, "source")
+    elif source_type == "dynamodb":
+        source = _dynamodb_source(reader, source_block)
     elif source_type == "jdbc":
-        keys = reader.get("bookmark_keys", list, [], within=source_block, path="source.bookmark_keys")
-        source = JdbcSource(
-            engine=reader.get("engine", str, "postgresql", within=source_block, path="source.engine"),
-            connection=reader.get("connection", str, within=source_block, path="source.connection"),
-            table=reader.get("table", str, within=source_block, path="source.table"),
-            bookmark_keys=tuple(keys),
-        )
+        source = _jdbc_source(reader, source_block)
         if "fallback" in source_block:
             fallback = _file_source(reader, reader.get("fallback", dict, within=source_block,
                                                        path="source.fallback"), "source.fallback")
     else:
-        raise reader.fail("source.type", f"{source_type!r} is not 's3' or 'jdbc'")
+        raise reader.fail("source.type", f"{source_type!r} is not 's3', 'jdbc' or 'dynamodb'")
 
     columns = _columns(reader)
     column_names = [c.name for c in columns]

@@ -15,9 +15,10 @@ from typing import Callable
 
 from etl_pipeline import config as config_module
 from etl_pipeline import metrics, storage
-from etl_pipeline.config import PipelineConfig
+from etl_pipeline.config import ConfigError, PipelineConfig
 from etl_pipeline.report import RunReport
-from etl_pipeline.stages.extract import ExtractContext, batch_id_for, extract_dataset, extract_started_at
+from etl_pipeline.stages.extract import (ExtractContext, batch_id_for, extract_dataset, extract_started_at,
+                                         save_watermarks)
 from etl_pipeline.stages.load import LoadContext, load_dataset
 from etl_pipeline.stages.transform import TransformContext, transform_dataset
 from etl_pipeline.zones import Zones
@@ -40,21 +41,35 @@ class JobRun:
         return self.glue_context.spark_session
 
 
+def fallback_datasets(argument: str | None) -> bool | frozenset[str]:
+    """--source_fallback: absent (read every source), `files` (all JDBC datasets from their files) or
+    `files:a,b` (only datasets a and b)."""
+    if not argument:
+        return False
+    if argument == "files":
+        return True
+    if argument.startswith("files:"):
+        return frozenset(name.strip() for name in argument[len("files:"):].split(",") if name.strip())
+    raise ConfigError(f"--source_fallback {argument!r}: expected files or files:<dataset>,<dataset>")
+
+
 def _extract_context(run: JobRun) -> ExtractContext:
     """Arguments: env, config_path, raw_path, processed_path, datasets, metrics_namespace; optional
-    source_fallback=files reads JDBC datasets from their fallback files."""
+    source_fallback=files reads JDBC datasets from their fallback files, files:a,b only datasets a and b."""
     marker = run.zones.reports("extract", LAST_SUCCESS_MARKER)
     last_success = storage.read_text(run.spark, marker).strip() if storage.exists(run.spark, marker) else None
     return ExtractContext(
         glue_context=run.glue_context, config=run.config, env=run.args["env"], zones=run.zones,
         batch_id=batch_id_for(run.args["JOB_NAME"], last_success), extracted_at=extract_started_at(),
-        use_fallback=run.args.get("source_fallback") == "files",
+        use_fallback=fallback_datasets(run.args.get("source_fallback")),
     )
 
 
 def _extract_done(run: JobRun) -> None:
     # Written last: until it is, a rerun lands its batch under the same id, replacing this one's.
     storage.write_text(run.spark, run.zones.reports("extract", LAST_SUCCESS_MARKER), run.report.run_id + "\n")
+    # After the marker: a crash in between reads the window again (counted as duplicates), never skips it.
+    save_watermarks(run.spark, run.report.datasets)
 
 
 def _transform_context(run: JobRun) -> TransformContext:

@@ -2,7 +2,8 @@
 
 Arguments: --env --config_path --raw_path --processed_path --datasets (all | a,b,...)
 --metrics_namespace (CloudWatch namespace, or none);
-optional --source_fallback files (read JDBC datasets from their fallback files; local demo).
+optional --source_fallback files (every JDBC dataset from its fallback files) or files:a,b (only
+datasets a and b: their database is not provisioned, or does not answer in the local demo).
 """
 
 import sys

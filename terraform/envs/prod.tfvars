@@ -6,9 +6,24 @@ vpc_id               = "vpc-0fedcba9876543210"                                  
 private_subnet_ids   = ["subnet-0ddddddddddddddd1", "subnet-0eeeeeeeeeeeeeee2", "subnet-0fffffffffffffff3"] # REPLACE: three private subnets, distinct AZs
 create_vpc_endpoints = true
 
-# reference_db_jdbc_url    = "jdbc:postgresql://reference.example.internal:5432/reference"
-# reference_db_secret_arn  = "arn:aws:secretsmanager:us-east-1:123456789012:secret:reference-db-AbCdEf"
-# reference_db_cidr_blocks = ["10.1.8.0/24"]
+# Source databases the JDBC datasets read (docs/sources.md), by the connection name in config/datasets.
+# Their credentials stay in Secrets Manager (the secret holds username and password). A dataset
+# whose database is not listed reads its CSV fallback under reference/ in the raw bucket.
+# source_databases = {
+#   reference-db = {
+#     jdbc_url    = "jdbc:postgresql://reference.example.internal:5432/reference"
+#     secret_arn  = "arn:aws:secretsmanager:us-east-1:123456789012:secret:reference-db-AbCdEf"
+#     port        = 5432
+#     cidr_blocks = ["10.1.8.0/24"]
+#     crawl_path  = "reference/reference/%"
+#   }
+#   fleet-db = {
+#     jdbc_url    = "jdbc:mysql://fleet.example.internal:3306/fleet"
+#     secret_arn  = "arn:aws:secretsmanager:us-east-1:123456789012:secret:fleet-db-AbCdEf"
+#     port        = 3306
+#     cidr_blocks = ["10.1.9.0/24"]
+#   }
+# }
 
 # Predictable start times (no FLEX), more workers, retries, nightly schedule.
 job_execution_class = "STANDARD"

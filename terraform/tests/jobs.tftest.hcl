@@ -104,6 +104,10 @@ run "arguments_match_the_job_scripts" {
     source = "./modules/jobs"
   }
 
+  variables {
+    fallback_datasets = ["airlines", "planes"]
+  }
+
   assert {
     condition = toset([for k in keys(aws_glue_job.stage["extract"].default_arguments) : k if !startswith(k, "--enable-") && !contains(["--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--spark-event-logs-path", "--datalake-formats", "--conf"], k)]) == toset(
       ["--env", "--config_path", "--raw_path", "--processed_path", "--datasets", "--metrics_namespace", "--source_fallback"]
@@ -123,8 +127,8 @@ run "arguments_match_the_job_scripts" {
     error_message = "load: --env --config_path --processed_path --curated_database --warehouse_* --datasets --metrics_namespace."
   }
   assert {
-    condition     = aws_glue_job.stage["extract"].default_arguments["--source_fallback"] == "files" && alltrue([for j in aws_glue_job.stage : j.default_arguments["--metrics_namespace"] == "etl-glue-pipeline"])
-    error_message = "Without a reference database extract reads the CSV fallback; every job publishes to the pipeline's metrics namespace."
+    condition     = aws_glue_job.stage["extract"].default_arguments["--source_fallback"] == "files:airlines,planes" && alltrue([for j in aws_glue_job.stage : j.default_arguments["--metrics_namespace"] == "etl-glue-pipeline"])
+    error_message = "The datasets without a source database read their CSV fallback; every job publishes to the pipeline's metrics namespace."
   }
   assert {
     condition     = aws_glue_job.stage["load"].default_arguments["--warehouse_connection"] == "etl-glue-pipeline-dev-redshift" && aws_glue_job.stage["load"].default_arguments["--warehouse_schema"] == "analytics" && aws_glue_job.stage["load"].default_arguments["--datasets"] == "all"
@@ -176,7 +180,8 @@ run "no_warehouse_and_a_reference_database" {
 
   variables {
     warehouse_connection    = "none"
-    reference_db_connection = "etl-glue-pipeline-dev-reference-db"
+    source_connections      = ["etl-glue-pipeline-dev-reference-db"]
+    extract_reads_warehouse = true
   }
 
   assert {
@@ -190,6 +195,29 @@ run "no_warehouse_and_a_reference_database" {
   assert {
     condition     = !contains(keys(aws_glue_job.stage["extract"].default_arguments), "--source_fallback")
     error_message = "With a reference database, extract reads it, not the CSV fallback."
+  }
+}
+
+run "sources_without_a_database_read_their_fallback_and_redshift_sources_use_the_warehouse" {
+  command = plan
+
+  module {
+    source = "./modules/jobs"
+  }
+
+  variables {
+    source_connections      = ["etl-glue-pipeline-dev-fleet-db"]
+    extract_reads_warehouse = true
+    fallback_datasets       = ["airlines"]
+  }
+
+  assert {
+    condition     = aws_glue_job.stage["extract"].default_arguments["--source_fallback"] == "files:airlines"
+    error_message = "Only the datasets without a provisioned database read their CSV fallback."
+  }
+  assert {
+    condition     = aws_glue_job.stage["extract"].connections == tolist(["etl-glue-pipeline-dev-network", "etl-glue-pipeline-dev-fleet-db", var.warehouse_connection])
+    error_message = "The extract uses each source database's connection, and the warehouse's when a dataset reads Redshift."
   }
 }
 

@@ -14,15 +14,16 @@ mock_provider "aws" {
 }
 
 variables {
-  name_prefix              = "etl-glue-pipeline-dev"
-  region                   = "us-east-1"
-  vpc_id                   = "vpc-0123456789abcdef0"
-  private_subnet_ids       = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"]
-  reference_db_cidr_blocks = ["10.0.8.0/24"]
-  account_id               = "123456789012"
-  bucket_arns              = ["arn:aws:s3:::raw-bucket", "arn:aws:s3:::curated-bucket"]
-  kms_key_arn              = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
-  secret_arns              = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:loader-AbCdEf"]
+  name_prefix            = "etl-glue-pipeline-dev"
+  region                 = "us-east-1"
+  vpc_id                 = "vpc-0123456789abcdef0"
+  private_subnet_ids     = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"]
+  source_database_routes = { reference-db = { port = 5432, cidr_blocks = ["10.0.8.0/24"] }, fleet-db = { port = 3306, cidr_blocks = ["10.0.9.0/24", "10.0.10.0/24"] } }
+  dynamodb_table_arns    = ["arn:aws:dynamodb:us-east-1:123456789012:table/weather_observations"]
+  account_id             = "123456789012"
+  bucket_arns            = ["arn:aws:s3:::raw-bucket", "arn:aws:s3:::curated-bucket"]
+  kms_key_arn            = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+  secret_arns            = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:loader-AbCdEf"]
 }
 
 run "glue_security_group_and_endpoints" {
@@ -39,9 +40,25 @@ run "glue_security_group_and_endpoints" {
   assert {
     condition = alltrue([for r in concat(
       [aws_vpc_security_group_ingress_rule.glue_self, aws_vpc_security_group_egress_rule.glue_self, aws_vpc_security_group_egress_rule.glue_s3, aws_vpc_security_group_egress_rule.glue_endpoints],
-      values(aws_vpc_security_group_egress_rule.glue_reference_db), aws_vpc_security_group_ingress_rule.endpoints_https,
+      values(aws_vpc_security_group_egress_rule.glue_source_db), aws_vpc_security_group_ingress_rule.endpoints_https,
     ) : r.cidr_ipv4 != "0.0.0.0/0" && r.cidr_ipv6 == null])
     error_message = "No rule may open 0.0.0.0/0 or any IPv6 range."
+  }
+  assert {
+    condition = {
+      for key, rule in aws_vpc_security_group_egress_rule.glue_source_db : key => [rule.cidr_ipv4, rule.from_port, rule.to_port]
+      } == {
+      "reference-db:10.0.8.0/24" = ["10.0.8.0/24", 5432, 5432]
+      "fleet-db:10.0.9.0/24"     = ["10.0.9.0/24", 3306, 3306]
+      "fleet-db:10.0.10.0/24"    = ["10.0.10.0/24", 3306, 3306]
+    }
+    error_message = "One egress rule per source database and range, on that database's port only."
+  }
+  assert {
+    condition = (aws_vpc_endpoint.dynamodb[0].vpc_endpoint_type == "Gateway"
+      && jsondecode(aws_vpc_endpoint.dynamodb[0].policy).Statement[0].Resource == ["arn:aws:dynamodb:us-east-1:123456789012:table/weather_observations", "arn:aws:dynamodb:us-east-1:123456789012:table/weather_observations/export/*"]
+    && aws_vpc_security_group_egress_rule.glue_dynamodb[0].from_port == 443)
+    error_message = "DynamoDB reads go through a gateway endpoint admitting the configured tables only, reached on 443."
   }
   assert {
     condition     = toset([for e in aws_vpc_endpoint.interface : e.service_name]) == toset([for s in ["glue", "secretsmanager", "logs", "kms", "sts", "monitoring"] : "com.amazonaws.us-east-1.${s}"])
@@ -92,7 +109,7 @@ run "existing_endpoints_are_reused" {
   }
 }
 
-run "open_reference_db_range_is_rejected" {
+run "open_source_database_range_is_rejected" {
   command = plan
 
   module {
@@ -100,8 +117,8 @@ run "open_reference_db_range_is_rejected" {
   }
 
   variables {
-    reference_db_cidr_blocks = ["0.0.0.0/0"]
+    source_database_routes = { fleet-db = { port = 3306, cidr_blocks = ["0.0.0.0/0"] } }
   }
 
-  expect_failures = [var.reference_db_cidr_blocks]
+  expect_failures = [var.source_database_routes]
 }

@@ -159,8 +159,9 @@ def test_job_arguments_are_what_the_script_resolves(planned, stage: str) -> None
     arguments = job["default_arguments"]
     script_arguments = {f"--{name}" for name in expected_options(stage) if name != "JOB_NAME"}
     if stage == "extract":
-        # dev.tfvars configures no reference database: the JDBC datasets come from their CSV fallback.
-        assert arguments["--source_fallback"] == "files"
+        # dev.tfvars configures no source database: the RDS datasets come from their CSV fallback, the
+        # Redshift-sourced one from the warehouse.
+        assert arguments["--source_fallback"] == "files:airlines,planes"
         script_arguments.add("--source_fallback")
 
     assert set(arguments) - GLUE_ARGUMENTS == script_arguments

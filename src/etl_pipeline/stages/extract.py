@@ -11,6 +11,7 @@ a rerun after a failed run reuses the batch id and replaces what that run left.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -22,7 +23,7 @@ from etl_pipeline import storage
 from etl_pipeline.batches import counted, observed
 from etl_pipeline.columns import (CORRUPT_RECORD, ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_ROW_NUMBER, ETL_SOURCE_FILE,
                                   ETL_SOURCE_MODIFIED_AT)
-from etl_pipeline.config import DatasetConfig, FileSource, JdbcSource, PipelineConfig
+from etl_pipeline.config import DatasetConfig, DynamoDbSource, FileSource, JdbcSource, PipelineConfig
 from etl_pipeline.report import check_invariant
 from etl_pipeline.zones import Zones
 
@@ -37,7 +38,11 @@ class ExtractContext:
     zones: Zones
     batch_id: str
     extracted_at: datetime
-    use_fallback: bool
+    use_fallback: bool | frozenset[str]   # True: every JDBC dataset reads its fallback files; a set: those
+
+    def falls_back(self, dataset: DatasetConfig) -> bool:
+        wanted = self.use_fallback if isinstance(self.use_fallback, bool) else dataset.name in self.use_fallback
+        return wanted and dataset.fallback is not None
 
 
 def batch_id_for(job_name: str, last_successful_run: str | None) -> str:
@@ -56,20 +61,124 @@ def _glue_format_options(source: FileSource) -> dict:
     return {}
 
 
+def jdbc_connection_options(source: JdbcSource, connection_name: str, temp_dir: str) -> dict:
+    """Glue's connection_options for a JDBC source, from its config block.
+
+    Glue's JDBC options (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-jdbc-home.html):
+    the filter runs in the database as `sampleQuery`; with `enablePartitioningForSampleQuery` the query
+    ends in AND, so Glue appends its own conditions (bookmark keys, hash partitions) to it. Parallel
+    reads: `hashfield` or `hashexpression` with `hashpartitions`
+    (https://docs.aws.amazon.com/glue/latest/dg/run-jdbc-parallel-read-job.html). Redshift is read
+    through an UNLOAD into `redshiftTmpDir`.
+    """
+    options = {
+        "useConnectionProperties": "true",
+        "connectionName": connection_name,
+        "dbtable": source.table,
+        "jobBookmarkKeys": list(source.bookmark_keys),
+        "jobBookmarkKeysSortOrder": "asc",
+    }
+    if source.filter:
+        options["sampleQuery"] = f"SELECT * FROM {source.table} WHERE ({source.filter}) AND"
+        options["enablePartitioningForSampleQuery"] = "true"
+    if source.parallel:
+        if source.parallel.hashfield:
+            options["hashfield"] = source.parallel.hashfield
+        else:
+            options["hashexpression"] = source.parallel.hashexpression
+        options["hashpartitions"] = str(source.parallel.partitions)
+    if source.engine == "redshift":
+        options["redshiftTmpDir"] = temp_dir
+    return options
+
+
+def dynamodb_connection_options(source: DynamoDbSource, table_arn: str | None, temp_dir: str) -> dict:
+    """Glue 5.1's connection_options for a DynamoDB source
+    (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-dynamodb-home.html):
+    the export connector (`dynamodb.export` ddb: a point-in-time export into the temp dir, no read
+    capacity used; `dynamodb.unnestDDBJson` turns DynamoDB JSON into plain columns) or the scan
+    reader (`dynamodb.splits` parallel segments, `dynamodb.throughput.read.percent` of the capacity)."""
+    if source.read == "export":
+        bucket, _, prefix = temp_dir.removeprefix("s3://").partition("/")
+        return {"dynamodb.export": "ddb", "dynamodb.tableArn": table_arn, "dynamodb.unnestDDBJson": True,
+                "dynamodb.s3.bucket": bucket, "dynamodb.s3.prefix": prefix}
+    return {"dynamodb.input.tableName": source.table, "dynamodb.splits": str(source.splits),
+            "dynamodb.throughput.read.percent": str(source.read_percent)}
+
+
+def flattened(schema: T.StructType, reference: str = "", name: str = "") -> list:
+    """Nested maps (structs) as columns named parent_child, all the way down; lists stay whole."""
+    columns = []
+    for field in schema.fields:
+        field_reference = f"{reference}.`{field.name}`" if reference else f"`{field.name}`"
+        alias = f"{name}_{field.name}" if name else field.name
+        if isinstance(field.dataType, T.StructType):
+            columns += flattened(field.dataType, field_reference, alias)
+        else:
+            columns.append(F.col(field_reference).alias(alias))
+    return columns
+
+
+def watermark_uri(context: ExtractContext, dataset: DatasetConfig) -> str:
+    """Where the extract keeps a DynamoDB dataset's watermark (job bookmarks do not cover DynamoDB)."""
+    return storage.join_uri(context.zones.root("processed"), "_state", "watermarks", f"{dataset.name}.json")
+
+
+def last_watermark(context: ExtractContext, dataset: DatasetConfig) -> str | None:
+    uri = watermark_uri(context, dataset)
+    spark = context.glue_context.spark_session
+    return json.loads(storage.read_text(spark, uri))["value"] if storage.exists(spark, uri) else None
+
+
+def _read_dynamodb(context: ExtractContext, dataset: DatasetConfig, source: DynamoDbSource) -> tuple[DataFrame, str]:
+    table_arn = None
+    if source.read == "export":
+        import boto3  # in Glue 5.1; the export connector needs the table's ARN
+
+        table_arn = boto3.client("dynamodb").describe_table(TableName=source.table)["Table"]["TableArn"]
+    frame = context.glue_context.create_dynamic_frame.from_options(
+        connection_type="dynamodb",
+        connection_options=dynamodb_connection_options(source, table_arn,
+                                                       context.zones.temp("dynamodb-export", dataset.name)
+                                                       if source.read == "export" else ""),
+        transformation_ctx=f"extract_{dataset.name}",
+    ).toDF()
+    label = f"dynamodb://{source.table}"
+    if not frame.columns:
+        return frame, label
+    if source.flatten:
+        frame = frame.select(*flattened(frame.schema))
+    if source.incremental_key:
+        if source.incremental_key not in frame.columns:
+            raise ValueError(f"dataset {dataset.name}: source.incremental_key {source.incremental_key!r} is not an "
+                             f"attribute of DynamoDB table {source.table} (found {', '.join(frame.columns)})")
+        # Items written after the last run's start, up to this run's start; an item without a
+        # readable key is read every run (the transform counts it as a duplicate) rather than never.
+        written = F.col(source.incremental_key).cast("timestamp")
+        window = written <= F.lit(_iso(context.extracted_at)).cast("timestamp")
+        last = last_watermark(context, dataset)
+        if last:
+            window = window & (written > F.lit(last).cast("timestamp"))
+        frame = frame.where(written.isNull() | window)
+    return (frame.withColumn(ETL_SOURCE_FILE, F.lit(label))
+            .withColumn(SOURCE_MODIFIED_MS, F.lit(int(context.extracted_at.timestamp() * 1000)))), label
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def read_source(context: ExtractContext, dataset: DatasetConfig) -> tuple[DataFrame, str]:
     """The new rows of a dataset's source, and a label of where they came from."""
     source = dataset.source
-    if isinstance(source, JdbcSource) and not (context.use_fallback and dataset.fallback):
+    if isinstance(source, DynamoDbSource):
+        return _read_dynamodb(context, dataset, source)
+    if isinstance(source, JdbcSource) and not context.falls_back(dataset):
         name = context.config.connection_name(context.env, source.connection)
+        temp_dir = context.zones.temp("redshift-unload", dataset.name) if source.engine == "redshift" else ""
         frame = context.glue_context.create_dynamic_frame.from_options(
             connection_type=source.engine,
-            connection_options={
-                "useConnectionProperties": "true",
-                "connectionName": name,
-                "dbtable": source.table,
-                "jobBookmarkKeys": list(source.bookmark_keys),
-                "jobBookmarkKeysSortOrder": "asc",
-            },
+            connection_options=jdbc_connection_options(source, name, temp_dir),
             transformation_ctx=f"extract_{dataset.name}",
         ).toDF()
         label = f"jdbc://{name}/{source.table}"
@@ -115,6 +224,24 @@ def as_landing_rows(frame: DataFrame, context: ExtractContext) -> DataFrame:
 
 
 def extract_dataset(context: ExtractContext, dataset: DatasetConfig) -> dict:
+    numbers = _extract(context, dataset)
+    source = dataset.source
+    if isinstance(source, DynamoDbSource) and source.incremental_key:
+        # Kept by the job once every dataset is done (jobs._extract_done): a failed run moves nothing.
+        numbers["watermark"] = {"key": source.incremental_key, "value": _iso(context.extracted_at),
+                                "uri": watermark_uri(context, dataset)}
+    return numbers
+
+
+def save_watermarks(spark, datasets: dict[str, dict]) -> None:
+    """Keep the watermarks of a successful run's DynamoDB reads: the next run reads after them."""
+    for numbers in datasets.values():
+        mark = numbers.get("watermark")
+        if mark:
+            storage.write_text(spark, mark["uri"], json.dumps({"key": mark["key"], "value": mark["value"]}) + "\n")
+
+
+def _extract(context: ExtractContext, dataset: DatasetConfig) -> dict:
     frame, origin = read_source(context, dataset)
     if not frame.columns:
         return {"rows_read": 0, "nothing_new": True, "source": origin}

@@ -5,9 +5,13 @@ What Glue does in its Java classes, done here in Python over the local runtime's
   has not seen (per `transformation_ctx`), and read them with Spark; CSV files are read by header,
   one group per distinct header, so every file maps its columns by name (Glue's frames are
   self-describing per record; Spark's CSV reader alone would map later files by position).
-- JDBC reads resolve the Glue connection from the local Data Catalog and read only rows above the
-  bookmark keys' last values, up to the maximum taken before the read (rows inserted meanwhile wait
-  for the next run instead of being skipped).
+- JDBC reads (postgresql, mysql, redshift) resolve the Glue connection from the local Data Catalog
+  and read only rows above the bookmark keys' last values, up to the maximum taken before the read
+  (rows inserted meanwhile wait for the next run instead of being skipped); `hashfield` /
+  `hashexpression` + `hashpartitions` split the read into non-overlapping Spark JDBC predicates, and
+  a `sampleQuery` (the database-side filter) gets the bookmark conditions appended as Glue appends them.
+- DynamoDB reads scan the local DynamoDB endpoint in `dynamodb.splits` parallel segments
+  (localglue.services.dynamodb); the export connector is refused locally.
 - Catalog reads and writes use the local Data Catalog's tables, locations and partitions.
 - `from_jdbc_conf` runs `preactions`, writes the frame through Spark JDBC, then runs `postactions`.
 - The job's `--conf` (Glue's way to configure Spark, e.g. the Iceberg catalog) is applied as Glue
@@ -19,6 +23,7 @@ What Glue does in its Java classes, done here in Python over the local runtime's
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -29,7 +34,7 @@ from pyspark.sql import types as T
 from awsglue.data_sink import DataSink
 from awsglue.dynamicframe import DynamicFrame, DynamicFrameReader, DynamicFrameWriter
 from localglue.services import bookmarks as bm
-from localglue.services import jdbc, lake
+from localglue.services import dynamodb, jdbc, lake
 from localglue.services.catalog import LocalDataCatalog
 from localglue.services.environment import LocalSettings, glue_conf_pairs, job_argument
 
@@ -114,10 +119,34 @@ class GlueContext(object):
             return self._read_s3(connection_options, format, format_options, transformation_ctx)
         if connection_type in _JDBC_TYPES:
             return self._read_jdbc(connection_type, connection_options, transformation_ctx)
+        if connection_type == "dynamodb":
+            return self._read_dynamodb(connection_options, transformation_ctx)
         raise NotImplementedError(
             f"connection_type {connection_type!r} is not emulated by the local Glue runtime "
-            f"(supported: s3, {', '.join(_JDBC_TYPES)})"
+            f"(supported: s3, dynamodb, {', '.join(_JDBC_TYPES)})"
         )
+
+    def _read_dynamodb(self, options, transformation_ctx) -> DynamicFrame:
+        """Glue's scan reader, as a parallel-segment scan of the local DynamoDB endpoint
+        (localglue.services.dynamodb). Glue keeps no bookmark for DynamoDB: every read is whole."""
+        if options.get("dynamodb.export"):
+            raise NotImplementedError(
+                "dynamodb.export (Glue's export connector: a point-in-time export of the table to S3) is not "
+                "emulated locally; read the table with the scan reader here (source.read: scan)")
+        table = options.get("dynamodb.input.tableName")
+        if not table:
+            raise ValueError("a dynamodb source needs connection_options 'dynamodb.input.tableName'")
+        splits = int(options.get("dynamodb.splits", 1))
+        read_percent = float(options.get("dynamodb.throughput.read.percent", 0.5))
+        if not 1 <= splits <= 1_000_000 or not 0.1 <= read_percent <= 1.5:
+            raise ValueError(f"dynamodb.splits must be 1..1000000 and dynamodb.throughput.read.percent 0.1..1.5 "
+                             f"(got {splits}, {read_percent}) for table {table}")
+        items = dynamodb.scan(table, splits, read_percent)
+        if not items:
+            return self._empty_frame(transformation_ctx)
+        lines = [json.dumps(item) for item in items]
+        frame = self.spark_session.read.json(self._sc.parallelize(lines, splits))
+        return DynamicFrame(frame, self, transformation_ctx)
 
     def _read_s3(self, options, format, format_options, transformation_ctx) -> DynamicFrame:
         paths = options.get("paths") or ([options["path"]] if options.get("path") else [])
@@ -187,17 +216,36 @@ class GlueContext(object):
         keys = list(options.get("jobBookmarkKeys") or [])
         if str(options.get("jobBookmarkKeysSortOrder", "asc")).lower() != "asc":
             raise NotImplementedError("jobBookmarkKeysSortOrder 'desc' is not emulated locally")
+        if connection_type == "redshift" and not options.get("redshiftTmpDir"):
+            raise ValueError(f"a redshift source needs connection_options 'redshiftTmpDir' (Glue unloads {table} "
+                             f"through it): pass the job's --TempDir")
+        # Glue ignores the hash options for Redshift, which it unloads in parallel anyway.
+        partitions = [] if connection_type == "redshift" else _hash_partitions(target.engine, options)
+        select = _select_prefix(table, options, bool(keys or partitions))
         spark_options = target.spark_options()
         state = self._bookmarks.state(transformation_ctx) if (self._bookmarks and keys) else None
+        connection_name = options.get("connectionName") or target.describe()
 
-        def query(sql: str) -> DataFrame:
-            return self.spark_session.read.format("jdbc").options(**spark_options).option("query", sql).load()
+        def read(sql: str, predicates: list[str] | None = None) -> DataFrame:
+            try:
+                if predicates:
+                    properties = {k: v for k, v in spark_options.items() if k != "url"}
+                    return self.spark_session.read.jdbc(spark_options["url"], f"({sql}) src",
+                                                        predicates=predicates, properties=properties)
+                return self.spark_session.read.format("jdbc").options(**spark_options).option("query", sql).load()
+            except Exception as error:  # Py4JJavaError and Spark's AnalysisException: one line, cause in the log
+                java = getattr(error, "java_exception", None)   # the driver's exception, not py4j's call frame
+                raise jdbc.read_failed(connection_name, target, table,
+                                       java.toString() if java is not None else str(error)) from error
+
+        def rows(conditions: list[str]) -> DataFrame:
+            return read(f"{select} {' AND '.join(conditions or ['1 = 1'])}", partitions or None)
 
         if not keys:
-            return DynamicFrame(query(f"SELECT * FROM {table}"), self, transformation_ctx)
+            return DynamicFrame(rows([]), self, transformation_ctx)
         key_list = ", ".join(keys)
-        upper = query(f"SELECT {key_list} FROM {table} ORDER BY "
-                      + ", ".join(f"{k} DESC" for k in keys) + " LIMIT 1").collect()
+        upper = read(f"SELECT {key_list} FROM ({select} 1 = 1) bounds ORDER BY "
+                     + ", ".join(f"{k} DESC" for k in keys) + " LIMIT 1").collect()
         if not upper:
             return self._empty_frame(transformation_ctx)
         upper_values = [upper[0][k] for k in keys]
@@ -210,8 +258,7 @@ class GlueContext(object):
             conditions.append(f"({key_list}) > ({_sql_literals(last_read)})")
         if self._bookmarks:
             self._bookmarks.record(transformation_ctx, bm.jdbc_state(keys, upper_values))
-        frame = query(f"SELECT * FROM {table} WHERE {' AND '.join(conditions)}")
-        return DynamicFrame(frame, self, transformation_ctx)
+        return DynamicFrame(rows(conditions), self, transformation_ctx)
 
     def _jdbc_target(self, connection_type, options) -> jdbc.JdbcTarget:
         if str(options.get("useConnectionProperties", "")).lower() == "true" or options.get("connectionName"):
@@ -334,6 +381,47 @@ def _csv_header(path: Path, separator: str, quote: str) -> tuple[str, ...]:
     with open(path, newline="", encoding="utf-8") as stream:
         first = next(csv.reader(stream, delimiter=separator, quotechar=quote), [])
     return tuple(name.strip() for name in first)
+
+
+def _select_prefix(table: str, options: dict, adds_conditions: bool) -> str:
+    """The start of the read's SQL, ending in WHERE or AND so conditions can follow: Glue's
+    `sampleQuery` (the filter the database runs) or the whole table. Glue appends its conditions to a
+    sampleQuery only with enablePartitioningForSampleQuery, and then the query must end in WHERE or AND
+    (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-jdbc-home.html)."""
+    sample = str(options.get("sampleQuery") or "").strip()
+    if not sample:
+        return f"SELECT * FROM {table} WHERE"
+    partitioned = str(options.get("enablePartitioningForSampleQuery", "false")).lower() == "true"
+    last_word = sample.rsplit(None, 1)[-1].upper()
+    if partitioned and last_word not in ("WHERE", "AND"):
+        raise ValueError(f"sampleQuery for {table} must end with WHERE or AND when enablePartitioningForSampleQuery "
+                         f"is true: {sample!r}")
+    if not partitioned:
+        if adds_conditions:
+            raise ValueError(f"sampleQuery for {table} with jobBookmarkKeys or hash partitions needs "
+                             f"enablePartitioningForSampleQuery 'true' and a query ending in WHERE or AND")
+        return f"SELECT * FROM ({sample}) sample WHERE"
+    return sample
+
+
+def _hash_partitions(engine: str, options: dict) -> list[str]:
+    """WHERE conditions that split a read into `hashpartitions` non-overlapping parts, as Glue's
+    hashfield (any column, hashed by the database) or hashexpression (a whole number) do
+    (https://docs.aws.amazon.com/glue/latest/dg/run-jdbc-parallel-read-job.html). Rows whose hash is
+    NULL go to the first part, so the parts together hold every row once."""
+    field, expression = options.get("hashfield"), options.get("hashexpression")
+    if not field and not expression:
+        return []
+    count = int(options.get("hashpartitions", 7))  # Glue's default
+    if count < 1:
+        raise ValueError(f"hashpartitions must be at least 1, got {count}")
+    if field:
+        value = f"CRC32({field})" if engine in ("mysql", "mariadb") \
+            else f"CAST(hashtext(CAST({field} AS text)) AS bigint)"
+    else:
+        value = f"({expression})"
+    bucket = f"MOD(MOD({value}, {count}) + {count}, {count})"
+    return [f"{bucket} = {index}" + (f" OR {value} IS NULL" if index == 0 else "") for index in range(count)]
 
 
 def _sql_literals(values) -> str:

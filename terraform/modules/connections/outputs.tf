@@ -3,12 +3,22 @@ output "network_connection_name" {
   value       = aws_glue_connection.network.name
 }
 
-output "reference_db_connection_name" {
-  description = "Name of the reference database connection (null when no JDBC URL is given)."
-  value       = local.reference_enabled ? aws_glue_connection.reference_db[0].name : null
+output "source_connection_names" {
+  description = "Glue connection per source database, by logical name."
+  value       = { for key, connection in aws_glue_connection.source : key => connection.name }
+}
+
+output "fallback_datasets" {
+  description = "JDBC datasets whose database is not provisioned: the extract reads their CSV fallback."
+  value       = local.fallback_datasets
 }
 
 output "secret_arns" {
-  description = "Secrets behind these connections (the jobs' role may read them)."
-  value       = local.reference_enabled ? [var.reference_db_secret_arn] : []
+  description = "Secrets behind these connections (the jobs' and the crawler's roles may read them)."
+  value       = [for db in values(var.source_databases) : db.secret_arn]
+}
+
+output "extract_reads_warehouse" {
+  description = "Whether a dataset reads the Redshift warehouse (the extract job then uses the warehouse connection too)."
+  value       = local.reads_warehouse
 }

@@ -19,34 +19,35 @@ variable "security_group_ids" {
 }
 
 variable "jdbc_connections_in_config" {
-  description = "Logical JDBC connection names that config/datasets uses (source.connection)."
+  description = "Logical names of the RDS source connections that config/datasets uses (source.connection)."
   type        = list(string)
 }
 
-variable "reference_db_connection" {
-  description = "Logical name of the reference database connection in config/datasets."
-  type        = string
-  default     = "reference-db"
+variable "jdbc_datasets" {
+  description = "Per JDBC-sourced dataset: {connection, engine, has_fallback} (pipeline_config's jdbc_datasets)."
+  type        = map(object({ connection = string, engine = string, has_fallback = bool }))
+  default     = {}
 }
 
-variable "reference_db_jdbc_url" {
-  description = "JDBC URL of an existing reference database (e.g. jdbc:postgresql://host:5432/db); null: no reference-db connection, the extract job then needs the CSV fallback."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.reference_db_jdbc_url == null || can(regex("^jdbc:[a-z0-9]+://", var.reference_db_jdbc_url))
-    error_message = "reference_db_jdbc_url must start with jdbc:<engine>:// ."
-  }
+variable "warehouse_enabled" {
+  description = "Whether the Redshift warehouse exists: Redshift-sourced datasets read it, else their CSV fallback."
+  type        = bool
+  default     = true
 }
 
-variable "reference_db_secret_arn" {
-  description = "Secrets Manager secret (username, password) of the reference database; required with reference_db_jdbc_url."
-  type        = string
-  default     = null
+variable "source_databases" {
+  description = "Source databases by logical connection name: {jdbc_url, secret_arn, port, cidr_blocks, crawl_path}. The secret holds username and password."
+  type = map(object({
+    jdbc_url    = string
+    secret_arn  = string
+    port        = number
+    cidr_blocks = list(string)
+    crawl_path  = optional(string)
+  }))
+  default = {}
 
   validation {
-    condition     = var.reference_db_secret_arn == null || can(regex("^arn:[a-z-]+:secretsmanager:", var.reference_db_secret_arn))
-    error_message = "reference_db_secret_arn must be a Secrets Manager secret ARN."
+    condition     = alltrue([for db in values(var.source_databases) : can(regex("^jdbc:(postgresql|mysql)://", db.jdbc_url)) && can(regex("^arn:[a-z-]+:secretsmanager:", db.secret_arn))])
+    error_message = "source_databases: jdbc_url must start with jdbc:postgresql:// or jdbc:mysql://, and secret_arn must be a Secrets Manager secret ARN."
   }
 }

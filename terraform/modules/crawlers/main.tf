@@ -71,3 +71,45 @@ resource "aws_glue_crawler" "zone" {
     crawler_lineage_settings = "DISABLE"
   }
 }
+
+# The sources crawler: catalogs the source databases (jdbc_target, through their Glue connections)
+# and the DynamoDB tables (dynamodb_target) the datasets read, as tables named source_* in the raw
+# database, so their schemas are visible (and their drift shows) before the extract reads them. It
+# runs on demand, not in the workflow: the extract reads the sources directly. DynamoDB is sampled
+# (scan_all false) at half the table's read capacity, so a crawl never starves the application.
+resource "aws_glue_crawler" "sources" {
+  count = length(var.jdbc_targets) + length(var.dynamodb_tables) > 0 ? 1 : 0
+
+  name                   = "${var.name_prefix}-sources-crawler"
+  description            = "Catalogs the source databases and DynamoDB tables of ${var.name_prefix} (source_* tables)"
+  database_name          = var.database_names["raw"]
+  table_prefix           = "source_"
+  role                   = var.role_arn
+  security_configuration = var.security_configuration_name
+
+  dynamic "jdbc_target" {
+    for_each = var.jdbc_targets
+    content {
+      connection_name = jdbc_target.value.connection_name
+      path            = jdbc_target.value.path
+    }
+  }
+
+  dynamic "dynamodb_target" {
+    for_each = var.dynamodb_tables
+    content {
+      path      = dynamodb_target.value
+      scan_all  = false
+      scan_rate = 0.5
+    }
+  }
+
+  schema_change_policy {
+    update_behavior = "UPDATE_IN_DATABASE"
+    delete_behavior = "DEPRECATE_IN_DATABASE"
+  }
+
+  lineage_configuration {
+    crawler_lineage_settings = "DISABLE"
+  }
+}

@@ -39,3 +39,15 @@ variable "security_configuration_name" {
   description = "Glue security configuration (encrypted CloudWatch logs)."
   type        = string
 }
+
+variable "jdbc_targets" {
+  description = "Source databases to catalog: [{connection_name, path}] (path: database/schema/% or database/%)."
+  type        = list(object({ connection_name = string, path = string }))
+  default     = []
+}
+
+variable "dynamodb_tables" {
+  description = "DynamoDB tables to catalog (the datasets' dynamodb sources)."
+  type        = list(string)
+  default     = []
+}

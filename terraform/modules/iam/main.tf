@@ -63,6 +63,46 @@ locals {
     "glue:GetPartitions",
     "glue:BatchGetPartition",
   ]
+  # DynamoDB sources: the scan reader (DescribeTable, Scan) and the export connector
+  # (ExportTableToPointInTime, DescribeExport; the export lands in the temp bucket, which the jobs
+  # may write). Scoped to the tables config/datasets names and their exports.
+  dynamodb_table_arns = [for table in var.dynamodb_tables : "${local.arn_prefix}:dynamodb:${var.region}:${var.account_id}:table/${table}"]
+  dynamodb_read = length(var.dynamodb_tables) == 0 ? [] : [{
+    Sid      = "ReadDynamoDbSources"
+    Effect   = "Allow"
+    Action   = ["dynamodb:DescribeTable", "dynamodb:Scan", "dynamodb:ExportTableToPointInTime", "dynamodb:DescribeExport"]
+    Resource = concat(local.dynamodb_table_arns, [for arn in local.dynamodb_table_arns : "${arn}/export/*"])
+  }]
+
+  # What Glue needs to place a job's (or a JDBC crawler's) network interfaces in the private subnets.
+  vpc_network_access = [
+    {
+      # Describe calls of EC2 support no resource-level permissions: "*" is required.
+      Sid    = "DescribeNetwork"
+      Effect = "Allow"
+      Action = [
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcAttribute",
+        "ec2:DescribeVpcEndpoints",
+        "ec2:DescribeRouteTables",
+        "ec2:DescribeVpcs",
+      ]
+      Resource = ["*"]
+    },
+    {
+      Sid    = "ManageNetworkInterfaces"
+      Effect = "Allow"
+      Action = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:CreateTags", "ec2:DeleteTags"]
+      Resource = concat(
+        ["${local.ec2_arn}:network-interface/*"],
+        [for id in var.subnet_ids : "${local.ec2_arn}:subnet/${id}"],
+        [for id in var.security_group_ids : "${local.ec2_arn}:security-group/${id}"],
+      )
+    },
+  ]
+
   table_write_actions = ["glue:CreateTable", "glue:UpdateTable"]
   partition_write_actions = [
     "glue:CreatePartition",
@@ -161,33 +201,7 @@ locals {
         Resource  = ["*"]
         Condition = { StringEquals = { "cloudwatch:namespace" = ["Glue", var.metrics_namespace] } }
       },
-      {
-        # Describe calls of EC2 support no resource-level permissions: "*" is required. Glue uses
-        # them to set up the job's network interfaces in the private subnets.
-        Sid    = "DescribeNetwork"
-        Effect = "Allow"
-        Action = [
-          "ec2:DescribeNetworkInterfaces",
-          "ec2:DescribeSecurityGroups",
-          "ec2:DescribeSubnets",
-          "ec2:DescribeVpcAttribute",
-          "ec2:DescribeVpcEndpoints",
-          "ec2:DescribeRouteTables",
-          "ec2:DescribeVpcs",
-        ]
-        Resource = ["*"]
-      },
-      {
-        Sid    = "ManageJobNetworkInterfaces"
-        Effect = "Allow"
-        Action = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:CreateTags", "ec2:DeleteTags"]
-        Resource = concat(
-          ["${local.ec2_arn}:network-interface/*"],
-          [for id in var.subnet_ids : "${local.ec2_arn}:subnet/${id}"],
-          [for id in var.security_group_ids : "${local.ec2_arn}:security-group/${id}"],
-        )
-      },
-      ], local.catalog_key_use, length(var.secret_arns) == 0 ? [] : [
+      ], local.vpc_network_access, local.catalog_key_use, local.dynamodb_read, length(var.secret_arns) == 0 ? [] : [
       {
         Sid      = "ReadConnectionSecrets"
         Effect   = "Allow"
@@ -244,7 +258,30 @@ locals {
         Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"]
         Resource = ["${local.logs_arn}:log-group:/aws-glue/crawlers*", "${local.logs_arn}:log-group:/aws-glue/crawlers*:log-stream:*"]
       },
-    ])
+      ], length(var.dynamodb_tables) == 0 ? [] : [
+      {
+        # The sources crawler samples the DynamoDB tables the datasets read (dynamodb_target).
+        Sid      = "CrawlDynamoDbSources"
+        Effect   = "Allow"
+        Action   = ["dynamodb:DescribeTable", "dynamodb:Scan"]
+        Resource = local.dynamodb_table_arns
+      },
+      ], length(var.crawled_connection_names) == 0 ? [] : [
+      {
+        # The sources crawler reaches the source databases through their connections (jdbc_target):
+        # the connection, its secret, and network interfaces in the jobs' subnets and security group.
+        Sid      = "CrawlSourceDatabases"
+        Effect   = "Allow"
+        Action   = ["glue:GetConnection"]
+        Resource = concat([local.catalog_arn], [for name in var.crawled_connection_names : "${local.glue_arn}:connection/${name}"])
+      },
+      {
+        Sid      = "ReadCrawledDatabaseSecrets"
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+        Resource = var.crawled_secret_arns
+      },
+    ], length(var.crawled_connection_names) == 0 ? [] : local.vpc_network_access)
   }
 }
 

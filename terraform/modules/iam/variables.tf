@@ -91,3 +91,21 @@ variable "catalog_encryption_key_arn" {
   type        = string
   default     = null
 }
+
+variable "dynamodb_tables" {
+  description = "DynamoDB tables the datasets read: the jobs may scan and export them, the sources crawler sample them."
+  type        = list(string)
+  default     = []
+}
+
+variable "crawled_connection_names" {
+  description = "Glue connections of the source databases the sources crawler catalogs (jdbc_target)."
+  type        = list(string)
+  default     = []
+}
+
+variable "crawled_secret_arns" {
+  description = "Secrets of the crawled source databases."
+  type        = list(string)
+  default     = []
+}

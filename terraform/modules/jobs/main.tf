@@ -47,13 +47,13 @@ locals {
   }
 
   stage_arguments = {
-    # Without a reference database, the JDBC datasets are read from their CSV fallback in the raw bucket.
+    # JDBC datasets whose database is not provisioned are read from their CSV fallback in the raw bucket.
     extract = merge(
       {
         "--raw_path"       = "s3://${var.bucket_names.raw}/"
         "--processed_path" = "s3://${var.bucket_names.processed}/"
       },
-      var.reference_db_connection == null ? { "--source_fallback" = "files" } : {},
+      length(var.fallback_datasets) > 0 ? { "--source_fallback" = "files:${join(",", var.fallback_datasets)}" } : {},
     )
     transform = {
       "--processed_path"  = "s3://${var.bucket_names.processed}/"
@@ -69,7 +69,8 @@ locals {
   }
 
   connections = {
-    extract   = compact([var.network_connection, var.reference_db_connection == null ? "" : var.reference_db_connection])
+    extract = concat([var.network_connection], var.source_connections,
+    var.extract_reads_warehouse && var.warehouse_connection != "none" ? [var.warehouse_connection] : [])
     transform = [var.network_connection]
     load      = compact([var.network_connection, var.warehouse_connection == "none" ? "" : var.warehouse_connection])
   }

@@ -89,10 +89,22 @@ variable "network_connection" {
   type        = string
 }
 
-variable "reference_db_connection" {
-  description = "JDBC connection of the reference database for the extract job (null: none)."
-  type        = string
-  default     = null
+variable "source_connections" {
+  description = "JDBC connections of the source databases the extract job reads."
+  type        = list(string)
+  default     = []
+}
+
+variable "extract_reads_warehouse" {
+  description = "Whether a dataset's source is the Redshift warehouse (the extract then uses the warehouse connection)."
+  type        = bool
+  default     = false
+}
+
+variable "fallback_datasets" {
+  description = "JDBC datasets whose database is not provisioned: the extract reads their CSV fallback (--source_fallback files:<datasets>)."
+  type        = list(string)
+  default     = []
 }
 
 variable "security_configuration_name" {

@@ -68,15 +68,29 @@ resource "aws_vpc_security_group_egress_rule" "glue_endpoints" {
   to_port           = 443
 }
 
-resource "aws_vpc_security_group_egress_rule" "glue_reference_db" {
-  for_each = toset(var.reference_db_cidr_blocks)
+# One rule per source database and address range, on that database's port only.
+resource "aws_vpc_security_group_egress_rule" "glue_source_db" {
+  for_each = merge([for name, db in var.source_database_routes : {
+    for cidr in db.cidr_blocks : "${name}:${cidr}" => { name = name, cidr = cidr, port = db.port }
+  }]...)
 
   security_group_id = aws_security_group.glue.id
-  description       = "JDBC reference database"
-  cidr_ipv4         = each.value
+  description       = "JDBC source database ${each.value.name}"
+  cidr_ipv4         = each.value.cidr
   ip_protocol       = "tcp"
-  from_port         = var.reference_db_port
-  to_port           = var.reference_db_port
+  from_port         = each.value.port
+  to_port           = each.value.port
+}
+
+resource "aws_vpc_security_group_egress_rule" "glue_dynamodb" {
+  count = var.create_vpc_endpoints && length(var.dynamodb_table_arns) > 0 ? 1 : 0
+
+  security_group_id = aws_security_group.glue.id
+  description       = "DynamoDB through its gateway endpoint"
+  prefix_list_id    = aws_vpc_endpoint.dynamodb[0].prefix_list_id
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -147,6 +161,29 @@ resource "aws_vpc_endpoint" "s3" {
   route_table_ids   = local.route_table_ids
   policy            = local.endpoint_policies.s3
   tags              = { Name = "${var.name_prefix}-s3" }
+}
+
+# DynamoDB is reached from the private subnets through a gateway endpoint, like S3; its policy
+# admits reads of the configured tables only (and their exports).
+resource "aws_vpc_endpoint" "dynamodb" {
+  count = var.create_vpc_endpoints && length(var.dynamodb_table_arns) > 0 ? 1 : 0
+
+  vpc_id            = var.vpc_id
+  service_name      = "com.amazonaws.${var.region}.dynamodb"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = local.route_table_ids
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "ConfiguredTablesOnly"
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = ["dynamodb:DescribeTable", "dynamodb:Scan", "dynamodb:ExportTableToPointInTime", "dynamodb:DescribeExport"]
+      Resource  = concat(var.dynamodb_table_arns, [for arn in var.dynamodb_table_arns : "${arn}/export/*"])
+      Condition = { StringEquals = local.account_principals }
+    }]
+  })
+  tags = { Name = "${var.name_prefix}-dynamodb" }
 }
 
 resource "aws_security_group" "endpoints" {

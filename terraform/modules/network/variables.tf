@@ -67,24 +67,20 @@ variable "interface_endpoint_services" {
   default     = ["glue", "secretsmanager", "logs", "kms", "sts", "monitoring"]
 }
 
-variable "reference_db_cidr_blocks" {
-  description = "Address ranges of the JDBC reference database, which the jobs may reach on reference_db_port (empty: none)."
-  type        = list(string)
-  default     = []
+variable "source_database_routes" {
+  description = "Where the jobs may reach the source databases: per logical connection name, {port, cidr_blocks} (empty: none)."
+  type        = map(object({ port = number, cidr_blocks = list(string) }))
+  default     = {}
 
   validation {
-    condition     = alltrue([for cidr in var.reference_db_cidr_blocks : can(cidrhost(cidr, 0)) && cidr != "0.0.0.0/0"])
-    error_message = "reference_db_cidr_blocks must be CIDR blocks, and not 0.0.0.0/0."
+    condition = alltrue([for db in values(var.source_database_routes) :
+    db.port > 0 && db.port < 65536 && alltrue([for cidr in db.cidr_blocks : can(cidrhost(cidr, 0)) && cidr != "0.0.0.0/0"])])
+    error_message = "source_database_routes: each port must be a TCP port, and cidr_blocks CIDR blocks other than 0.0.0.0/0."
   }
 }
 
-variable "reference_db_port" {
-  description = "TCP port of the JDBC reference database."
-  type        = number
-  default     = 5432
-
-  validation {
-    condition     = var.reference_db_port > 0 && var.reference_db_port < 65536
-    error_message = "reference_db_port must be a TCP port."
-  }
+variable "dynamodb_table_arns" {
+  description = "DynamoDB tables the jobs read; when any, a DynamoDB gateway endpoint (scoped to them) carries the reads."
+  type        = list(string)
+  default     = []
 }

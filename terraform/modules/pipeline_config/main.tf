@@ -12,8 +12,12 @@ locals {
   # Keyed by the dataset's `name` (the file name when absent).
   datasets = {
     for file_key, d in local.dataset_documents : try(d.name, file_key) => {
-      source_type = d.source.type
-      connection  = try(d.source.connection, null)
+      source_type  = d.source.type
+      connection   = try(d.source.connection, null)
+      engine       = try(d.source.engine, d.source.type == "jdbc" ? "postgresql" : null)
+      has_fallback = can(d.source.fallback.prefix)
+      # DynamoDB sources: the table the jobs (and the sources crawler) read.
+      dynamodb_table = d.source.type == "dynamodb" ? d.source.table : null
       # Prefixes in the raw bucket that hold this dataset: the S3 source itself, and the CSV copy a
       # JDBC source falls back to. The raw crawler targets each of them.
       raw_prefixes = compact([

@@ -52,8 +52,21 @@ output "datasets" {
 }
 
 output "jdbc_connections" {
-  description = "Logical names of the JDBC source connections the datasets use (e.g. reference-db)."
-  value       = distinct(compact([for d in values(local.datasets) : d.source_type == "jdbc" ? d.connection : ""]))
+  description = "Logical names of the RDS (postgresql, mysql) source connections the datasets use, e.g. reference-db; redshift sources read through the warehouse connection."
+  value       = distinct(compact([for d in values(local.datasets) : d.source_type == "jdbc" && d.engine != "redshift" ? d.connection : ""]))
+}
+
+output "jdbc_datasets" {
+  description = "Per JDBC-sourced dataset: its logical connection, engine (postgresql, mysql, redshift) and whether it has a CSV fallback in the raw bucket."
+  value = {
+    for name, d in local.datasets : name => { connection = d.connection, engine = d.engine, has_fallback = d.has_fallback }
+    if d.source_type == "jdbc"
+  }
+}
+
+output "dynamodb_tables" {
+  description = "DynamoDB tables the datasets read (source.type dynamodb)."
+  value       = sort(distinct(compact([for d in values(local.datasets) : d.dynamodb_table == null ? "" : d.dynamodb_table])))
 }
 
 output "processed_layout" {

@@ -55,7 +55,7 @@ def test_select_names_datasets_or_all_and_rejects_unknown_ones(project_config):
     (lambda d: d["columns"].append({"name": "year", "type": "int"}), r"columns: names appear more than once: \['year'\]"),
     (lambda d: d["source"].update(format="xml"), r"source.format: 'xml' is not one of csv, json, parquet"),
     (lambda d: d["source"].update(prefix="s3://bucket/flights/"), r"source.prefix: is a key prefix inside the raw bucket"),
-    (lambda d: d["source"].update(type="ftp"), r"source.type: 'ftp' is not 's3' or 'jdbc'"),
+    (lambda d: d["source"].update(type="ftp"), r"source.type: 'ftp' is not 's3', 'jdbc' or 'dynamodb'"),
     (lambda d: d.update(partition_by=["nope"]), r"partition_by\[0\]: 'nope' is not one of the dataset's columns"),
     (lambda d: d.update(partition_by=["months(dest)"]), r"partition_by\[0\]: months\(dest\) needs a date or timestamp column; dest is string"),
     (lambda d: d.update(partition_by=["hours(flight_date)"]), r"partition_by\[0\]: hours\(flight_date\) needs a timestamp column"),

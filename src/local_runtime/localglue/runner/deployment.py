@@ -1,5 +1,6 @@
 """The pipeline as the local runtime deploys it: the names, arguments and connections Terraform gives
-it on AWS, for an environment called `local`, pointing at the local lake, catalog and PostgreSQL.
+it on AWS, for an environment called `local`, pointing at the local lake, catalog and database servers
+(PostgreSQL for postgresql and redshift sources and the warehouse, MariaDB for mysql sources).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl_deploy.config_bundle import read_config, write_bundle
-from etl_pipeline.config import ConfigError
+from etl_pipeline.config import ConfigError, JdbcSource
 from etl_pipeline.zones import ZONE_ARGUMENTS, Zones
 from localglue.services import jdbc
 from localglue.services.athena import curated_views
@@ -81,6 +82,26 @@ class LocalDeployment:
     def postgres(self) -> jdbc.JdbcTarget:
         return jdbc.parse_url(self.settings.postgres_url)
 
+    def mysql(self) -> jdbc.JdbcTarget:
+        return jdbc.parse_url(self.settings.mysql_url)
+
+    def server_for(self, engine: str) -> jdbc.JdbcTarget:
+        """The local server a JDBC source engine reads from: MariaDB for mysql, PostgreSQL for
+        postgresql and for redshift (the Redshift stand-in)."""
+        return self.mysql() if engine == "mysql" else self.postgres()
+
+    def jdbc_sources(self) -> dict[str, JdbcSource]:
+        return {name: d.source for name, d in self.config.datasets.items() if isinstance(d.source, JdbcSource)}
+
+    def unreachable_sources(self) -> list[str]:
+        """The JDBC datasets whose database server does not answer (the demo reads their fallback files)."""
+        answers: dict[str, bool] = {}
+        for source in self.jdbc_sources().values():
+            target = self.server_for(source.engine)
+            answers.setdefault(target.describe(), jdbc.is_reachable(target))
+        return [name for name, source in self.jdbc_sources().items()
+                if not answers[self.server_for(source.engine).describe()]]
+
     @property
     def config_uri(self) -> str:
         """Where the jobs read the config bundle: the scripts bucket's config/, as on AWS."""
@@ -93,15 +114,16 @@ class LocalDeployment:
         for zone in ("raw", "processed", "curated"):
             self.catalog.ensure_database(self.database(zone), f"{zone} zone of {self.prefix}")
         if with_database:
-            target = self.postgres()
-            jdbc.ensure_database(target)
-            names = {self.warehouse_connection: "warehouse (Redshift stand-in)"}
-            for dataset in self.config.datasets.values():
-                connection = getattr(dataset.source, "connection", None)
-                if connection:
-                    names[self.source_connection(connection)] = f"source database {connection}"
-            for name, description in names.items():
-                self.catalog.create_connection(jdbc.connection_input(name, target, description))
+            jdbc.ensure_database(self.postgres())
+            self.catalog.create_connection(jdbc.connection_input(
+                self.warehouse_connection, self.postgres(), "warehouse (Redshift stand-in)"))
+        # Source connections point at the server of their engine, whether it answers now or not (as
+        # Terraform creates them on AWS); a read from a server that does not answer fails naming it.
+        for source in self.jdbc_sources().values():
+            name = self.source_connection(source.connection)
+            if name != self.warehouse_connection:
+                self.catalog.create_connection(jdbc.connection_input(
+                    name, self.server_for(source.engine), f"{source.engine} source {source.connection}"))
 
     def crawler(self, zone: str) -> LocalCrawler:
         if zone != "raw":
@@ -147,7 +169,7 @@ class LocalDeployment:
         return Zones(self.config, roots)
 
     def job_arguments(self, stage: str, datasets: str = "all", bookmark_option: str = ENABLE,
-                      warehouse: bool = True, source_fallback: bool = False) -> list[str]:
+                      warehouse: bool = True, source_fallback: bool | list[str] = False) -> list[str]:
         """The arguments Terraform's default_arguments give each job, for the local deployment."""
         roots = {f"--{ZONE_ARGUMENTS[zone]}": root for zone, root in self.zones().roots.items()}
         common = {"--env": self.env, "--config_path": self.config_uri, "--datasets": datasets,
@@ -168,7 +190,8 @@ class LocalDeployment:
         arguments = {"--JOB_NAME": self.job_name(stage), "--JOB_RUN_ID": f"jr_local_{uuid.uuid4().hex[:20]}",
                      **common, **by_stage[stage]}
         if source_fallback and stage == "extract":
-            arguments["--source_fallback"] = "files"
+            # files: every JDBC dataset from its files; files:a,b only those (their server is absent).
+            arguments["--source_fallback"] = "files" if source_fallback is True else "files:" + ",".join(source_fallback)
         return [item for pair in arguments.items() for item in pair]
 
 

@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     database = is_reachable(pipeline.postgres())
     pipeline.deploy(with_database=database)
-    defaults = pipeline.job_arguments(options.job, warehouse=database, source_fallback=not database)
+    defaults = pipeline.job_arguments(options.job, warehouse=database,
+                                      source_fallback=pipeline.unreachable_sources() or False)
     arguments = merge_arguments(defaults, job_arguments)
     print(f"running {script_for(options.job).name} {' '.join(arguments)}", flush=True)
     run_script(script_for(options.job), arguments)

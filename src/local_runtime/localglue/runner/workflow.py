@@ -48,7 +48,7 @@ def _job_report(pipeline: LocalDeployment, stage: str, run_id: str) -> dict | No
 
 
 def run_workflow(pipeline: LocalDeployment, datasets: str = "all", bookmark_option: str = ENABLE,
-                 warehouse: bool = True, source_fallback: bool = False,
+                 warehouse: bool = True, source_fallback: bool | list[str] = False,
                  on_step: Callable[[StepRun], None] = lambda step: None,
                  on_start: Callable[[WorkflowStep], None] = lambda step: None) -> WorkflowRun:
     run = WorkflowRun(pipeline.workflow_name)

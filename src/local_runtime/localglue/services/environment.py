@@ -25,6 +25,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/etl_glue_pipeline"
+# MariaDB, the RDS MySQL stand-in: .ci/start-mariadb creates this user and database.
+DEFAULT_MYSQL_URL = "mysql://glue:glue@127.0.0.1:3306/etl_glue_pipeline"
 
 # Glue 5.1's JVM libraries beyond pyspark's own jars (Iceberg, JDBC drivers), as a Maven project.
 GLUE_JARS_POM = REPO_ROOT / "src" / "local_runtime" / "jvm" / "pom.xml"
@@ -49,19 +51,21 @@ class LocalSettings:
 
     GLUE_LOCAL_HOME           state folder (lake, catalog, bookmarks, Spark scratch); default .local/
     GLUE_LOCAL_POSTGRES_URL   PostgreSQL for JDBC sources and the Redshift stand-in
+    GLUE_LOCAL_MYSQL_URL      MariaDB for MySQL sources (RDS MySQL stand-in)
     GLUE_LOCAL_JARS_CACHE     Glue 5.1's JVM libraries, fetched once; default .cache/jvm/
     """
 
     home: Path
     postgres_url: str
     jars_cache: Path
+    mysql_url: str = DEFAULT_MYSQL_URL
 
     @classmethod
     def from_environment(cls) -> "LocalSettings":
         home = Path(os.environ.get("GLUE_LOCAL_HOME", REPO_ROOT / ".local")).resolve()
         jars_cache = Path(os.environ.get("GLUE_LOCAL_JARS_CACHE", REPO_ROOT / ".cache" / "jvm")).resolve()
         return cls(home=home, postgres_url=os.environ.get("GLUE_LOCAL_POSTGRES_URL", DEFAULT_POSTGRES_URL),
-                   jars_cache=jars_cache)
+                   jars_cache=jars_cache, mysql_url=os.environ.get("GLUE_LOCAL_MYSQL_URL", DEFAULT_MYSQL_URL))
 
     @property
     def lake_root(self) -> Path:

@@ -1,9 +1,10 @@
-"""JDBC for the local runtime: Glue connections defined from GLUE_LOCAL_POSTGRES_URL, and SQL actions.
+"""JDBC for the local runtime: Glue connections defined from GLUE_LOCAL_POSTGRES_URL and
+GLUE_LOCAL_MYSQL_URL, and SQL actions.
 
-PostgreSQL stands in for both the RDS-style reference source and Redshift. Spark reads and writes
-rows through Glue 5.1's JDBC drivers (PostgreSQL 42.7.3, MySQL Connector/J 8.0.33, from Maven Central:
-see src/local_runtime/jvm/pom.xml); the SQL that Glue's Redshift writer runs around a load
-(`preactions`, `postactions`) runs through psycopg here.
+PostgreSQL stands in for RDS PostgreSQL and for Redshift; MariaDB for RDS MySQL. Spark reads and
+writes rows through Glue 5.1's JDBC drivers (PostgreSQL 42.7.3, MySQL Connector/J 8.0.33, from Maven
+Central: see src/local_runtime/jvm/pom.xml); the SQL that Glue's Redshift writer runs around a load
+(`preactions`, `postactions`) runs through psycopg here, and the demo fills MariaDB through PyMySQL.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
 import psycopg
+import pymysql
 
 from localglue.services.catalog import LocalDataCatalog
 
@@ -122,9 +124,45 @@ def ensure_database(target: JdbcTarget) -> None:
             connection.execute(f'CREATE DATABASE "{target.database}"')
 
 
+def connect_mysql(target: JdbcTarget, timeout_s: int = 5) -> pymysql.connections.Connection:
+    """A MySQL/MariaDB session (autocommit) for setting up source tables; Spark reads them over JDBC."""
+    try:
+        return pymysql.connect(host=target.host, port=target.port, user=target.user, password=target.password,
+                               database=target.database or None, autocommit=True, connect_timeout=timeout_s,
+                               local_infile=False)
+    except pymysql.err.OperationalError as error:
+        raise JdbcError(
+            f"cannot connect to MySQL/MariaDB at {target.describe()}: {error.args[-1]}. Start it with "
+            f".ci/start-mariadb or point GLUE_LOCAL_MYSQL_URL at a server (see docs/sources.md)"
+        ) from error
+
+
 def is_reachable(target: JdbcTarget) -> bool:
     try:
+        if target.engine in ("mysql", "mariadb"):
+            connect_mysql(target, timeout_s=3).close()
+            return True
         with connect(target.with_database("postgres"), timeout_s=3):
             return True
     except JdbcError:
         return False
+
+
+# What a driver says when it cannot reach or log in to its server (PostgreSQL's and Connector/J's words).
+_UNREACHABLE = ("connection refused", "communications link failure", "unknownhost", "timed out",
+                "password authentication failed", "access denied", "no pg_hba.conf entry", "connection attempt failed")
+
+
+def read_failed(connection_name: str, target: JdbcTarget, table: str, text: str) -> JdbcError:
+    """One line for a JDBC read that failed: which connection, which server, what to check. The
+    driver's first line only (the whole Java stack goes to the job's log); never a password."""
+    reason = next((line.strip() for line in text.splitlines() if line.strip()), "unknown error")
+    if target.password:
+        reason = reason.replace(target.password, "***")
+    if any(marker in text.lower() for marker in _UNREACHABLE):
+        hint = (f"Check that the database runs and accepts connections on {target.host}:{target.port}, the "
+                f"connection's JDBC URL, user and secret, and on AWS the jobs' security group rule to that port")
+    else:
+        hint = "Check source.table, source.bookmark_keys, source.parallel and source.filter in the dataset's config"
+    return JdbcError(f"cannot read {table} through Glue connection {connection_name} ({target.describe()}): "
+                     f"{reason[:300]}. {hint}")

@@ -236,8 +236,8 @@ def test_empty_path_gives_a_frame_without_columns(spark, local_home):
 def test_unsupported_source_types_and_formats_are_refused(spark, local_home):
     glue_context = context(spark)
 
-    with pytest.raises(NotImplementedError, match="dynamodb"):
-        glue_context.create_dynamic_frame.from_options(connection_type="dynamodb", connection_options={})
+    with pytest.raises(NotImplementedError, match="mongodb"):
+        glue_context.create_dynamic_frame.from_options(connection_type="mongodb", connection_options={})
     with pytest.raises(NotImplementedError, match="avro"):
         glue_context.create_dynamic_frame.from_options(
             connection_type="s3", connection_options={"paths": ["s3://raw/x/"]}, format="avro")

@@ -1,0 +1,119 @@
+"""DynamoDB sources against moto's DynamoDB server: the stand-in's parallel-segment scan, nested maps
+flattened by config, and the incremental watermark the extract keeps (bookmarks do not cover DynamoDB)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+
+from etl_pipeline.config import ConfigError, parse_dataset
+from etl_pipeline.stages.extract import ExtractContext, extract_dataset, save_watermarks
+from localglue.services import dynamodb
+
+STATIONS = ("EWR", "JFK", "LGA")
+
+
+def weather_item(n: int, written: str) -> dict:
+    return {"station": {"S": STATIONS[n % 3]}, "observed": {"N": str(n)},
+            "reading": {"M": {"temp": {"N": f"{30 + n % 40}.5"}, "wind": {"M": {"speed": {"N": str(n % 25)}}}}},
+            "tags": {"SS": ["hourly", f"t{n % 4}"]}, "updated_at": {"S": written}}
+
+
+def dataset_document(table: str, **source) -> dict:
+    return {"name": "observations", "source": {"type": "dynamodb", "table": table, **source},
+            "primary_key": ["station", "observed"],
+            "columns": [{"name": "station", "type": "string"}, {"name": "observed", "type": "int"},
+                        {"name": "temp", "source": "reading_temp", "type": "double"},
+                        {"name": "wind_speed", "source": "reading_wind_speed", "type": "int"}],
+            "targets": {"curated": {"table": "observations"}, "warehouse": {"table": "observations"}}}
+
+
+@pytest.fixture
+def table(dynamodb_url) -> str:
+    """A provisioned table of 200 weather observations, all written at 2026-01-01T00:00:00Z."""
+    name = f"observations-{uuid.uuid4().hex[:8]}"
+    client = dynamodb.client()
+    client.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "station", "AttributeType": "S"},
+                                                              {"AttributeName": "observed", "AttributeType": "N"}],
+                        KeySchema=[{"AttributeName": "station", "KeyType": "HASH"},
+                                   {"AttributeName": "observed", "KeyType": "RANGE"}],
+                        ProvisionedThroughput={"ReadCapacityUnits": 1000, "WriteCapacityUnits": 1000})
+    for n in range(200):
+        client.put_item(TableName=name, Item=weather_item(n, "2026-01-01T00:00:00Z"))
+    return name
+
+
+def context(glue_context, config, zones, at: str, batch: str = "b1") -> ExtractContext:
+    return ExtractContext(glue_context=glue_context, config=config, env="test", zones=zones, batch_id=batch,
+                          extracted_at=datetime.fromisoformat(at).replace(tzinfo=timezone.utc), use_fallback=False)
+
+
+def landed(spark, numbers: dict) -> list[tuple]:
+    frame = spark.read.parquet(numbers["landing"])
+    return sorted((r["station"], int(r["observed"]), r["reading_temp"], r["reading_wind_speed"], r["tags"])
+                  for r in frame.collect())
+
+
+def test_parallel_segment_scan_reads_every_item_once_with_nested_maps_flattened(spark, glue_context, config, zones,
+                                                                               table):
+    single = extract_dataset(context(glue_context, config, zones, "2026-02-01T00:00:00", "b1"),
+                             parse_dataset(dataset_document(table, splits=1), "observations.yaml"))
+    parallel = extract_dataset(context(glue_context, config, zones, "2026-02-01T00:00:00", "b2"),
+                               parse_dataset(dataset_document(table, splits=4, read_percent=0.25), "observations.yaml"))
+    assert single["rows_read"] == parallel["rows_read"] == 200
+    assert landed(spark, parallel) == landed(spark, single)
+    assert ("JFK", 7, "37.5", "7", '["hourly","t3"]') in landed(spark, parallel)   # maps -> parent_child columns
+    assert single["source"] == f"dynamodb://{table}"
+
+
+def test_the_watermark_reads_items_written_since_the_last_run_and_moves_only_when_kept(spark, glue_context, config,
+                                                                                      zones, table):
+    observations = parse_dataset(dataset_document(table, splits=3, incremental_key="updated_at"), "observations.yaml")
+    first = extract_dataset(context(glue_context, config, zones, "2026-02-01T00:00:00", "b1"), observations)
+    assert first["rows_read"] == 200 and first["watermark"]["value"] == "2026-02-01T00:00:00Z"
+    save_watermarks(spark, {"observations": first})
+
+    client = dynamodb.client()
+    client.put_item(TableName=table, Item=weather_item(7, "2026-02-03T10:00:00Z"))    # an update
+    client.put_item(TableName=table, Item=weather_item(500, "2026-02-03T11:00:00Z"))  # a new item
+    client.put_item(TableName=table, Item=weather_item(501, "2026-02-09T00:00:00Z"))  # after the run starts
+    second = extract_dataset(context(glue_context, config, zones, "2026-02-05T00:00:00", "b2"), observations)
+    assert [(s, o) for s, o, *_ in landed(spark, second)] == [("JFK", 7), ("LGA", 500)]
+
+    # Not kept (the run failed): the next run reads the same window again, and the later item too.
+    third = extract_dataset(context(glue_context, config, zones, "2026-02-10T00:00:00", "b3"), observations)
+    assert [(s, o) for s, o, *_ in landed(spark, third)] == [("EWR", 501), ("JFK", 7), ("LGA", 500)]
+    save_watermarks(spark, {"observations": third})
+    fourth = extract_dataset(context(glue_context, config, zones, "2026-02-11T00:00:00", "b4"), observations)
+    assert fourth["rows_read"] == 0 and fourth["nothing_new"]
+
+
+def test_a_missing_table_and_a_silent_endpoint_fail_in_one_line(spark, glue_context, config, zones, dynamodb_url,
+                                                               monkeypatch):
+    missing = parse_dataset(dataset_document("no-such-table"), "observations.yaml")
+    with pytest.raises(dynamodb.DynamoDbError, match=r"^cannot read DynamoDB table no-such-table at .*Check source.table"):
+        extract_dataset(context(glue_context, config, zones, "2026-02-01T00:00:00"), missing)
+    monkeypatch.setenv("GLUE_LOCAL_DYNAMODB_URL", "http://127.0.0.1:1")
+    with pytest.raises(dynamodb.DynamoDbError, match=r"no DynamoDB answers at http://127.0.0.1:1") as raised:
+        extract_dataset(context(glue_context, config, zones, "2026-02-01T00:00:00"), missing)
+    assert "\n" not in str(raised.value)
+
+
+def test_export_reads_are_refused_locally_with_what_to_use_instead(glue_context):
+    with pytest.raises(NotImplementedError, match="dynamodb.export .* not emulated locally"):
+        glue_context.create_dynamic_frame.from_options(
+            connection_type="dynamodb", connection_options={"dynamodb.export": "ddb", "dynamodb.tableArn": "arn"})
+
+
+@pytest.mark.parametrize("setting, value, message", [
+    ("read", "query", "source.read: 'query' is not 'scan'"),
+    ("splits", 0, "source.splits: must be between 1 and 1000000"),
+    ("read_percent", 2, "source.read_percent: must be between 0.1 and 1.5"),
+    ("incremental_key", "Updated-At", "source.incremental_key: 'Updated-At' is not an attribute name"),
+    ("segments", 4, "source.segments: is not a setting of a dynamodb source"),
+])
+def test_dynamodb_settings_are_validated_naming_the_setting(setting, value, message):
+    with pytest.raises(ConfigError, match=f"^observations.yaml: {message}"):
+        parse_dataset(dataset_document("observations", **{setting: value}), "observations.yaml")
