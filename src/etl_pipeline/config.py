@@ -18,7 +18,21 @@ from etl_pipeline import storage
 from etl_pipeline.types import SIMPLE_TYPES, is_supported_type
 
 SOURCE_FORMATS = ("csv", "json", "parquet")
-DATASET_RULE_TYPES = ("row_count", "completeness", "valid_ratio", "freshness")
+# What a failing data quality rule does: its failing rows go to quarantine, the batch stops before
+# the load, or the failure is reported and nothing stops.
+RULE_OUTCOMES = ("quarantine", "fail", "warn")
+# DQDL rule types (AWS Glue Data Quality Definition Language,
+# https://docs.aws.amazon.com/glue/latest/dg/dqdl.html) the pipeline accepts.
+DQDL_RULE_TYPES = ("AggregateMatch", "ColumnCorrelation", "ColumnCount", "ColumnDataType", "ColumnExists",
+                   "ColumnLength", "ColumnNamesMatchPattern", "ColumnValues", "Completeness", "CustomSql",
+                   "DataFreshness", "DatasetMatch", "DistinctValuesCount", "Entropy", "IsComplete",
+                   "IsPrimaryKey", "IsUnique", "Mean", "ReferentialIntegrity", "RowCount", "RowCountMatch",
+                   "StandardDeviation", "Sum", "Uniqueness", "UniqueValueRatio")
+# The rule types whose outcome the evaluator gives per row (DataQualityRulesPass/Fail); the others
+# (RowCount, CustomSql, DataFreshness, Mean ...) measure the batch as a whole and appear in every
+# row's DataQualityRulesSkip, so they can only `fail` or `warn`, never `quarantine`.
+ROW_LEVEL_RULE_TYPES = ("ColumnLength", "ColumnValues", "Completeness", "IsComplete", "IsPrimaryKey",
+                        "IsUnique", "Uniqueness")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -52,16 +66,14 @@ class DerivedColumn:
 
 
 @dataclass(frozen=True)
-class RowRule:
-    name: str
-    check: str  # Spark SQL boolean expression over the typed columns; the row passes when it is true
+class QualityRule:
+    name: str      # how the run report, the metrics and quarantined rows name the rule
+    dqdl: str      # one DQDL rule, e.g. `ColumnValues "month" in [1,2,3]`
+    outcome: str   # one of RULE_OUTCOMES
 
-
-@dataclass(frozen=True)
-class DatasetRule:
-    name: str
-    type: str
-    params: dict[str, Any]
+    @property
+    def rule_type(self) -> str:
+        return self.dqdl.split(None, 1)[0]
 
 
 @dataclass(frozen=True)
@@ -88,11 +100,18 @@ class DatasetConfig:
     primary_key: tuple[str, ...]
     columns: tuple[ColumnSpec, ...]
     derived: tuple[DerivedColumn, ...]
-    row_rules: tuple[RowRule, ...]
-    dataset_rules: tuple[DatasetRule, ...]
+    quality_rules: tuple[QualityRule, ...]
     partition_by: tuple[str, ...]
     curated_table: str
     warehouse_table: str
+
+    @property
+    def ruleset(self) -> str:
+        """The dataset's DQDL ruleset: what the jobs evaluate and Terraform registers with Glue.
+
+        terraform/modules/data_quality writes the same text from the same config (keep them in step).
+        """
+        return dqdl_ruleset([rule.dqdl for rule in self.quality_rules])
 
     def column_type(self, name: str) -> str:
         for column in [*self.columns, *self.derived]:
@@ -264,23 +283,7 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
         derived.append(DerivedColumn(derived_name, derived_type,
                                      reader.get("expr", str, within=item, path=f"{key}.expr")))
 
-    quality = reader.get("quality", dict, {})
-    row_rules = []
-    for index, item in enumerate(reader.get("rules", list, [], within=quality, path="quality.rules")):
-        key = f"quality.rules[{index}]"
-        row_rules.append(RowRule(_identifier(reader, reader.get("name", str, within=item, path=f"{key}.name"),
-                                             f"{key}.name"),
-                                 reader.get("check", str, within=item, path=f"{key}.check")))
-    dataset_rules = []
-    for index, item in enumerate(reader.get("dataset", list, [], within=quality, path="quality.dataset")):
-        key = f"quality.dataset[{index}]"
-        rule_type = reader.get("type", str, within=item, path=f"{key}.type")
-        if rule_type not in DATASET_RULE_TYPES:
-            raise reader.fail(f"{key}.type", f"{rule_type!r} is not one of {', '.join(DATASET_RULE_TYPES)}")
-        params = {k: v for k, v in item.items() if k not in ("name", "type")}
-        _check_dataset_rule(reader, key, rule_type, params, column_names)
-        dataset_rules.append(DatasetRule(reader.get("name", str, rule_type, within=item, path=f"{key}.name"),
-                                         rule_type, params))
+    quality_rules = _quality_rules(reader, [*column_names, *(d.name for d in derived)])
 
     all_columns = {c.name: c.type for c in columns} | {d.name: d.type for d in derived}
     partition_by = tuple(_partition_field(reader, f"partition_by[{index}]", item, all_columns)
@@ -297,8 +300,7 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
         primary_key=primary_key,
         columns=columns,
         derived=tuple(derived),
-        row_rules=tuple(row_rules),
-        dataset_rules=tuple(dataset_rules),
+        quality_rules=quality_rules,
         partition_by=partition_by,
         curated_table=_identifier(reader, reader.get("table", str, within=curated, path="targets.curated.table"),
                                   "targets.curated.table"),
@@ -329,25 +331,46 @@ def _partition_field(reader: _Reader, key: str, value: Any, columns: dict[str, s
     return value.strip()
 
 
-def _check_dataset_rule(reader: _Reader, key: str, rule_type: str, params: dict, columns: list[str]) -> None:
-    def number(name: str, low: float = 0, high: float | None = None) -> None:
-        value = params.get(name)
-        if not isinstance(value, (int, float)) or value < low or (high is not None and value > high):
-            bound = f"between {low} and {high}" if high is not None else f">= {low}"
-            raise reader.fail(f"{key}.{name}", f"must be a number {bound}, got {value!r}")
+def dqdl_ruleset(rules: list[str]) -> str:
+    return "Rules = [\n" + ",\n".join(f"  {rule}" for rule in rules) + "\n]\n"
 
-    if rule_type == "row_count":
-        if "min" not in params and "max" not in params:
-            raise reader.fail(key, "row_count needs min and/or max")
-        for bound in ("min", "max"):
-            if bound in params:
-                number(bound)
-    elif rule_type in ("completeness", "valid_ratio"):
-        number("min_ratio", 0, 1)
-    elif rule_type == "freshness":
-        number("max_age_hours", 0)
-    if rule_type in ("completeness", "freshness") and params.get("column") not in columns:
-        raise reader.fail(f"{key}.column", f"{params.get('column')!r} is not one of the dataset's columns")
+
+QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _quality_rules(reader: _Reader, columns: list[str]) -> tuple[QualityRule, ...]:
+    """`quality.rules`: each a name, one DQDL rule and its outcome; checked here, parsed by the evaluator."""
+    quality = reader.get("quality", dict, {})
+    rules: list[QualityRule] = []
+    for index, item in enumerate(reader.get("rules", list, [], within=quality, path="quality.rules")):
+        key = f"quality.rules[{index}]"
+        name = _identifier(reader, reader.get("name", str, within=item, path=f"{key}.name"), f"{key}.name")
+        dqdl = " ".join(reader.get("dqdl", str, within=item, path=f"{key}.dqdl").split())
+        outcome = reader.get("outcome", str, within=item, path=f"{key}.outcome")
+        if outcome not in RULE_OUTCOMES:
+            raise reader.fail(f"{key}.outcome", f"{outcome!r} is not one of {', '.join(RULE_OUTCOMES)}")
+        rule = QualityRule(name, dqdl, outcome)
+        unquoted = QUOTED.sub('""', dqdl)
+        if re.search(r"\b(AND|OR)\b", unquoted):
+            raise reader.fail(f"{key}.dqdl", "write one condition per rule (no AND/OR composite rules): "
+                                             "each gets its own name and outcome in the report")
+        if rule.rule_type not in DQDL_RULE_TYPES:
+            raise reader.fail(f"{key}.dqdl", f"{rule.rule_type!r} is not a DQDL rule type "
+                                             f"({', '.join(DQDL_RULE_TYPES)})")
+        if outcome == "quarantine" and rule.rule_type not in ROW_LEVEL_RULE_TYPES:
+            raise reader.fail(f"{key}.outcome", f"{rule.rule_type} measures the whole batch, so it has no failing "
+                                                f"rows to quarantine: use fail or warn (row-level rule types: "
+                                                f"{', '.join(ROW_LEVEL_RULE_TYPES)})")
+        quoted = QUOTED.findall(dqdl)
+        if rule.rule_type != "CustomSql" and rule.rule_type in ROW_LEVEL_RULE_TYPES + ("DataFreshness",) \
+                and quoted and quoted[0][1:-1] not in columns:
+            raise reader.fail(f"{key}.dqdl", f"column {quoted[0]} is not one of the dataset's columns or derived columns")
+        if name in {r.name for r in rules}:
+            raise reader.fail(f"{key}.name", f"{name!r} names another rule already")
+        if dqdl in {r.dqdl for r in rules}:
+            raise reader.fail(f"{key}.dqdl", "the same rule is listed twice")
+        rules.append(rule)
+    return tuple(rules)
 
 
 def parse_pipeline(document: Any, where: str) -> PipelineConfig:

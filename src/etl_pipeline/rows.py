@@ -4,7 +4,8 @@ Pure DataFrame functions, built-in Spark expressions only (no Python UDFs on the
 
 - `standardise` maps source columns to target names, trims, normalises case, turns empty text into
   NULL, casts (timestamps with their format), adds derived columns, and lists for every row the
-  names of the row rules it fails in `etl_failed_rules`.
+  conformance checks it fails (type, not-null, max_length) in `etl_failed_rules`; the dataset's
+  DQDL rules come after, in `quality.evaluate`.
 - `classify` marks each row `valid`, `quarantined` (failed a rule) or `duplicate` (an older version
   of a primary key that a newer row in the same run supersedes), in one window pass.
 - `curated_columns` is what goes on to the curated zone and the warehouse, with PII masked.
@@ -105,11 +106,7 @@ def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
     )
     derived = with_types.select(
         "*", *[F.expr(d.expr).cast(d.type).alias(d.name) for d in dataset.derived])
-    rule_failures = [F.when(~F.coalesce(F.expr(rule.check), F.lit(False)), F.lit(rule.name))
-                     for rule in dataset.row_rules]
-    all_failures = F.array_union(F.col("_type_failures"), F.array_compact(F.array(*rule_failures))) \
-        if rule_failures else F.col("_type_failures")
-    return derived.withColumn(ETL_FAILED_RULES, all_failures).drop("_type_failures")
+    return derived.withColumnRenamed("_type_failures", ETL_FAILED_RULES)
 
 
 def classify(standardised: DataFrame, dataset: DatasetConfig) -> DataFrame:

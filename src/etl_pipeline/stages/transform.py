@@ -1,11 +1,13 @@
 """The transform stage for one dataset: standardise, apply the rules, de-duplicate, and split.
 
-One pass over the new landed rows: they are standardised and classified once, kept in memory, and
+The new landed rows are standardised (conformance: types, not-null, lengths), evaluated against the
+dataset's DQDL ruleset (`quality.evaluate`: Glue Data Quality), classified once, kept in memory, and
 the three outputs are written from there:
 - valid rows      -> `<processed>/validated/<dataset>/batch_id=<id>/` (typed Parquet, PII masked)
 - failed rows     -> `<quarantine>/<dataset>/rejected/batch_id=<id>/` (source text + failed rules)
 - older versions  -> `<quarantine>/<dataset>/duplicates/batch_id=<id>/`
-The outcome counts and the dataset rules' measures are observed during that pass, and the rows
+A rule with outcome `fail` that fails stops the run before anything is written. The outcome counts
+are observed during the classifying pass, and the rows
 written to each output are counted as they are written: rows read must equal valid + quarantined
 + duplicates, or the run fails before its bookmark is committed.
 """
@@ -24,7 +26,7 @@ from etl_pipeline.batches import file_count, observed, read_new_parquet, write_c
 from etl_pipeline.columns import DUPLICATE, ETL_BATCH_ID, ETL_FAILED_RULES, ETL_OUTCOME, QUARANTINED, VALID, \
     VERSION_COLUMNS
 from etl_pipeline.config import DatasetConfig
-from etl_pipeline.quality import batch_metrics, check_dataset_rules
+from etl_pipeline import quality
 from etl_pipeline.report import check_invariant
 from etl_pipeline.rows import classify, curated_columns, quarantine_columns, standardise
 from etl_pipeline.zones import Zones
@@ -51,10 +53,14 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
     if not landed.columns:
         return {"rows_read": 0, "nothing_new": True}
 
-    classified = classify(standardise(landed, dataset), dataset).persist()
+    evaluated, rule_outcomes = quality.evaluate(
+        context.glue_context, standardise(landed, dataset), dataset,
+        quality.publishing_options(dataset, context.zones.data_quality_results()))
+    quality.check_fail_rules(dataset, rule_outcomes)
+    classified = classify(evaluated, dataset).persist()
     try:
         batch = Observation(f"transform_{dataset.name}")
-        classified.observe(batch, *batch_metrics(dataset), F.collect_set(ETL_BATCH_ID).alias("batches")).count()
+        classified.observe(batch, *outcome_counts(), F.collect_set(ETL_BATCH_ID).alias("batches")).count()
         metrics = observed(batch)
         batch_id = output_batch_id(metrics["batches"])
         outputs = {
@@ -79,10 +85,9 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
 
         write(QUARANTINED)
         if metrics[QUARANTINED]:
-            failures = (classified.where(F.col(ETL_OUTCOME) == QUARANTINED)
-                        .select(F.explode(ETL_FAILED_RULES).alias("rule")).groupBy("rule").count().collect())
-            rule_failures = {row["rule"]: row["count"] for row in sorted(failures, key=lambda r: (-r["count"], r["rule"]))}
-        rule_results = check_dataset_rules(dataset, metrics)
+            rule_failures = rule_counts(classified.where(F.col(ETL_OUTCOME) == QUARANTINED), ETL_FAILED_RULES)
+        rule_warnings = rule_counts(classified.where(F.col(ETL_OUTCOME) != QUARANTINED), quality.ETL_WARNED_RULES) \
+            if any(o.rule.outcome == "warn" and not o.passed for o in rule_outcomes) else {}
         write(VALID)
         write(DUPLICATE)
         check_invariant("transform", dataset.name, metrics["rows"],
@@ -96,13 +101,25 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
         "rows_quarantined": written[QUARANTINED],
         "duplicates_removed": written[DUPLICATE],
         "rule_failures": rule_failures,
-        "dataset_rules": {r.name: {"passed": r.passed, "measured": r.measured, "expected": r.expected}
-                          for r in rule_results},
+        "rule_warnings": rule_warnings,
+        "data_quality": quality.report(rule_outcomes),
         "landing_batches": sorted(metrics["batches"]),
         "batch_id": batch_id,
         "validated": outputs[VALID],
         "nothing_new": False,
     }
+
+
+def outcome_counts() -> list:
+    outcome = F.col(ETL_OUTCOME)
+    return [F.count(F.lit(1)).alias("rows"), F.count_if(outcome == VALID).alias(VALID),
+            F.count_if(outcome == QUARANTINED).alias(QUARANTINED), F.count_if(outcome == DUPLICATE).alias(DUPLICATE)]
+
+
+def rule_counts(rows: DataFrame, rule_column: str) -> dict[str, int]:
+    """How many of the rows name each rule in `rule_column`, most frequent first."""
+    counts = rows.select(F.explode(rule_column).alias("rule")).groupBy("rule").count().collect()
+    return {row["rule"]: row["count"] for row in sorted(counts, key=lambda r: (-r["count"], r["rule"]))}
 
 
 def validated_output(rows: DataFrame, dataset: DatasetConfig) -> DataFrame:
