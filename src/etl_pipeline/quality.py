@@ -27,9 +27,9 @@ from etl_pipeline.columns import ETL_FAILED_RULES
 from etl_pipeline.config import DatasetConfig, QualityRule
 
 ETL_WARNED_RULES = "etl_warned_rules"
-# What Glue's row-level outcomes add to the evaluated rows.
-DQ_ROW_COLUMNS = ("DataQualityRulesPass", "DataQualityRulesFail", "DataQualityRulesSkip",
-                  "DataQualityEvaluationResult")
+# Glue's row-level outcome column listing the rules a row failed (beside DataQualityRulesPass,
+# DataQualityRulesSkip and DataQualityEvaluationResult).
+ROW_RULES_FAILED = "DataQualityRulesFail"
 PASSED = "Passed"
 
 
@@ -85,7 +85,7 @@ def evaluate(glue_context, standardised: DataFrame, dataset: DatasetConfig,
         if not by_text:
             return F.array().cast("array<string>")
         lookup = F.create_map(*[F.lit(x) for pair in by_text.items() for x in pair])
-        return F.filter(F.transform("DataQualityRulesFail", lambda rule: F.element_at(lookup, _rule_key_column(rule))),
+        return F.filter(F.transform(ROW_RULES_FAILED, lambda rule: F.element_at(lookup, _rule_key_column(rule))),
                         lambda name: name.isNotNull())
 
     rows = results.select("rowLevelOutcomes").toDF()
