@@ -214,3 +214,13 @@ module "monitoring" {
   alert_email                 = var.alert_email
   metrics_namespace           = module.config.project
 }
+
+module "data_quality" {
+  source = "./modules/data_quality"
+
+  name_prefix        = module.config.name_prefix
+  rulesets           = module.config.data_quality
+  curated_database   = module.catalog.database_names.curated
+  transform_job_name = module.jobs.job_names["transform"]
+  alerts_topic_arn   = module.monitoring.sns_topic_arn
+}

@@ -154,12 +154,20 @@ locals {
       },
       {
         # PutMetricData has no resource-level permissions: "*" is the only valid resource; the
-        # condition limits it to Glue's namespace and the pipeline's own.
+        # condition limits it to Glue's namespaces (jobs, Data Quality) and the pipeline's own.
         Sid       = "PublishMetrics"
         Effect    = "Allow"
         Action    = ["cloudwatch:PutMetricData"]
         Resource  = ["*"]
-        Condition = { StringEquals = { "cloudwatch:namespace" = ["Glue", var.metrics_namespace] } }
+        Condition = { StringEquals = { "cloudwatch:namespace" = ["Glue", "Glue Data Quality", var.metrics_namespace] } }
+      },
+      {
+        # The transform job's EvaluateDataQuality publishes each evaluation's results to Glue Data
+        # Quality (https://docs.aws.amazon.com/glue/latest/dg/data-quality-authorization.html).
+        Sid      = "PublishDataQualityResults"
+        Effect   = "Allow"
+        Action   = ["glue:PublishDataQuality"]
+        Resource = ["${local.glue_arn}:dataQualityRuleset/*"]
       },
       {
         # Describe calls of EC2 support no resource-level permissions: "*" is required. Glue uses
