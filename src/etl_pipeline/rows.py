@@ -21,10 +21,15 @@ from etl_pipeline.columns import (CORRUPT_RECORD, DUPLICATE, ETL_FAILED_RULES, E
                                   newest_first)
 from etl_pipeline.columns import column as _col
 from etl_pipeline.config import ColumnSpec, DatasetConfig
-from etl_pipeline.types import INTEGRAL_TYPES
+from etl_pipeline.types import DECIMAL_TYPE, INTEGRAL_TYPES
 
 MALFORMED_RECORD_RULE = "malformed_record"
 INTEGER_TEXT = r"^\s*[+-]?[0-9]+(\.0*)?\s*$"
+# A date without a `format` is written yyyy-MM-dd; Spark's cast would drop a time of day silently.
+DATE_TEXT = r"^\s*[+-]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}\s*$"
+# What a reader puts where the source's bytes were not valid UTF-8 (U+FFFD): the value is no longer
+# what the source sent, so the row is quarantined rather than loaded with a changed value.
+REPLACEMENT_CHARACTER = "\ufffd"
 
 
 class SourceSchemaError(ValueError):
@@ -62,6 +67,21 @@ def _typed(column: ColumnSpec) -> Column:
     return F.expr(f"try_cast(`{text_name}` AS {target})")
 
 
+def _changed_by_cast(column: ColumnSpec, text: Column, value: Column) -> Column:
+    """The text is not a value of the column's type, or the cast would change it (never silently)."""
+    changed = text.isNotNull() & value.isNull()
+    if column.type in INTEGRAL_TYPES:
+        # A cast would truncate "517.5" to 517: only whole numbers are ints.
+        changed = changed | (text.isNotNull() & ~text.rlike(INTEGER_TEXT))
+    elif column.type == "date" and not column.format:
+        changed = changed | (text.isNotNull() & ~text.rlike(DATE_TEXT))
+    elif DECIMAL_TYPE.match(column.type):
+        # decimal(10,2) would round "12.345" to 12.35: compare with the text read at full scale.
+        exact = F.expr(f"try_cast(`{_text_name(column)}` AS DECIMAL(38,18))")
+        changed = changed | (value.isNotNull() & (exact.isNull() | (value.cast("decimal(38,18)") != exact)))
+    return changed
+
+
 def check_source_columns(landed: DataFrame, dataset: DatasetConfig) -> None:
     missing = [c.source for c in dataset.columns if c.source not in landed.columns]
     if missing:
@@ -85,12 +105,11 @@ def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
         failures.append(F.when(_col(CORRUPT_RECORD).isNotNull(), F.lit(MALFORMED_RECORD_RULE)))
     for column in dataset.columns:
         text, value = _col(_text_name(column)), _typed(column)
+        failures.append(F.when(F.contains(_col(column.source), F.lit(REPLACEMENT_CHARACTER)),
+                               F.lit(f"{column.name}_invalid_utf8")))
         if column.type != "string":
-            type_failed = text.isNotNull() & value.isNull()
-            if column.type in INTEGRAL_TYPES:
-                # A cast would truncate "517.5" to 517: only whole numbers are ints.
-                type_failed = type_failed | (text.isNotNull() & ~text.rlike(INTEGER_TEXT))
-            failures.append(F.when(type_failed, F.lit(f"{column.name}_is_{column.type.split('(')[0]}")))
+            failures.append(F.when(_changed_by_cast(column, text, value),
+                                   F.lit(f"{column.name}_is_{column.type.split('(')[0]}")))
         if not column.nullable or column.name in dataset.primary_key:
             failures.append(F.when(text.isNull(), F.lit(f"{column.name}_not_null")))
         if column.max_length:
