@@ -56,6 +56,7 @@ class ColumnSpec:
     max_length: int | None = None    # strings: longer values fail the row; the warehouse VARCHAR size
     format: str | None = None        # date/timestamp: the Spark datetime pattern of the source text
     mask: str | None = None          # "sha256" | "redact": PII masked before anything is written
+    round: bool = False              # decimals: round values with more scale (reported), not quarantine
 
 
 @dataclass(frozen=True)
@@ -224,8 +225,11 @@ def _columns(reader: _Reader) -> tuple[ColumnSpec, ...]:
         max_length = reader.get("max_length", int, None, within=item, path=f"{key}.max_length")
         if max_length is not None and (type_name != "string" or max_length < 1):
             raise reader.fail(f"{key}.max_length", "is a positive length for string columns")
+        round_values = reader.get("round", bool, False, within=item, path=f"{key}.round")
+        if round_values and not type_name.startswith("decimal"):
+            raise reader.fail(f"{key}.round", "applies to decimal columns only")
         columns.append(ColumnSpec(
-            name=name, type=type_name,
+            name=name, type=type_name, round=round_values,
             source=reader.get("source", str, name, within=item, path=f"{key}.source"),
             nullable=reader.get("nullable", bool, True, within=item, path=f"{key}.nullable"),
             trim=reader.get("trim", bool, False, within=item, path=f"{key}.trim"),

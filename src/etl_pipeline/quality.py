@@ -23,10 +23,9 @@ from awsgluedq.transforms import EvaluateDataQuality
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from etl_pipeline.columns import ETL_FAILED_RULES
+from etl_pipeline.columns import ETL_FAILED_RULES, ETL_WARNED_RULES
 from etl_pipeline.config import DatasetConfig, QualityRule
 
-ETL_WARNED_RULES = "etl_warned_rules"
 # Glue's row-level outcome column listing the rules a row failed (beside DataQualityRulesPass,
 # DataQualityRulesSkip and DataQualityEvaluationResult).
 ROW_RULES_FAILED = "DataQualityRulesFail"
@@ -71,9 +70,8 @@ def publishing_options(dataset: DatasetConfig, results_prefix: str) -> dict:
 def evaluate(glue_context, standardised: DataFrame, dataset: DatasetConfig,
              options: dict) -> tuple[DataFrame, list[RuleOutcome]]:
     """The rows with the DQDL failures added to `etl_failed_rules` / `etl_warned_rules`, and each rule's outcome."""
-    no_warnings = F.array().cast("array<string>").alias(ETL_WARNED_RULES)
     if not dataset.quality_rules:
-        return standardised.select("*", no_warnings), []
+        return standardised, []
     conformant = F.size(ETL_FAILED_RULES) == 0
     results = EvaluateDataQuality().process_rows(
         frame=DynamicFrame.fromDF(standardised.where(conformant), glue_context, f"dq_{dataset.name}"),
@@ -90,11 +88,10 @@ def evaluate(glue_context, standardised: DataFrame, dataset: DatasetConfig,
 
     rows = results.select("rowLevelOutcomes").toDF()
     evaluated = rows.select(
-        *[F.col(f"`{c}`") for c in standardised.columns if c != ETL_FAILED_RULES],
+        *[F.col(f"`{c}`") for c in standardised.columns if c not in (ETL_FAILED_RULES, ETL_WARNED_RULES)],
         F.array_union(ETL_FAILED_RULES, names("quarantine")).alias(ETL_FAILED_RULES),
-        names("warn").alias(ETL_WARNED_RULES))
-    not_conformant = standardised.where(~conformant).select(*evaluated.columns[:-1], no_warnings)
-    return evaluated.unionByName(not_conformant), outcomes
+        F.array_union(ETL_WARNED_RULES, names("warn")).alias(ETL_WARNED_RULES))
+    return evaluated.unionByName(standardised.where(~conformant)), outcomes
 
 
 def _rule_outcomes(rule_outcomes: DataFrame, dataset: DatasetConfig) -> list[RuleOutcome]:

@@ -4,8 +4,9 @@ Pure DataFrame functions, built-in Spark expressions only (no Python UDFs on the
 
 - `standardise` maps source columns to target names, trims, normalises case, turns empty text into
   NULL, casts (timestamps with their format), adds derived columns, and lists for every row the
-  conformance checks it fails (type, not-null, max_length) in `etl_failed_rules`; the dataset's
-  DQDL rules come after, in `quality.evaluate`.
+  conformance checks it fails (type, not-null, max_length) in `etl_failed_rules` (and the values
+  it rounds as configured in `etl_warned_rules`); the dataset's DQDL rules come after, in
+  `quality.evaluate`.
 - `classify` marks each row `valid`, `quarantined` (failed a rule) or `duplicate` (an older version
   of a primary key that a newer row in the same run supersedes), in one window pass.
 - `curated_columns` is what goes on to the curated zone and the warehouse, with PII masked.
@@ -16,7 +17,7 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from etl_pipeline.columns import (CORRUPT_RECORD, DUPLICATE, ETL_FAILED_RULES, ETL_OUTCOME, ETL_RAW,
+from etl_pipeline.columns import (CORRUPT_RECORD, DUPLICATE, ETL_FAILED_RULES, ETL_OUTCOME, ETL_RAW, ETL_WARNED_RULES,
                                   ETL_SOURCE_FILE, LANDING_METADATA, LINEAGE_COLUMNS, QUARANTINED, VALID,
                                   newest_first)
 from etl_pipeline.columns import column as _col
@@ -75,11 +76,15 @@ def _changed_by_cast(column: ColumnSpec, text: Column, value: Column) -> Column:
         changed = changed | (text.isNotNull() & ~text.rlike(INTEGER_TEXT))
     elif column.type == "date" and not column.format:
         changed = changed | (text.isNotNull() & ~text.rlike(DATE_TEXT))
-    elif DECIMAL_TYPE.match(column.type):
-        # decimal(10,2) would round "12.345" to 12.35: compare with the text read at full scale.
-        exact = F.expr(f"try_cast(`{_text_name(column)}` AS DECIMAL(38,18))")
-        changed = changed | (value.isNotNull() & (exact.isNull() | (value.cast("decimal(38,18)") != exact)))
+    elif DECIMAL_TYPE.match(column.type) and not column.round:
+        changed = changed | _rounded(column, value)
     return changed
+
+
+def _rounded(column: ColumnSpec, value: Column) -> Column:
+    """decimal(10,2) rounds "12.345" to 12.35: compare with the text read at full scale."""
+    exact = F.expr(f"try_cast(`{_text_name(column)}` AS DECIMAL(38,18))")
+    return value.isNotNull() & (exact.isNull() | (value.cast("decimal(38,18)") != exact))
 
 
 def check_source_columns(landed: DataFrame, dataset: DatasetConfig) -> None:
@@ -115,6 +120,8 @@ def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
         if column.max_length:
             failures.append(F.when(F.length(text) > column.max_length, F.lit(f"{column.name}_max_length")))
 
+    # Values a column is configured to round (`round: true`): loaded, and counted in the report.
+    warnings = [F.when(_rounded(c, _typed(c)), F.lit(f"{c.name}_rounded")) for c in dataset.columns if c.round]
     raw_columns = [c for c in landed.columns if c not in LANDING_METADATA]
     with_types = texts.select(
         *[_typed(c).alias(c.name) for c in dataset.columns],
@@ -122,6 +129,8 @@ def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
         F.struct(*[_col(c) for c in raw_columns]).alias(ETL_RAW),
         F.array_compact(F.array(*failures)).alias("_type_failures") if failures
         else F.array().cast("array<string>").alias("_type_failures"),
+        F.array_compact(F.array(*warnings)).alias(ETL_WARNED_RULES) if warnings
+        else F.array().cast("array<string>").alias(ETL_WARNED_RULES),
     )
     derived = with_types.select(
         "*", *[F.expr(d.expr).cast(d.type).alias(d.name) for d in dataset.derived])

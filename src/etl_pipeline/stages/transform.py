@@ -23,8 +23,8 @@ from pyspark.sql import functions as F
 
 from etl_pipeline import storage
 from etl_pipeline.batches import file_count, observed, read_new_parquet, write_counted
-from etl_pipeline.columns import DUPLICATE, ETL_BATCH_ID, ETL_FAILED_RULES, ETL_OUTCOME, QUARANTINED, VALID, \
-    VERSION_COLUMNS
+from etl_pipeline.columns import DUPLICATE, ETL_BATCH_ID, ETL_FAILED_RULES, ETL_OUTCOME, ETL_WARNED_RULES, \
+    QUARANTINED, VALID, VERSION_COLUMNS
 from etl_pipeline.config import DatasetConfig
 from etl_pipeline import quality
 from etl_pipeline.report import check_invariant
@@ -86,8 +86,7 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
         write(QUARANTINED)
         if metrics[QUARANTINED]:
             rule_failures = rule_counts(classified.where(F.col(ETL_OUTCOME) == QUARANTINED), ETL_FAILED_RULES)
-        rule_warnings = rule_counts(classified.where(F.col(ETL_OUTCOME) != QUARANTINED), quality.ETL_WARNED_RULES) \
-            if any(o.rule.outcome == "warn" and not o.passed for o in rule_outcomes) else {}
+        rule_warnings = rule_counts(classified.where(F.col(ETL_OUTCOME) != QUARANTINED), ETL_WARNED_RULES)
         write(VALID)
         write(DUPLICATE)
         check_invariant("transform", dataset.name, metrics["rows"],

@@ -75,6 +75,7 @@ def test_select_names_datasets_or_all_and_rejects_unknown_ones(project_config):
      r"quality.rules\[7\].dqdl: write one condition per rule \(no AND/OR composite rules\)"),
     (lambda d: d["quality"]["rules"].append({"name": "month_in_range", "outcome": "warn", "dqdl": "RowCount > 1"}),
      r"quality.rules\[7\].name: 'month_in_range' names another rule already"),
+    (lambda d: d["columns"][9].update(round=True), r"columns\[9\].round: applies to decimal columns only"),
     (lambda d: d["columns"][9].update(mask="sha256", type="int"), r"columns\[9\].mask: masking applies to string columns"),
 ])
 def test_invalid_dataset_definitions_name_the_file_and_the_key(mutate, message):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from awsglue.context import GlueContext
 
-from etl_pipeline.columns import ETL_FAILED_RULES
+from etl_pipeline.columns import ETL_FAILED_RULES, ETL_WARNED_RULES
 from etl_pipeline.config import QualityRule, parse_dataset
-from etl_pipeline.quality import ETL_WARNED_RULES, DataQualityError, RuleOutcome, check_fail_rules, evaluate, rule_key
+from etl_pipeline.quality import DataQualityError, RuleOutcome, check_fail_rules, evaluate, rule_key
 
 DATASET = parse_dataset({
     "name": "readings",
@@ -26,8 +26,9 @@ DATASET = parse_dataset({
 
 
 def standardised(spark, rows):
-    """Rows as `rows.standardise` hands them on: typed columns and the conformance failures."""
-    return spark.createDataFrame(rows, "sensor string, value double, etl_failed_rules array<string>")
+    """Rows as `rows.standardise` hands them on: typed columns, conformance failures and warnings."""
+    return spark.createDataFrame([(*row, []) for row in rows],
+                                 "sensor string, value double, etl_failed_rules array<string>, etl_warned_rules array<string>")
 
 
 def test_each_rules_outcome_applies_to_the_rows_that_fail_it(spark, local_home):

@@ -89,6 +89,20 @@ def test_bad_values_fail_named_rules_instead_of_becoming_null(spark):
     assert result[6][ETL_FAILED_RULES] == ["fare_is_decimal"]
 
 
+def test_a_decimal_column_that_opts_in_rounds_and_reports_instead_of_quarantining(spark):
+    rounding = DATASET.__class__(**{**DATASET.__dict__, "columns": tuple(
+        c.__class__(**{**c.__dict__, "round": True}) if c.name == "fare" else c for c in DATASET.columns)})
+    rows = [["7", "1", "UA", "1", "12.345", "2013-01-01T10:00:00Z", None],
+            ["8", "1", "UA", "1", "12.34", "2013-01-01T10:00:00Z", None]]
+
+    strict, rounded = by_id(standardise(landed(spark, rows), DATASET)), by_id(standardise(landed(spark, rows), rounding))
+
+    assert (strict[7][ETL_FAILED_RULES], strict[7]["etl_warned_rules"]) == (["fare_is_decimal"], [])
+    assert (rounded[7][ETL_FAILED_RULES], rounded[7]["etl_warned_rules"], rounded[7]["fare"]) == (
+        [], ["fare_rounded"], Decimal("12.35"))
+    assert (rounded[8][ETL_FAILED_RULES], rounded[8]["etl_warned_rules"]) == ([], [])
+
+
 def test_malformed_records_are_quarantined_with_their_text(spark):
     frame = landed(spark, [GOOD]).withColumn("_corrupt_record", F.lit("1,1,UA,extra"))
 
