@@ -1,5 +1,5 @@
 """The transform stage on batches the extract stage landed in the test's lake: the valid, rejected
-and duplicate outputs at their zone paths, counts that add up, rule failures, a failed dataset rule
+and duplicate outputs at their zone paths, counts that add up, rule failures and warnings, a failed `fail` rule
 that stops the batch, the output batch id, and bookmarks across job runs."""
 
 from __future__ import annotations
