@@ -234,3 +234,13 @@ module "monitoring" {
   zone_bucket_names           = { for zone in ["raw", "processed", "curated", "quarantine"] : zone => module.data_lake.bucket_names[zone] }
   curated_database            = module.catalog.database_names.curated
 }
+
+module "data_quality" {
+  source = "./modules/data_quality"
+
+  name_prefix        = module.config.name_prefix
+  rulesets           = module.config.data_quality
+  curated_database   = module.catalog.database_names.curated
+  transform_job_name = module.jobs.job_names["transform"]
+  alerts_topic_arn   = module.monitoring.sns_topic_arn
+}

@@ -18,6 +18,8 @@ ETL_SOURCE_MODIFIED_AT = "etl_source_modified_at"
 ETL_EXTRACTED_AT = "etl_extracted_at"
 ETL_ROW_NUMBER = "etl_row_number"
 ETL_FAILED_RULES = "etl_failed_rules"
+# Rules a loaded row failed without being quarantined (warn rules, values rounded as configured).
+ETL_WARNED_RULES = "etl_warned_rules"
 ETL_OUTCOME = "etl_outcome"
 ETL_RAW = "etl_raw"
 # Where Spark's permissive readers put a record they cannot parse.

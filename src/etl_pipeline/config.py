@@ -23,7 +23,21 @@ SOURCE_FORMATS = ("csv", "json", "parquet")
 JDBC_ENGINES = ("postgresql", "mysql", "redshift")
 # Glue's default number of parallel JDBC queries when hashfield/hashexpression is set without hashpartitions.
 DEFAULT_HASH_PARTITIONS = 7
-DATASET_RULE_TYPES = ("row_count", "completeness", "valid_ratio", "freshness")
+# What a failing data quality rule does: its failing rows go to quarantine, the batch stops before
+# the load, or the failure is reported and nothing stops.
+RULE_OUTCOMES = ("quarantine", "fail", "warn")
+# DQDL rule types (AWS Glue Data Quality Definition Language,
+# https://docs.aws.amazon.com/glue/latest/dg/dqdl.html) the pipeline accepts.
+DQDL_RULE_TYPES = ("AggregateMatch", "ColumnCorrelation", "ColumnCount", "ColumnDataType", "ColumnExists",
+                   "ColumnLength", "ColumnNamesMatchPattern", "ColumnValues", "Completeness", "CustomSql",
+                   "DataFreshness", "DatasetMatch", "DistinctValuesCount", "Entropy", "IsComplete",
+                   "IsPrimaryKey", "IsUnique", "Mean", "ReferentialIntegrity", "RowCount", "RowCountMatch",
+                   "StandardDeviation", "Sum", "Uniqueness", "UniqueValueRatio")
+# The rule types whose outcome the evaluator gives per row (DataQualityRulesPass/Fail); the others
+# (RowCount, CustomSql, DataFreshness, Mean ...) measure the batch as a whole and appear in every
+# row's DataQualityRulesSkip, so they can only `fail` or `warn`, never `quarantine`.
+ROW_LEVEL_RULE_TYPES = ("ColumnLength", "ColumnValues", "Completeness", "IsComplete", "IsPrimaryKey",
+                        "IsUnique", "Uniqueness")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -47,6 +61,7 @@ class ColumnSpec:
     max_length: int | None = None    # strings: longer values fail the row; the warehouse VARCHAR size
     format: str | None = None        # date/timestamp: the Spark datetime pattern of the source text
     mask: str | None = None          # "sha256" | "redact": PII masked before anything is written
+    round: bool = False              # decimals: round values with more scale (reported), not quarantine
 
 
 @dataclass(frozen=True)
@@ -57,16 +72,14 @@ class DerivedColumn:
 
 
 @dataclass(frozen=True)
-class RowRule:
-    name: str
-    check: str  # Spark SQL boolean expression over the typed columns; the row passes when it is true
+class QualityRule:
+    name: str      # how the run report, the metrics and quarantined rows name the rule
+    dqdl: str      # one DQDL rule, e.g. `ColumnValues "month" in [1,2,3]`
+    outcome: str   # one of RULE_OUTCOMES
 
-
-@dataclass(frozen=True)
-class DatasetRule:
-    name: str
-    type: str
-    params: dict[str, Any]
+    @property
+    def rule_type(self) -> str:
+        return self.dqdl.split(None, 1)[0]
 
 
 @dataclass(frozen=True)
@@ -135,8 +148,7 @@ class DatasetConfig:
     primary_key: tuple[str, ...]
     columns: tuple[ColumnSpec, ...]
     derived: tuple[DerivedColumn, ...]
-    row_rules: tuple[RowRule, ...]
-    dataset_rules: tuple[DatasetRule, ...]
+    quality_rules: tuple[QualityRule, ...]
     partition_by: tuple[str, ...]
     curated_table: str
     warehouse_table: str
@@ -144,6 +156,14 @@ class DatasetConfig:
     # Redshift VARCHAR size, in bytes, of string columns without max_length; longer values are
     # quarantined by the transform (rule `<column>_fits_warehouse`) instead of failing the load.
     warehouse_varchar_bytes: int = DEFAULT_VARCHAR_BYTES
+
+    @property
+    def ruleset(self) -> str:
+        """The dataset's DQDL ruleset: what the jobs evaluate and Terraform registers with Glue.
+
+        terraform/modules/data_quality writes the same text from the same config (keep them in step).
+        """
+        return dqdl_ruleset([rule.dqdl for rule in self.quality_rules])
 
     def column_type(self, name: str) -> str:
         for column in [*self.columns, *self.derived]:
@@ -337,8 +357,11 @@ def _columns(reader: _Reader) -> tuple[ColumnSpec, ...]:
         max_length = reader.get("max_length", int, None, within=item, path=f"{key}.max_length")
         if max_length is not None and (type_name != "string" or max_length < 1):
             raise reader.fail(f"{key}.max_length", "is a positive length for string columns")
+        round_values = reader.get("round", bool, False, within=item, path=f"{key}.round")
+        if round_values and not type_name.startswith("decimal"):
+            raise reader.fail(f"{key}.round", "applies to decimal columns only")
         columns.append(ColumnSpec(
-            name=name, type=type_name,
+            name=name, type=type_name, round=round_values,
             source=reader.get("source", str, name, within=item, path=f"{key}.source"),
             nullable=reader.get("nullable", bool, True, within=item, path=f"{key}.nullable"),
             trim=reader.get("trim", bool, False, within=item, path=f"{key}.trim"),
@@ -392,23 +415,7 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
         derived.append(DerivedColumn(derived_name, derived_type,
                                      reader.get("expr", str, within=item, path=f"{key}.expr")))
 
-    quality = reader.get("quality", dict, {})
-    row_rules = []
-    for index, item in enumerate(reader.get("rules", list, [], within=quality, path="quality.rules")):
-        key = f"quality.rules[{index}]"
-        row_rules.append(RowRule(_identifier(reader, reader.get("name", str, within=item, path=f"{key}.name"),
-                                             f"{key}.name"),
-                                 reader.get("check", str, within=item, path=f"{key}.check")))
-    dataset_rules = []
-    for index, item in enumerate(reader.get("dataset", list, [], within=quality, path="quality.dataset")):
-        key = f"quality.dataset[{index}]"
-        rule_type = reader.get("type", str, within=item, path=f"{key}.type")
-        if rule_type not in DATASET_RULE_TYPES:
-            raise reader.fail(f"{key}.type", f"{rule_type!r} is not one of {', '.join(DATASET_RULE_TYPES)}")
-        params = {k: v for k, v in item.items() if k not in ("name", "type")}
-        _check_dataset_rule(reader, key, rule_type, params, column_names)
-        dataset_rules.append(DatasetRule(reader.get("name", str, rule_type, within=item, path=f"{key}.name"),
-                                         rule_type, params))
+    quality_rules = _quality_rules(reader, [*column_names, *(d.name for d in derived)])
 
     all_columns = {c.name: c.type for c in columns} | {d.name: d.type for d in derived}
     partition_by = tuple(_partition_field(reader, f"partition_by[{index}]", item, all_columns)
@@ -430,8 +437,7 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
         primary_key=primary_key,
         columns=columns,
         derived=tuple(derived),
-        row_rules=tuple(row_rules),
-        dataset_rules=tuple(dataset_rules),
+        quality_rules=quality_rules,
         partition_by=partition_by,
         curated_table=_identifier(reader, reader.get("table", str, within=curated, path="targets.curated.table"),
                                   "targets.curated.table"),
@@ -479,25 +485,46 @@ def _partition_field(reader: _Reader, key: str, value: Any, columns: dict[str, s
     return value.strip()
 
 
-def _check_dataset_rule(reader: _Reader, key: str, rule_type: str, params: dict, columns: list[str]) -> None:
-    def number(name: str, low: float = 0, high: float | None = None) -> None:
-        value = params.get(name)
-        if not isinstance(value, (int, float)) or value < low or (high is not None and value > high):
-            bound = f"between {low} and {high}" if high is not None else f">= {low}"
-            raise reader.fail(f"{key}.{name}", f"must be a number {bound}, got {value!r}")
+def dqdl_ruleset(rules: list[str]) -> str:
+    return "Rules = [\n" + ",\n".join(f"  {rule}" for rule in rules) + "\n]\n"
 
-    if rule_type == "row_count":
-        if "min" not in params and "max" not in params:
-            raise reader.fail(key, "row_count needs min and/or max")
-        for bound in ("min", "max"):
-            if bound in params:
-                number(bound)
-    elif rule_type in ("completeness", "valid_ratio"):
-        number("min_ratio", 0, 1)
-    elif rule_type == "freshness":
-        number("max_age_hours", 0)
-    if rule_type in ("completeness", "freshness") and params.get("column") not in columns:
-        raise reader.fail(f"{key}.column", f"{params.get('column')!r} is not one of the dataset's columns")
+
+QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _quality_rules(reader: _Reader, columns: list[str]) -> tuple[QualityRule, ...]:
+    """`quality.rules`: each a name, one DQDL rule and its outcome; checked here, parsed by the evaluator."""
+    quality = reader.get("quality", dict, {})
+    rules: list[QualityRule] = []
+    for index, item in enumerate(reader.get("rules", list, [], within=quality, path="quality.rules")):
+        key = f"quality.rules[{index}]"
+        name = _identifier(reader, reader.get("name", str, within=item, path=f"{key}.name"), f"{key}.name")
+        dqdl = " ".join(reader.get("dqdl", str, within=item, path=f"{key}.dqdl").split())
+        outcome = reader.get("outcome", str, within=item, path=f"{key}.outcome")
+        if outcome not in RULE_OUTCOMES:
+            raise reader.fail(f"{key}.outcome", f"{outcome!r} is not one of {', '.join(RULE_OUTCOMES)}")
+        rule = QualityRule(name, dqdl, outcome)
+        unquoted = QUOTED.sub('""', dqdl)
+        if re.search(r"\b(AND|OR)\b", unquoted):
+            raise reader.fail(f"{key}.dqdl", "write one condition per rule (no AND/OR composite rules): "
+                                             "each gets its own name and outcome in the report")
+        if rule.rule_type not in DQDL_RULE_TYPES:
+            raise reader.fail(f"{key}.dqdl", f"{rule.rule_type!r} is not a DQDL rule type "
+                                             f"({', '.join(DQDL_RULE_TYPES)})")
+        if outcome == "quarantine" and rule.rule_type not in ROW_LEVEL_RULE_TYPES:
+            raise reader.fail(f"{key}.outcome", f"{rule.rule_type} measures the whole batch, so it has no failing "
+                                                f"rows to quarantine: use fail or warn (row-level rule types: "
+                                                f"{', '.join(ROW_LEVEL_RULE_TYPES)})")
+        quoted = QUOTED.findall(dqdl)
+        if rule.rule_type != "CustomSql" and rule.rule_type in ROW_LEVEL_RULE_TYPES + ("DataFreshness",) \
+                and quoted and quoted[0][1:-1] not in columns:
+            raise reader.fail(f"{key}.dqdl", f"column {quoted[0]} is not one of the dataset's columns or derived columns")
+        if name in {r.name for r in rules}:
+            raise reader.fail(f"{key}.name", f"{name!r} names another rule already")
+        if dqdl in {r.dqdl for r in rules}:
+            raise reader.fail(f"{key}.dqdl", "the same rule is listed twice")
+        rules.append(rule)
+    return tuple(rules)
 
 
 def parse_pipeline(document: Any, where: str) -> PipelineConfig:

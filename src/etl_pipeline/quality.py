@@ -1,95 +1,126 @@
-"""Dataset-level data quality rules, checked on each batch after the row rules.
+"""Data quality: each dataset's DQDL ruleset, evaluated by Glue Data Quality's EvaluateDataQuality.
 
-Their measures are collected as Spark observed metrics in the same pass that classifies the rows,
-so checking them costs no extra read. A failed rule stops the transform job before the batch
-reaches the validated zone, and with it the workflow before anything is loaded.
+The rules are DQDL (config `quality.rules`, docs/data-quality.md). `process_rows` evaluates the
+ruleset on the rows that passed conformance (type, not-null, length: `rows.standardise`) and gives
+every rule's outcome for the batch and, for row-level rule types, every row's passed and failed
+rules. Then each rule's configured outcome applies:
+- quarantine: the rows that fail it get its name in `etl_failed_rules` and go to the quarantine zone;
+- fail: if the rule fails for the batch, the transform stops before anything reaches the load;
+- warn: the rows that fail it get its name in `etl_warned_rules`, are counted in the run report,
+  and go on as usual.
+On AWS `awsgluedq` is Glue's; locally it is the stand-in in src/local_runtime/awsgluedq, which runs the
+same ruleset in Deequ's DQDL evaluator. Results are published per dataset (evaluation context = the
+dataset's name) to `resultsS3Prefix` and, on AWS, to Glue Data Quality's CloudWatch metrics.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from pyspark.sql import Column
+from awsglue.dynamicframe import DynamicFrame
+from awsgluedq.transforms import EvaluateDataQuality
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from etl_pipeline.columns import DUPLICATE, ETL_OUTCOME, QUARANTINED, VALID
-from etl_pipeline.config import DatasetConfig, DatasetRule
+from etl_pipeline.columns import ETL_FAILED_RULES, ETL_WARNED_RULES
+from etl_pipeline.config import DatasetConfig, QualityRule
+
+# Glue's row-level outcome column listing the rules a row failed (beside DataQualityRulesPass,
+# DataQualityRulesSkip and DataQualityEvaluationResult).
+ROW_RULES_FAILED = "DataQualityRulesFail"
+PASSED = "Passed"
 
 
 class DataQualityError(RuntimeError):
-    """A dataset-level rule failed: the batch is not passed on to the load."""
+    """A rule with outcome `fail` failed: the batch is not passed on to the load."""
 
 
 @dataclass(frozen=True)
-class RuleResult:
-    name: str
-    type: str
+class RuleOutcome:
+    rule: QualityRule
     passed: bool
-    measured: float | str | None
-    expected: str
+    reason: str | None
+    observed: dict[str, float]
 
     def describe(self) -> str:
-        verdict = "passed" if self.passed else "FAILED"
-        return f"{self.name} ({self.type}) {verdict}: measured {self.measured}, expected {self.expected}"
+        observed = ", ".join(f"{k}={v:g}" for k, v in sorted(self.observed.items())) or "no metric"
+        reason = f" ({self.reason.splitlines()[0]})" if self.reason else ""
+        return f"{self.rule.name} [{self.rule.dqdl}] failed: observed {observed}{reason}"
 
 
-def _valid() -> Column:
-    return F.col(ETL_OUTCOME) == VALID
+def rule_key(dqdl: str) -> str:
+    """The evaluator echoes each rule re-rendered (spacing, parentheses): compare without them."""
+    return re.sub(r"[\s()]", "", dqdl)
 
 
-def batch_metrics(dataset: DatasetConfig) -> list[Column]:
-    """Aggregates to observe on the classified rows: outcome counts and each rule's measure."""
-    metrics = [
-        F.count(F.lit(1)).alias("rows"),
-        F.count_if(_valid()).alias(VALID),
-        F.count_if(F.col(ETL_OUTCOME) == QUARANTINED).alias(QUARANTINED),
-        F.count_if(F.col(ETL_OUTCOME) == DUPLICATE).alias(DUPLICATE),
-    ]
-    for rule in dataset.dataset_rules:
-        if rule.type == "completeness":
-            metrics.append(F.count_if(_valid() & F.col(f"`{rule.params['column']}`").isNotNull())
-                           .alias(f"complete__{rule.params['column']}"))
-        elif rule.type == "freshness":
-            metrics.append(F.max(F.when(_valid(), F.col(f"`{rule.params['column']}`")))
-                           .alias(f"newest__{rule.params['column']}"))
-    return metrics
+def _rule_key_column(name: str) -> Column:
+    return F.regexp_replace(name, r"[\s()]", "")
 
 
-def evaluate(rule: DatasetRule, metrics: dict, now: datetime | None = None) -> RuleResult:
-    valid, rows = metrics[VALID], metrics["rows"]
-    if rule.type == "row_count":
-        low, high = rule.params.get("min"), rule.params.get("max")
-        passed = (low is None or valid >= low) and (high is None or valid <= high)
-        return RuleResult(rule.name, rule.type, passed, valid,
-                          f"valid rows in [{low if low is not None else '-'}, {high if high is not None else '-'}]")
-    if rule.type == "completeness":
-        ratio = metrics[f"complete__{rule.params['column']}"] / valid if valid else 1.0
-        return RuleResult(rule.name, rule.type, ratio >= rule.params["min_ratio"], round(ratio, 6),
-                          f"share of valid rows with {rule.params['column']} set >= {rule.params['min_ratio']}")
-    if rule.type == "valid_ratio":
-        ratio = valid / rows if rows else 1.0
-        return RuleResult(rule.name, rule.type, ratio >= rule.params["min_ratio"], round(ratio, 6),
-                          f"valid rows / rows read >= {rule.params['min_ratio']}")
-    if rule.type == "freshness":
-        newest = metrics[f"newest__{rule.params['column']}"]
-        now = now or datetime.now()  # Spark hands timestamps to Python as naive local time
-        limit = timedelta(hours=rule.params["max_age_hours"])
-        passed = newest is not None and now - newest <= limit
-        return RuleResult(rule.name, rule.type, passed, str(newest),
-                          f"newest {rule.params['column']} within {rule.params['max_age_hours']} h of {now:%Y-%m-%d %H:%M}")
-    raise ValueError(f"unknown dataset rule type {rule.type!r}")
+def publishing_options(dataset: DatasetConfig, results_prefix: str) -> dict:
+    return {
+        "dataQualityEvaluationContext": dataset.name,
+        "enableDataQualityCloudWatchMetrics": True,
+        "enableDataQualityResultsPublishing": True,
+        "resultsS3Prefix": results_prefix,
+    }
 
 
-def check_dataset_rules(dataset: DatasetConfig, metrics: dict) -> list[RuleResult]:
-    """Evaluate every dataset rule; raise DataQualityError naming each one that failed."""
-    results = [evaluate(rule, metrics) for rule in dataset.dataset_rules]
-    failed = [r for r in results if not r.passed]
+def evaluate(glue_context, standardised: DataFrame, dataset: DatasetConfig,
+             options: dict) -> tuple[DataFrame, list[RuleOutcome]]:
+    """The rows with the DQDL failures added to `etl_failed_rules` / `etl_warned_rules`, and each rule's outcome."""
+    if not dataset.quality_rules:
+        return standardised, []
+    conformant = F.size(ETL_FAILED_RULES) == 0
+    results = EvaluateDataQuality().process_rows(
+        frame=DynamicFrame.fromDF(standardised.where(conformant), glue_context, f"dq_{dataset.name}"),
+        ruleset=dataset.ruleset, publishing_options=options)
+    outcomes = _rule_outcomes(results.select("ruleOutcomes").toDF(), dataset)
+
+    def names(outcome: str) -> Column:
+        by_text = {rule_key(r.dqdl): r.name for r in dataset.quality_rules if r.outcome == outcome}
+        if not by_text:
+            return F.array().cast("array<string>")
+        lookup = F.create_map(*[F.lit(x) for pair in by_text.items() for x in pair])
+        return F.filter(F.transform(ROW_RULES_FAILED, lambda rule: F.element_at(lookup, _rule_key_column(rule))),
+                        lambda name: name.isNotNull())
+
+    rows = results.select("rowLevelOutcomes").toDF()
+    evaluated = rows.select(
+        *[F.col(f"`{c}`") for c in standardised.columns if c not in (ETL_FAILED_RULES, ETL_WARNED_RULES)],
+        F.array_union(ETL_FAILED_RULES, names("quarantine")).alias(ETL_FAILED_RULES),
+        F.array_union(ETL_WARNED_RULES, names("warn")).alias(ETL_WARNED_RULES))
+    return evaluated.unionByName(standardised.where(~conformant)), outcomes
+
+
+def _rule_outcomes(rule_outcomes: DataFrame, dataset: DatasetConfig) -> list[RuleOutcome]:
+    rows = {rule_key(row["Rule"]): row for row in rule_outcomes.collect()}
+    missing = [r.dqdl for r in dataset.quality_rules if rule_key(r.dqdl) not in rows]
+    if missing:
+        raise DataQualityError(
+            f"dataset {dataset.name}: the evaluator returned no outcome for {missing} (it reported "
+            f"{sorted(row['Rule'] for row in rows.values())}); check these rules in config/datasets/{dataset.name}.yaml")
+    outcomes = []
+    for rule in dataset.quality_rules:
+        row = rows[rule_key(rule.dqdl)]
+        outcomes.append(RuleOutcome(rule, row["Outcome"] == PASSED, row["FailureReason"],
+                                    {k: float(v) for k, v in (row["EvaluatedMetrics"] or {}).items()}))
+    return outcomes
+
+
+def check_fail_rules(dataset: DatasetConfig, outcomes: list[RuleOutcome]) -> None:
+    """Raise DataQualityError naming each `fail` rule that failed, with what it observed."""
+    failed = [o for o in outcomes if o.rule.outcome == "fail" and not o.passed]
     if failed:
         raise DataQualityError(
-            f"dataset {dataset.name}: {len(failed)} dataset rule(s) failed, the batch is not loaded: "
-            + "; ".join(r.describe() for r in failed)
-            + f". Quarantined rows and their failed rules are in the quarantine zone; fix the source "
-              f"or the rules in config/datasets/{dataset.name}.yaml, then rerun the transform job."
+            f"dataset {dataset.name}: {len(failed)} rule(s) with outcome fail failed, the batch is not loaded: "
+            + "; ".join(o.describe() for o in failed)
+            + f". Fix the source or the rules in config/datasets/{dataset.name}.yaml, then rerun the transform job."
         )
-    return results
+
+
+def report(outcomes: list[RuleOutcome]) -> dict[str, dict]:
+    return {o.rule.name: {"dqdl": o.rule.dqdl, "outcome": o.rule.outcome, "passed": o.passed,
+                          "observed": o.observed, "reason": o.reason}
+            for o in outcomes}

@@ -4,7 +4,9 @@ Pure DataFrame functions, built-in Spark expressions only (no Python UDFs on the
 
 - `standardise` maps source columns to target names, trims, normalises case, turns empty text into
   NULL, casts (timestamps with their format), adds derived columns, and lists for every row the
-  names of the row rules it fails in `etl_failed_rules`.
+  conformance checks it fails (type, not-null, max_length) in `etl_failed_rules` (and the values
+  it rounds as configured in `etl_warned_rules`); the dataset's DQDL rules come after, in
+  `quality.evaluate`.
 - `classify` marks each row `valid`, `quarantined` (failed a rule) or `duplicate` (an older version
   of a primary key that a newer row in the same run supersedes), in one window pass.
 - `curated_columns` is what goes on to the curated zone and the warehouse, with PII masked.
@@ -15,15 +17,20 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from etl_pipeline.columns import (CORRUPT_RECORD, DUPLICATE, ETL_FAILED_RULES, ETL_OUTCOME, ETL_RAW,
+from etl_pipeline.columns import (CORRUPT_RECORD, DUPLICATE, ETL_FAILED_RULES, ETL_OUTCOME, ETL_RAW, ETL_WARNED_RULES,
                                   LANDING_METADATA, LINEAGE_COLUMNS, QUARANTINED, VALID,
                                   newest_first)
 from etl_pipeline.columns import column as _col
 from etl_pipeline.config import ColumnSpec, DatasetConfig
-from etl_pipeline.types import INTEGRAL_TYPES
+from etl_pipeline.types import DECIMAL_TYPE, INTEGRAL_TYPES
 
 MALFORMED_RECORD_RULE = "malformed_record"
 INTEGER_TEXT = r"^\s*[+-]?[0-9]+(\.0*)?\s*$"
+# A date without a `format` is written yyyy-MM-dd; Spark's cast would drop a time of day silently.
+DATE_TEXT = r"^\s*[+-]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}\s*$"
+# What a reader puts where the source's bytes were not valid UTF-8 (U+FFFD): the value is no longer
+# what the source sent, so the row is quarantined rather than loaded with a changed value.
+REPLACEMENT_CHARACTER = "\ufffd"
 
 
 def _cleaned_text(column: ColumnSpec) -> Column:
@@ -57,6 +64,25 @@ def _typed(column: ColumnSpec) -> Column:
     return F.expr(f"try_cast(`{text_name}` AS {target})")
 
 
+def _changed_by_cast(column: ColumnSpec, text: Column, value: Column) -> Column:
+    """The text is not a value of the column's type, or the cast would change it (never silently)."""
+    changed = text.isNotNull() & value.isNull()
+    if column.type in INTEGRAL_TYPES:
+        # A cast would truncate "517.5" to 517: only whole numbers are ints.
+        changed = changed | (text.isNotNull() & ~text.rlike(INTEGER_TEXT))
+    elif column.type == "date" and not column.format:
+        changed = changed | (text.isNotNull() & ~text.rlike(DATE_TEXT))
+    elif DECIMAL_TYPE.match(column.type) and not column.round:
+        changed = changed | _rounded(column, value)
+    return changed
+
+
+def _rounded(column: ColumnSpec, value: Column) -> Column:
+    """decimal(10,2) rounds "12.345" to 12.35: compare with the text read at full scale."""
+    exact = F.expr(f"try_cast(`{_text_name(column)}` AS DECIMAL(38,18))")
+    return value.isNotNull() & (exact.isNull() | (value.cast("decimal(38,18)") != exact))
+
+
 def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
     """Typed target columns, derived columns, landing metadata, the raw text and the failed rules.
 
@@ -69,17 +95,18 @@ def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
         failures.append(F.when(_col(CORRUPT_RECORD).isNotNull(), F.lit(MALFORMED_RECORD_RULE)))
     for column in dataset.columns:
         text, value = _col(_text_name(column)), _typed(column)
+        failures.append(F.when(F.contains(_col(column.source), F.lit(REPLACEMENT_CHARACTER)),
+                               F.lit(f"{column.name}_invalid_utf8")))
         if column.type != "string":
-            type_failed = text.isNotNull() & value.isNull()
-            if column.type in INTEGRAL_TYPES:
-                # A cast would truncate "517.5" to 517: only whole numbers are ints.
-                type_failed = type_failed | (text.isNotNull() & ~text.rlike(INTEGER_TEXT))
-            failures.append(F.when(type_failed, F.lit(f"{column.name}_is_{column.type.split('(')[0]}")))
+            failures.append(F.when(_changed_by_cast(column, text, value),
+                                   F.lit(f"{column.name}_is_{column.type.split('(')[0]}")))
         if not column.nullable or column.name in dataset.primary_key:
             failures.append(F.when(text.isNull(), F.lit(f"{column.name}_not_null")))
         if column.max_length:
             failures.append(F.when(F.length(text) > column.max_length, F.lit(f"{column.name}_max_length")))
 
+    # Values a column is configured to round (`round: true`): loaded, and counted in the report.
+    warnings = [F.when(_rounded(c, _typed(c)), F.lit(f"{c.name}_rounded")) for c in dataset.columns if c.round]
     raw_columns = [c for c in landed.columns if c not in LANDING_METADATA]
     with_types = texts.select(
         *[_typed(c).alias(c.name) for c in dataset.columns],
@@ -87,14 +114,12 @@ def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
         F.struct(*[_col(c) for c in raw_columns]).alias(ETL_RAW),
         F.array_compact(F.array(*failures)).alias("_type_failures") if failures
         else F.array().cast("array<string>").alias("_type_failures"),
+        F.array_compact(F.array(*warnings)).alias(ETL_WARNED_RULES) if warnings
+        else F.array().cast("array<string>").alias(ETL_WARNED_RULES),
     )
     derived = with_types.select(
         "*", *[F.expr(d.expr).cast(d.type).alias(d.name) for d in dataset.derived])
-    rule_failures = [F.when(~F.coalesce(F.expr(rule.check), F.lit(False)), F.lit(rule.name))
-                     for rule in dataset.row_rules]
-    all_failures = F.array_union(F.col("_type_failures"), F.array_compact(F.array(*rule_failures))) \
-        if rule_failures else F.col("_type_failures")
-    return derived.withColumn(ETL_FAILED_RULES, all_failures).drop("_type_failures")
+    return derived.withColumnRenamed("_type_failures", ETL_FAILED_RULES)
 
 
 def classify(standardised: DataFrame, dataset: DatasetConfig) -> DataFrame:

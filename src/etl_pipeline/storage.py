@@ -55,6 +55,20 @@ def list_files(spark: SparkSession, uri: str, suffix: str = "") -> list[str]:
     return sorted(name for name in names if name.endswith(suffix))
 
 
+def hidden_files(spark: SparkSession, uri: str) -> list[str]:
+    """Files under a folder (at any depth) whose names start with `_` or `.`: Hadoop's and so Glue's
+    file readers skip them, so a job can only report them."""
+    path, fs = _path(spark, uri)
+    if not fs.exists(path):
+        return []
+    found, files = [], fs.listFiles(path, True)
+    while files.hasNext():
+        name = str(files.next().getPath().toString())
+        if name.rsplit("/", 1)[-1].startswith(("_", ".")):
+            found.append(name)
+    return sorted(found)
+
+
 def exists(spark: SparkSession, uri: str) -> bool:
     path, fs = _path(spark, uri)
     return bool(fs.exists(path))

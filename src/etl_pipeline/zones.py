@@ -65,6 +65,10 @@ class Zones:
         folder = join_uri(self.root("processed"), self.config.reports_prefix, stage)
         return join_uri(folder, name) if name else folder
 
+    def data_quality_results(self) -> str:
+        """Where Glue Data Quality writes each evaluation's results (resultsS3Prefix), per dataset."""
+        return join_uri(self.root("processed"), "_data_quality")
+
     def temp(self, *parts: str) -> str:
         return join_uri(self.root("temp"), *parts)
 

@@ -246,3 +246,18 @@ def test_no_curated_crawler_and_athena_reads_the_iceberg_tables(planned) -> None
     assert any(query.endswith('$snapshots" ORDER BY committed_at DESC LIMIT 50;') for query in queries.values())
     (workgroup,) = planned.resources("aws_athena_workgroup").values()
     assert workgroup["configuration"][0]["engine_version"][0]["selected_engine_version"] == "Athena engine version 3"
+
+
+def test_glue_shows_each_curated_table_the_ruleset_the_transform_job_evaluates(planned) -> None:
+    config = read_config(REPO / "config")
+    rulesets = {r["name"]: r for r in planned.resources("aws_glue_data_quality_ruleset").values()}
+
+    assert rulesets.keys() == {f"{PREFIX}-{name}" for name, d in config.datasets.items() if d.quality_rules}
+    for name, dataset in config.datasets.items():
+        ruleset = rulesets[f"{PREFIX}-{name}"]
+        assert ruleset["ruleset"] == dataset.ruleset, name
+        assert ruleset["target_table"][0]["table_name"] == dataset.curated_table
+    alarms = planned.resources("aws_cloudwatch_metric_alarm")
+    transform_job = f"{PREFIX}-transform-job"
+    assert {a["dimensions"]["EvaluationContext"]: a["dimensions"]["JobName"] for a in alarms.values()
+            if a["namespace"] == "Glue Data Quality"} == {name: transform_job for name in config.datasets}

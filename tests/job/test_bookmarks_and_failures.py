@@ -93,20 +93,21 @@ def test_a_load_that_fails_commits_nothing_and_its_rerun_neither_loses_nor_dupli
     assert run_stage(pipeline, "load", datasets="flights")["datasets"]["flights"]["rows_read"] == 0
 
 
-def test_a_failed_dataset_rule_stops_the_batch_before_the_load(pipeline, tmp_path):
+def test_a_failed_fail_rule_stops_the_batch_before_the_load(pipeline, tmp_path):
     config = tmp_path / "config"
     (config / "datasets").mkdir(parents=True)
     (config / "pipeline.yaml").write_text((pipeline.config_dir / "pipeline.yaml").read_text())
     flights = (pipeline.config_dir / "datasets" / "flights.yaml").read_text()
     (config / "datasets" / "flights.yaml").write_text(
-        flights.replace("{name: batch_not_empty, type: row_count, min: 1}",
-                        "{name: batch_not_empty, type: row_count, min: 1000000}"))
+        flights.replace("{name: batch_not_empty, outcome: fail, dqdl: 'RowCount > 0'}",
+                        "{name: batch_not_empty, outcome: fail, dqdl: 'RowCount > 1000000'}"))
     strict = LocalDeployment(config_dir=config)
     strict.deploy(with_database=True)  # uploads the changed config, as `make upload-scripts` would
     run_stage(strict, "extract")
 
-    with pytest.raises(Exception, match=r"dataset flights: 1 dataset rule\(s\) failed, the batch is not loaded: "
-                                        r"batch_not_empty \(row_count\) FAILED: measured 1998"):
+    with pytest.raises(Exception, match=r"dataset flights: 1 rule\(s\) with outcome fail failed, the batch is not "
+                                        r"loaded: batch_not_empty \[RowCount > 1000000\] failed: observed "
+                                        r"Dataset\.\*\.RowCount=2000"):
         run_stage(strict, "transform")
 
     assert not lake_path(strict, "processed", "validated/flights").exists()

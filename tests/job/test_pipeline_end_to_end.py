@@ -9,8 +9,8 @@ import pyarrow.parquet as pq
 
 from localglue.services.bookmarks import BookmarkStore
 from localglue.services.iceberg_tables import IcebergTables
-from tests.job.support import (FLIGHTS_PER_MONTH, WEATHER_PER_AIRPORT, expected_flight_failures,
-                                flights_slice, lake_path, run_all, warehouse)
+from tests.job.support import (FLIGHTS_PER_MONTH, WEATHER_PER_AIRPORT, expected_diverted_flights,
+                                expected_flight_failures, flights_slice, lake_path, run_all, warehouse)
 
 
 def test_first_run_lands_transforms_and_loads_every_row_exactly_once(pipeline):
@@ -18,8 +18,9 @@ def test_first_run_lands_transforms_and_loads_every_row_exactly_once(pipeline):
 
     flights = flights_slice()
     rejected = int(expected_flight_failures(flights).sum())
-    assert rejected > 0  # the slice holds real diverted flights: departed, never arrived
-    valid = len(flights) - rejected
+    diverted = int(expected_diverted_flights(flights).sum())
+    assert (rejected, diverted > 0) == (0, True)  # real diverted flights (departed, never arrived), nothing wrong
+    valid = len(flights)
 
     extract = reports["extract"]["datasets"]
     assert extract["flights"]["rows_read"] == 2 * FLIGHTS_PER_MONTH
@@ -31,7 +32,10 @@ def test_first_run_lands_transforms_and_loads_every_row_exactly_once(pipeline):
     transform = reports["transform"]["datasets"]["flights"]
     assert (transform["rows_read"], transform["rows_valid"], transform["rows_quarantined"],
             transform["duplicates_removed"]) == (2000, valid, rejected, 0)
-    assert transform["rule_failures"] == {"departed_flight_has_arrival": rejected}
+    assert (transform["rule_failures"], transform["rule_warnings"]) == ({}, {"departed_flight_has_arrival": diverted})
+    departed = int(flights["dep_time"].notna().sum())
+    assert transform["data_quality"]["departed_flight_has_arrival"]["observed"] == {
+        "Column.arr_time.Completeness": (departed - diverted) / departed}
     assert reports["transform"]["status"] == "SUCCEEDED"
 
     load = reports["load"]["datasets"]["flights"]
@@ -69,12 +73,11 @@ def test_first_run_lands_transforms_and_loads_every_row_exactly_once(pipeline):
          f"s3://{pipeline.bucket('raw')}/flights/flights_2013_01.csv")]
     assert warehouse(pipeline, "SELECT name FROM analytics.airlines WHERE carrier = 'UA'") == [("United Air Lines Inc.",)]
 
-    # Quarantine: the rejected rows as they arrived, with the rule they failed.
-    quarantined = views.execute(
-        f"SELECT count(*), min(list_contains(etl_failed_rules, 'departed_flight_has_arrival')), "
-        f"count(*) FILTER (WHERE arr_time IS NULL) "
-        f"FROM read_parquet('{lake_path(pipeline, 'quarantine', 'flights/rejected')}/*/*.parquet')").fetchone()
-    assert quarantined == (rejected, True, rejected)
+    # Diverted flights are real flights: loaded everywhere, flagged, and counted by the warning.
+    assert views.execute("SELECT count(*) FROM flights WHERE is_diverted").fetchone() == (diverted,)
+    assert warehouse(pipeline, "SELECT count(*) FROM analytics.flights WHERE is_diverted AND arr_time IS NULL") == \
+        [(diverted,)]
+    assert not lake_path(pipeline, "quarantine", "flights/rejected").exists()
 
 
 def test_a_second_run_finds_nothing_new_and_changes_nothing(pipeline):

@@ -28,6 +28,7 @@ from etl_pipeline.report import check_invariant
 from etl_pipeline.zones import Zones
 
 SOURCE_MODIFIED_MS = "_source_modified_ms"
+BYTE_ORDER_MARK = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,12 @@ def batch_id_for(job_name: str, last_successful_run: str | None) -> str:
 
 def _glue_format_options(source: FileSource) -> dict:
     if source.format == "csv":
+        # multiLine: a quoted field may hold a line break (an address, a comment); without it Glue
+        # splits the record in two malformed fragments.
         return {"withHeader": bool(source.options.get("header", True)),
                 "separator": source.options.get("separator", ","),
-                "quoteChar": source.options.get("quote", '"')}
+                "quoteChar": source.options.get("quote", '"'),
+                "multiLine": bool(source.options.get("multiline", True))}
     if source.format == "json":
         return {"multiline": bool(source.options.get("multiline", False))}
     return {}
@@ -206,12 +210,14 @@ def as_landing_rows(frame: DataFrame, context: ExtractContext) -> DataFrame:
         if field.name in metadata:
             continue
         column = F.col(f"`{field.name}`")
+        # A UTF-8 byte order mark that a reader left on the first header is no part of the name.
+        name = field.name.lstrip(BYTE_ORDER_MARK)
         if isinstance(field.dataType, (T.StructType, T.ArrayType, T.MapType)):
-            text_columns.append(F.to_json(column).alias(field.name))
+            text_columns.append(F.to_json(column).alias(name))
         elif field.name == CORRUPT_RECORD or isinstance(field.dataType, T.StringType):
-            text_columns.append(column)
+            text_columns.append(column.alias(name))
         else:
-            text_columns.append(column.cast("string").alias(field.name))
+            text_columns.append(column.cast("string").alias(name))
     return frame.select(
         *text_columns,
         F.lit(context.batch_id).alias(ETL_BATCH_ID),
@@ -221,6 +227,19 @@ def as_landing_rows(frame: DataFrame, context: ExtractContext) -> DataFrame:
         F.lit(context.extracted_at.strftime("%Y-%m-%d %H:%M:%S")).cast("timestamp").alias(ETL_EXTRACTED_AT),
         F.monotonically_increasing_id().alias(ETL_ROW_NUMBER),
     )
+
+
+def _unread_files(context: ExtractContext, dataset: DatasetConfig) -> dict:
+    """What the run report says about source files no row came from: hidden ones Glue never reads."""
+    source = dataset.fallback if isinstance(dataset.source, JdbcSource) else dataset.source
+    if source is None or (isinstance(dataset.source, JdbcSource) and not context.use_fallback):
+        return {}
+    hidden = storage.hidden_files(context.glue_context.spark_session, context.zones.raw_files(source))
+    if not hidden:
+        return {}
+    return {"hidden_files": hidden,
+            "warning": f"{len(hidden)} source file(s) are never read, their names start with _ or . "
+                       f"(rename them to load them)"}
 
 
 def extract_dataset(context: ExtractContext, dataset: DatasetConfig) -> dict:
@@ -243,8 +262,9 @@ def save_watermarks(spark, datasets: dict[str, dict]) -> None:
 
 def _extract(context: ExtractContext, dataset: DatasetConfig) -> dict:
     frame, origin = read_source(context, dataset)
+    unread = _unread_files(context, dataset)
     if not frame.columns:
-        return {"rows_read": 0, "nothing_new": True, "source": origin}
+        return {"rows_read": 0, "nothing_new": True, "source": origin, **unread}
     # Rows are counted as the source hands them over and again as they are written: the one write
     # is the pass that counts both.
     source_rows, read = counted(frame, f"extract_read_{dataset.name}")
@@ -255,13 +275,14 @@ def _extract(context: ExtractContext, dataset: DatasetConfig) -> dict:
     landing.write.mode("overwrite").parquet(uri)
     metrics = observed(landed)
     check_invariant("extract", dataset.name, read.get["rows"], {"landed": metrics["rows"]})
+    # New files that hold no rows (0 bytes, a header only): nothing to pass on, but say which.
+    empty_files = sorted(set(frame.inputFiles()) - set(metrics["files"]))
+    empty = {"empty_files": empty_files} if empty_files else {}
     if metrics["rows"] == 0:
         storage.delete(context.glue_context.spark_session, uri)
-        empty_files = sorted(frame.inputFiles())
         if not empty_files:
-            return {"rows_read": 0, "nothing_new": True, "source": origin}
-        # New files that hold no rows (a header only, say): nothing to pass on, but say which.
-        return {"rows_read": 0, "nothing_new": True, "source": origin, "empty_files": empty_files,
+            return {"rows_read": 0, "nothing_new": True, "source": origin, **unread}
+        return {"rows_read": 0, "nothing_new": True, "source": origin, **empty, **unread,
                 "warning": f"{len(empty_files)} new source file(s) hold no data rows"}
     return {
         "rows_read": metrics["rows"],
@@ -271,6 +292,8 @@ def _extract(context: ExtractContext, dataset: DatasetConfig) -> dict:
         "landing": uri,
         "nothing_new": False,
         "source": origin,
+        **empty,
+        **unread,
     }
 
 

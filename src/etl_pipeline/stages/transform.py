@@ -1,11 +1,13 @@
 """The transform stage for one dataset: standardise, apply the rules, de-duplicate, and split.
 
-One pass over the new landed rows: they are standardised and classified once, kept in memory, and
+The new landed rows are standardised (conformance: types, not-null, lengths), evaluated against the
+dataset's DQDL ruleset (`quality.evaluate`: Glue Data Quality), classified once, kept in memory, and
 the three outputs are written from there:
 - valid rows      -> `<processed>/validated/<dataset>/batch_id=<id>/` (typed Parquet, PII masked)
 - failed rows     -> `<quarantine>/<dataset>/rejected/batch_id=<id>/` (source text + failed rules)
 - older versions  -> `<quarantine>/<dataset>/duplicates/batch_id=<id>/`
-The outcome counts and the dataset rules' measures are observed during that pass, and the rows
+A rule with outcome `fail` that fails stops the run before anything is written. The outcome counts
+are observed during the classifying pass, and the rows
 written to each output are counted as they are written: rows read must equal valid + quarantined
 + duplicates, or the run fails before its bookmark is committed.
 """
@@ -20,12 +22,11 @@ from functools import partial
 from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 
-from etl_pipeline import storage
+from etl_pipeline import quality, storage
 from etl_pipeline.batches import file_count, observed, read_new_parquet, write_counted
-from etl_pipeline.columns import DUPLICATE, ETL_BATCH_ID, ETL_FAILED_RULES, ETL_OUTCOME, QUARANTINED, VALID, \
-    VERSION_COLUMNS
+from etl_pipeline.columns import DUPLICATE, ETL_BATCH_ID, ETL_FAILED_RULES, ETL_OUTCOME, ETL_WARNED_RULES, \
+    QUARANTINED, VALID, VERSION_COLUMNS
 from etl_pipeline.config import DatasetConfig
-from etl_pipeline.quality import batch_metrics, check_dataset_rules
 from etl_pipeline.report import check_invariant
 from etl_pipeline.rows import classify, curated_columns, quarantine_columns, standardise
 from etl_pipeline.schema_evolution import plan_source_schema, validated_type_changes
@@ -60,10 +61,14 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
     previous_types = json.loads(storage.read_text(spark, types_uri)) if storage.exists(spark, types_uri) else None
     type_changes = validated_type_changes(dataset, previous_types, schema.files)
     dataset = schema.dataset
-    classified = classify(schema.with_failures(standardise(schema.landed, dataset)), dataset).persist()
+    evaluated, rule_outcomes = quality.evaluate(
+        context.glue_context, schema.with_failures(standardise(schema.landed, dataset)), dataset,
+        quality.publishing_options(dataset, context.zones.data_quality_results()))
+    quality.check_fail_rules(dataset, rule_outcomes)
+    classified = classify(evaluated, dataset).persist()
     try:
         batch = Observation(f"transform_{dataset.name}")
-        classified.observe(batch, *batch_metrics(dataset), F.collect_set(ETL_BATCH_ID).alias("batches")).count()
+        classified.observe(batch, *outcome_counts(), F.collect_set(ETL_BATCH_ID).alias("batches")).count()
         metrics = observed(batch)
         batch_id = output_batch_id(metrics["batches"])
         outputs = {
@@ -88,10 +93,8 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
 
         write(QUARANTINED)
         if metrics[QUARANTINED]:
-            failures = (classified.where(F.col(ETL_OUTCOME) == QUARANTINED)
-                        .select(F.explode(ETL_FAILED_RULES).alias("rule")).groupBy("rule").count().collect())
-            rule_failures = {row["rule"]: row["count"] for row in sorted(failures, key=lambda r: (-r["count"], r["rule"]))}
-        rule_results = check_dataset_rules(dataset, metrics)
+            rule_failures = rule_counts(classified.where(F.col(ETL_OUTCOME) == QUARANTINED), ETL_FAILED_RULES)
+        rule_warnings = rule_counts(classified.where(F.col(ETL_OUTCOME) != QUARANTINED), ETL_WARNED_RULES)
         write(VALID)
         write(DUPLICATE)
         check_invariant("transform", dataset.name, metrics["rows"],
@@ -107,15 +110,27 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
         "rows_quarantined": written[QUARANTINED],
         "duplicates_removed": written[DUPLICATE],
         "rule_failures": rule_failures,
-        "dataset_rules": {r.name: {"passed": r.passed, "measured": r.measured, "expected": r.expected}
-                          for r in rule_results},
         "schema_changes": [*schema.changes, *type_changes],
         "schema_change_count": len(schema.changes) + len(type_changes),
+        "rule_warnings": rule_warnings,
+        "data_quality": quality.report(rule_outcomes),
         "landing_batches": sorted(metrics["batches"]),
         "batch_id": batch_id,
         "validated": outputs[VALID],
         "nothing_new": False,
     }
+
+
+def outcome_counts() -> list:
+    outcome = F.col(ETL_OUTCOME)
+    return [F.count(F.lit(1)).alias("rows"), F.count_if(outcome == VALID).alias(VALID),
+            F.count_if(outcome == QUARANTINED).alias(QUARANTINED), F.count_if(outcome == DUPLICATE).alias(DUPLICATE)]
+
+
+def rule_counts(rows: DataFrame, rule_column: str) -> dict[str, int]:
+    """How many of the rows name each rule in `rule_column`, most frequent first."""
+    counts = rows.select(F.explode(rule_column).alias("rule")).groupBy("rule").count().collect()
+    return {row["rule"]: row["count"] for row in sorted(counts, key=lambda r: (-r["count"], r["rule"]))}
 
 
 def validated_output(rows: DataFrame, dataset: DatasetConfig) -> DataFrame:

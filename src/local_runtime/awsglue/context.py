@@ -24,6 +24,7 @@ What Glue does in its Java classes, done here in Python over the local runtime's
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -172,7 +173,7 @@ class GlueContext(object):
 
     def _read_files(self, files: list[lake.LakeFile], format: str, format_options: dict) -> DataFrame:
         reader = self.spark_session.read
-        uris = [f.uri for f in files]
+        uris = [_literal_path(f.uri) for f in files]
         if format in ("parquet", "glueparquet"):
             return reader.option("mergeSchema", "true").parquet(*uris)
         if format == "json":
@@ -182,25 +183,29 @@ class GlueContext(object):
         return self._read_csv(files, format_options)
 
     def _read_csv(self, files: list[lake.LakeFile], format_options: dict) -> DataFrame:
+        """Glue's CSV format options (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-format-csv-home.html):
+        separator, quoteChar, withHeader, multiLine (quoted fields may hold line breaks); gzip and
+        bzip2 files are read by their extension, as Glue does."""
         separator = format_options.get("separator", ",")
         quote = format_options.get("quoteChar", '"')
         with_header = str(format_options.get("withHeader", False)).lower() == "true"
+        multi_line = str(format_options.get("multiLine", False)).lower() == "true"
         groups: dict[tuple[str, ...], list[str]] = {}
         for file in files:
             header = _csv_header(file.path, separator, quote) if with_header else ()
-            groups.setdefault(header, []).append(file.uri)
+            groups.setdefault(header, []).append(_literal_path(file.uri))
         frames = []
         for header, uris in groups.items():
-            if with_header and not header:
-                raise ValueError(f"CSV file without a header line: {uris[0]} (the source is read withHeader)")
+            # A file without a header line (0 bytes, or blank first line) has no columns of its own:
+            # Glue reads no rows from an empty file; any lines it does hold are malformed records.
             names = list(header) if with_header else None
             schema = None
-            if names:
+            if with_header:
                 schema = T.StructType([T.StructField(n, T.StringType()) for n in names]
                                       + [T.StructField(_CORRUPT_RECORD, T.StringType())])
             reader = (self.spark_session.read.option("header", with_header).option("sep", separator)
                       .option("quote", quote).option("escape", quote).option("mode", "PERMISSIVE")
-                      .option("columnNameOfCorruptRecord", _CORRUPT_RECORD))
+                      .option("multiLine", multi_line).option("columnNameOfCorruptRecord", _CORRUPT_RECORD))
             frame = reader.schema(schema).csv(uris) if schema else reader.csv(uris)
             frames.append(frame.select("*", "_metadata"))
         result = frames[0]
@@ -376,10 +381,16 @@ def _without_partition_type_inference(spark_session: SparkSession, read):
 
 
 def _csv_header(path: Path, separator: str, quote: str) -> tuple[str, ...]:
+    """The column names on a CSV file's first line: compressed files through their codec, a UTF-8 byte
+    order mark dropped, bytes that are not UTF-8 shown as U+FFFD instead of failing the read."""
+    import bz2
     import csv
+    import gzip
+    import io
 
-    with open(path, newline="", encoding="utf-8") as stream:
-        first = next(csv.reader(stream, delimiter=separator, quotechar=quote), [])
+    opener = {".gz": gzip.open, ".bz2": bz2.open}.get(path.suffix, open)
+    with opener(path, "rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text:
+        first = next(csv.reader(text, delimiter=separator, quotechar=quote), [])
     return tuple(name.strip() for name in first)
 
 
@@ -422,6 +433,11 @@ def _hash_partitions(engine: str, options: dict) -> list[str]:
         value = f"({expression})"
     bucket = f"MOD(MOD({value}, {count}) + {count}, {count})"
     return [f"{bucket} = {index}" + (f" OR {value} IS NULL" if index == 0 else "") for index in range(count)]
+
+
+def _literal_path(uri: str) -> str:
+    """A file URI for Spark's readers, which treat [ ] { } * ? as glob patterns: S3 object keys are literal."""
+    return re.sub(r"([\\\[\]{}*?])", r"\\\1", uri)
 
 
 def _sql_literals(values) -> str:

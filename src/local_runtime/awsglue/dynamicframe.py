@@ -74,3 +74,26 @@ class DynamicFrameWriter(object):
                        transformation_ctx=""):
         return self._glue_context.write_dynamic_frame_from_jdbc_conf(
             frame, catalog_connection, connection_options, redshift_tmp_dir, transformation_ctx)
+
+
+class DynamicFrameCollection(object):
+    """Named DynamicFrames, as multi-output transforms (e.g. EvaluateDataQuality.process_rows) return them."""
+
+    def __init__(self, dynamic_frames, glue_ctx):
+        self._df_dict = dict(dynamic_frames)
+        self._glue_ctx = glue_ctx
+
+    def __getitem__(self, key):
+        return self._df_dict[key]
+
+    def __len__(self):
+        return len(self._df_dict)
+
+    def keys(self):
+        return self._df_dict.keys()
+
+    def values(self):
+        return self._df_dict.values()
+
+    def select(self, key, transformation_ctx=""):
+        return self._df_dict[key]

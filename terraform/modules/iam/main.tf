@@ -194,12 +194,20 @@ locals {
       },
       {
         # PutMetricData has no resource-level permissions: "*" is the only valid resource; the
-        # condition limits it to Glue's namespace and the pipeline's own.
+        # condition limits it to Glue's namespaces (jobs, Data Quality) and the pipeline's own.
         Sid       = "PublishMetrics"
         Effect    = "Allow"
         Action    = ["cloudwatch:PutMetricData"]
         Resource  = ["*"]
-        Condition = { StringEquals = { "cloudwatch:namespace" = ["Glue", var.metrics_namespace] } }
+        Condition = { StringEquals = { "cloudwatch:namespace" = ["Glue", "Glue Data Quality", var.metrics_namespace] } }
+      },
+      {
+        # The transform job's EvaluateDataQuality publishes each evaluation's results to Glue Data
+        # Quality (https://docs.aws.amazon.com/glue/latest/dg/data-quality-authorization.html).
+        Sid      = "PublishDataQualityResults"
+        Effect   = "Allow"
+        Action   = ["glue:PublishDataQuality"]
+        Resource = ["${local.glue_arn}:dataQualityRuleset/*"]
       },
       ], local.vpc_network_access, local.catalog_key_use, local.dynamodb_read, length(var.secret_arns) == 0 ? [] : [
       {

@@ -31,6 +31,25 @@ locals {
     }
   }
 
+  # Each dataset's DQDL ruleset, exactly as etl_pipeline.config.DatasetConfig.ruleset writes it
+  # (each rule's whitespace collapsed, one rule per line): the text Glue's console shows is the text
+  # the transform job evaluates. tests/infra checks the two agree.
+  quality_rules = {
+    for file_key, d in local.dataset_documents : try(d.name, file_key) => [
+      for r in try(d.quality.rules, []) : {
+        dqdl    = join(" ", compact(split(" ", replace(replace(replace(r.dqdl, "\r", " "), "\t", " "), "\n", " "))))
+        outcome = r.outcome
+      }
+    ]
+  }
+  data_quality = {
+    for name, rules in local.quality_rules : name => {
+      ruleset       = "Rules = [\n${join(",\n", [for r in rules : "  ${r.dqdl}"])}\n]\n"
+      curated_table = local.datasets[name].curated_table
+      warn_rules    = length([for r in rules : r if r.outcome == "warn"])
+    } if length(rules) > 0
+  }
+
   project     = local.pipeline.project
   name_prefix = "${local.project}-${var.env}"
   # Glue database names allow only lowercase letters, digits and underscores.

@@ -83,3 +83,8 @@ output "iceberg_catalog" {
     error_message = "pipeline.yaml: iceberg_catalog must be a lowercase identifier (it becomes spark.sql.catalog.<name>)."
   }
 }
+
+output "data_quality" {
+  description = "Per dataset with quality rules: its DQDL ruleset text (as the jobs evaluate it), curated table and number of warn rules."
+  value       = local.data_quality
+}

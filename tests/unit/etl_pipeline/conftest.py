@@ -34,8 +34,8 @@ PIPELINE_DOCUMENT = {
     "processed_layout": {"landing": "landing", "validated": "validated", "reports": "_reports"},
     "target_file_size_mb": 1,
 }
-# Trips arrive as CSV; a trip's newest version wins; fares must be positive; at least half the
-# rows of a batch must be valid.
+# Trips arrive as CSV; a trip's newest version wins; a non-positive fare is quarantined, a fare over
+# 100 only warned about; a batch must hold at least one conformant row.
 TRIPS_DOCUMENT = {
     "name": "trips",
     "source": {"type": "s3", "format": "csv", "prefix": "trips/"},
@@ -45,8 +45,11 @@ TRIPS_DOCUMENT = {
         {"name": "carrier", "type": "string", "trim": True, "case": "upper", "max_length": 2},
         {"name": "fare", "type": "decimal(6,2)"},
     ],
-    "quality": {"rules": [{"name": "fare_positive", "check": "fare IS NULL OR fare > 0"}],
-                "dataset": [{"name": "mostly_valid", "type": "valid_ratio", "min_ratio": 0.5}]},
+    "quality": {"rules": [
+        {"name": "fare_positive", "outcome": "quarantine", "dqdl": 'ColumnValues "fare" > 0 where "fare is not null"'},
+        {"name": "fare_at_most_100", "outcome": "warn", "dqdl": 'ColumnValues "fare" <= 100 where "fare is not null"'},
+        {"name": "some_rows_conform", "outcome": "fail", "dqdl": "RowCount > 0"},
+    ]},
     "targets": {"curated": {"table": "trips"}, "warehouse": {"table": "trips"}},
 }
 # Sensor readings arrive as JSON lines.

@@ -60,12 +60,22 @@ def test_select_names_datasets_or_all_and_rejects_unknown_ones(project_config):
     (lambda d: d.update(partition_by=["months(dest)"]), r"partition_by\[0\]: months\(dest\) needs a date or timestamp column; dest is string"),
     (lambda d: d.update(partition_by=["hours(flight_date)"]), r"partition_by\[0\]: hours\(flight_date\) needs a timestamp column"),
     (lambda d: d.update(partition_by=["weeks(flight_date)"]), r"partition_by\[0\]: 'weeks\(flight_date\)' is not a column or a partition transform"),
-    (lambda d: d["quality"]["dataset"].append({"type": "completeness", "column": "nope", "min_ratio": 1}),
-     r"quality.dataset\[3\].column: 'nope' is not one of the dataset's columns"),
-    (lambda d: d["quality"]["dataset"].append({"type": "valid_ratio", "min_ratio": 1.5}),
-     r"quality.dataset\[3\].min_ratio: must be a number between 0 and 1"),
-    (lambda d: d["quality"]["rules"].append({"name": "Bad Name", "check": "true"}),
-     r"quality.rules\[5\].name: 'Bad Name' is not a valid name"),
+    (lambda d: d["quality"]["rules"].append({"name": "Bad Name", "outcome": "warn", "dqdl": "RowCount > 0"}),
+     r"quality.rules\[7\].name: 'Bad Name' is not a valid name"),
+    (lambda d: d["quality"]["rules"].append({"name": "x", "outcome": "drop", "dqdl": "RowCount > 0"}),
+     r"quality.rules\[7\].outcome: 'drop' is not one of quarantine, fail, warn"),
+    (lambda d: d["quality"]["rules"].append({"name": "x", "outcome": "warn", "dqdl": "month > 1"}),
+     r"quality.rules\[7\].dqdl: 'month' is not a DQDL rule type"),
+    (lambda d: d["quality"]["rules"].append({"name": "x", "outcome": "quarantine", "dqdl": "RowCount > 10"}),
+     r"quality.rules\[7\].outcome: RowCount measures the whole batch, so it has no failing rows to quarantine"),
+    (lambda d: d["quality"]["rules"].append({"name": "x", "outcome": "warn", "dqdl": 'IsComplete "tail"'}),
+     r"quality.rules\[7\].dqdl: column \"tail\" is not one of the dataset's columns or derived columns"),
+    (lambda d: d["quality"]["rules"].append(
+        {"name": "x", "outcome": "warn", "dqdl": '(IsComplete "dest") AND (IsComplete "origin")'}),
+     r"quality.rules\[7\].dqdl: write one condition per rule \(no AND/OR composite rules\)"),
+    (lambda d: d["quality"]["rules"].append({"name": "month_in_range", "outcome": "warn", "dqdl": "RowCount > 1"}),
+     r"quality.rules\[7\].name: 'month_in_range' names another rule already"),
+    (lambda d: d["columns"][9].update(round=True), r"columns\[9\].round: applies to decimal columns only"),
     (lambda d: d["columns"][9].update(mask="sha256", type="int"), r"columns\[9\].mask: masking applies to string columns"),
 ])
 def test_invalid_dataset_definitions_name_the_file_and_the_key(mutate, message):
@@ -74,6 +84,20 @@ def test_invalid_dataset_definitions_name_the_file_and_the_key(mutate, message):
 
     with pytest.raises(ConfigError, match=message):
         parse_dataset(document, str(FLIGHTS_YAML))
+
+
+def test_a_datasets_rules_make_one_dqdl_ruleset_in_config_order(project_config):
+    weather = project_config.datasets["weather"]
+
+    assert weather.ruleset == (
+        'Rules = [\n'
+        '  ColumnValues "humid" >= 0 where "humid is not null",\n'
+        '  ColumnValues "humid" <= 100 where "humid is not null",\n'
+        '  ColumnValues "wind_speed" < 250 where "wind_speed is not null",\n'
+        '  ColumnValues "temp" between -61 and 141 where "temp is not null",\n'
+        '  RowCount > 0\n'
+        ']\n')
+    assert [(r.name, r.outcome) for r in weather.quality_rules][-1] == ("batch_not_empty", "fail")
 
 
 def _read_from(tmp_path: Path, bundle_text: str | None):

@@ -44,14 +44,14 @@ def test_a_run_reports_every_selected_dataset_in_the_reports_zone(spark, glue_co
 
 
 def test_a_failed_run_still_writes_its_report_with_the_error(spark, glue_context, zones, land, job_args):
-    land("trip_id,carrier,fare\n1,UA,x\n2,UA,y\n3,UA,1\n", "b1")
+    land("trip_id,carrier,fare\n1,UA,x\n2,UA,y\n", "b1")  # no row conforms: RowCount > 0 fails
 
     with pytest.raises(DataQualityError):
         run_job("transform", glue_context, {**job_args, "datasets": "trips"})
 
     document = stored_report(spark, zones)
     assert document["status"] == "FAILED"
-    assert document["error"].startswith("DataQualityError: dataset trips: 1 dataset rule(s) failed")
+    assert document["error"].startswith("DataQualityError: dataset trips: 1 rule(s) with outcome fail failed")
     assert document["datasets"] == {}
 
 

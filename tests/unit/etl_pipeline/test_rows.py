@@ -28,7 +28,6 @@ DATASET = parse_dataset({
     ],
     "derived": [{"name": "departure_day", "type": "date", "expr": "to_date(departed_at)"},
                 {"name": "late", "type": "boolean", "expr": "coalesce(delay, 0) > 15"}],
-    "quality": {"rules": [{"name": "delay_plausible", "check": "delay IS NULL OR delay BETWEEN -60 AND 600"}]},
     "partition_by": ["month"],
     "targets": {"curated": {"table": "trips"}, "warehouse": {"table": "trips"}},
 }, "test")
@@ -77,7 +76,7 @@ def test_bad_values_fail_named_rules_instead_of_becoming_null(spark):
         ["3", "1.5", "UA", "1", "1.00", "2013-01-01T10:00:00Z", None],     # a fraction is not an int
         ["4", "1.0", "UA", "1", "1.00", "01/01/2013 10:00", None],         # wrong timestamp format
         ["5", "", "UAL", "1", "1.00", "2013-01-01T10:00:00Z", None],       # required month empty, carrier too long
-        ["6", "1", "UA", "900", "12345.678", "2013-01-01T10:00:00Z", None],  # rule fails, decimal overflows
+        ["6", "1", "UA", "900", "12345.678", "2013-01-01T10:00:00Z", None],  # decimal overflows
     ]
     result = by_id(standardise(landed(spark, rows), DATASET))
 
@@ -86,7 +85,21 @@ def test_bad_values_fail_named_rules_instead_of_becoming_null(spark):
     assert result[4][ETL_FAILED_RULES] == ["departed_at_is_timestamp"]
     assert result[4]["month"] == 1  # "1.0" is a whole number
     assert sorted(result[5][ETL_FAILED_RULES]) == ["carrier_max_length", "month_not_null"]
-    assert sorted(result[6][ETL_FAILED_RULES]) == ["delay_plausible", "fare_is_decimal"]
+    assert result[6][ETL_FAILED_RULES] == ["fare_is_decimal"]
+
+
+def test_a_decimal_column_that_opts_in_rounds_and_reports_instead_of_quarantining(spark):
+    rounding = DATASET.__class__(**{**DATASET.__dict__, "columns": tuple(
+        c.__class__(**{**c.__dict__, "round": True}) if c.name == "fare" else c for c in DATASET.columns)})
+    rows = [["7", "1", "UA", "1", "12.345", "2013-01-01T10:00:00Z", None],
+            ["8", "1", "UA", "1", "12.34", "2013-01-01T10:00:00Z", None]]
+
+    strict, rounded = by_id(standardise(landed(spark, rows), DATASET)), by_id(standardise(landed(spark, rows), rounding))
+
+    assert (strict[7][ETL_FAILED_RULES], strict[7]["etl_warned_rules"]) == (["fare_is_decimal"], [])
+    assert (rounded[7][ETL_FAILED_RULES], rounded[7]["etl_warned_rules"], rounded[7]["fare"]) == (
+        [], ["fare_rounded"], Decimal("12.35"))
+    assert (rounded[8][ETL_FAILED_RULES], rounded[8]["etl_warned_rules"]) == ([], [])
 
 
 def test_malformed_records_are_quarantined_with_their_text(spark):

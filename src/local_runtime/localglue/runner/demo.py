@@ -74,9 +74,10 @@ def print_tables(run: WorkflowRun) -> bool:
              f"{t.get('duplicates_removed', 0) + l.get('superseded', 0):>11,} {l.get('rows_loaded', 0):>9,} "
              f"{l.get('curated_updated', 0):>8,} {('-' if warehouse is None else f'{warehouse:,}'):>10}")
     for name in names:
-        failures = transform["datasets"].get(name, {}).get("rule_failures") or {}
-        if failures:
-            _say(f"  quarantined {name}: " + ", ".join(f"{rule} {count:,}" for rule, count in failures.items()))
+        numbers = transform["datasets"].get(name, {})
+        for label, key in (("quarantined", "rule_failures"), ("loaded with a warning", "rule_warnings")):
+            if numbers.get(key):
+                _say(f"  {label} {name}: " + ", ".join(f"{rule} {count:,}" for rule, count in numbers[key].items()))
     return anything
 
 

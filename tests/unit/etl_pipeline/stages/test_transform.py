@@ -1,9 +1,10 @@
 """The transform stage on batches the extract stage landed in the test's lake: the valid, rejected
-and duplicate outputs at their zone paths, counts that add up, rule failures, a failed dataset rule
+and duplicate outputs at their zone paths, counts that add up, rule failures and warnings, a failed `fail` rule
 that stops the batch, the output batch id, and bookmarks across job runs."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -13,8 +14,9 @@ from etl_pipeline.stages.transform import TransformContext, output_batch_id, tra
 
 from ..conftest import BASE_MTIME
 
-# Key 1 comes twice (the later row wins), key 3's fare is no number, key 4's fare is negative.
-TRIPS_CSV = "trip_id,carrier,fare\n1,ua,10.50\n2,AA,3\n1,dl,12\n3,B6,abc\n4,B6,-1\n5, ua ,2\n"
+# Key 1 comes twice (the later row wins), key 3's fare is no number, key 4's fare is negative, key 5's
+# fare is high (a warning: it is loaded).
+TRIPS_CSV = "trip_id,carrier,fare\n1,ua,10.50\n2,AA,3\n1,dl,12\n3,B6,abc\n4,B6,-1\n5, ua ,200\n"
 
 
 @pytest.fixture
@@ -35,9 +37,17 @@ def test_one_batch_splits_into_valid_rejected_and_duplicate_rows_that_add_up(spa
     assert numbers == {
         "rows_read": 6, "rows_valid": 3, "rows_quarantined": 2, "duplicates_removed": 1,
         "rule_failures": {"fare_is_decimal": 1, "fare_positive": 1},
-        "dataset_rules": {"mostly_valid": {"passed": True, "measured": 0.5,
-                                           "expected": "valid rows / rows read >= 0.5"}},
         "schema_changes": [], "schema_change_count": 0,
+        "rule_warnings": {"fare_at_most_100": 1},
+        "data_quality": {
+            "fare_positive": {"dqdl": 'ColumnValues "fare" > 0 where "fare is not null"', "outcome": "quarantine",
+                              "passed": False, "observed": {"Column.fare.Minimum": -1.0},
+                              "reason": "Value: -1.0 does not meet the constraint requirement!"},
+            "fare_at_most_100": {"dqdl": 'ColumnValues "fare" <= 100 where "fare is not null"', "outcome": "warn",
+                                 "passed": False, "observed": {"Column.fare.Maximum": 200.0},
+                                 "reason": "Value: 200.0 does not meet the constraint requirement!"},
+            "some_rows_conform": {"dqdl": "RowCount > 0", "outcome": "fail", "passed": True,
+                                  "observed": {"Dataset.*.RowCount": 5.0}, "reason": None}},
         "landing_batches": ["b1"], "batch_id": "b1", "validated": zones.validated(trips, "b1"),
         "nothing_new": False,
     }
@@ -46,7 +56,7 @@ def test_one_batch_splits_into_valid_rejected_and_duplicate_rows_that_add_up(spa
     assert validated.columns[3:] == ["etl_batch_id", "etl_source_file", "etl_extracted_at",
                                      "etl_source_modified_at", "etl_row_number"]
     assert rows(spark, zones.validated(trips, "b1"), "trip_id", "carrier", "fare") == [
-        (1, "DL", Decimal("12.00")), (2, "AA", Decimal("3.00")), (5, "UA", Decimal("2.00"))]
+        (1, "DL", Decimal("12.00")), (2, "AA", Decimal("3.00")), (5, "UA", Decimal("200.00"))]
     assert rows(spark, zones.rejected(trips, "b1"), "trip_id", "fare", "etl_failed_rules", "etl_batch_id") == [
         ("3", "abc", ["fare_is_decimal"], "b1"), ("4", "-1", ["fare_positive"], "b1")]
     assert rows(spark, zones.duplicates(trips, "b1"), "trip_id", "carrier", "fare") == [(1, "UA", Decimal("10.50"))]
@@ -54,15 +64,30 @@ def test_one_batch_splits_into_valid_rejected_and_duplicate_rows_that_add_up(spa
         assert len(lake.data_files(uri)) == 1
 
 
-def test_a_failed_dataset_rule_stops_the_batch_before_it_is_validated(lake, zones, trips, land, context):
-    land("trip_id,carrier,fare\n1,UA,x\n2,UA,y\n3,UA,1\n", "b1")
+def test_a_failed_fail_rule_stops_the_batch_before_anything_is_written(lake, zones, trips, land, context):
+    land("trip_id,carrier,fare\n1,UA,x\n2,UA,y\n", "b1")
 
-    with pytest.raises(DataQualityError, match=r"dataset trips: 1 dataset rule\(s\) failed.*mostly_valid "
-                                               r"\(valid_ratio\) FAILED: measured 0.333333"):
+    with pytest.raises(DataQualityError, match=r"dataset trips: 1 rule\(s\) with outcome fail failed, the batch "
+                                               r"is not loaded: some_rows_conform \[RowCount > 0\] failed: "
+                                               r"observed Dataset\.\*\.RowCount=0"):
         transform_dataset(context, trips)
 
     assert not lake.path(zones.validated(trips, "b1")).exists()
-    assert len(lake.data_files(zones.rejected(trips, "b1"))) == 1  # the failed rows are there to look at
+    assert not lake.path(zones.rejected(trips, "b1")).exists()
+
+
+def test_glue_data_quality_results_are_published_per_dataset(spark, lake, zones, trips, land, context):
+    land(TRIPS_CSV, "b1")
+
+    transform_dataset(context, trips)
+
+    results = sorted(lake.path(zones.data_quality_results()).joinpath("trips").glob("*.json"))
+    assert len(results) == 1
+    document = json.loads(results[0].read_text())
+    assert document["evaluationContext"] == "trips"
+    assert {r["Name"]: r["Result"] for r in document["ruleResults"]} == {
+        'ColumnValues "fare" > 0 where "fare is not null"': "FAIL",
+        'ColumnValues "fare" <= 100 where "fare is not null"': "FAIL", "RowCount > 0": "PASS"}
 
 
 def test_several_landed_batches_make_one_output_batch_where_the_newer_file_wins(spark, zones, trips, land,

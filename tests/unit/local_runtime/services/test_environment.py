@@ -52,7 +52,7 @@ def test_configure_writes_the_spark_defaults_a_job_script_starts_with(tmp_path, 
     assert defaults["spark.local.dir"] == str(tmp_path / "state/spark/local")
     assert defaults["spark.sql.extensions"] == "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
     assert sorted(Path(jar).name for jar in defaults["spark.jars"].split(",")) == [
-        "iceberg-spark-runtime-3.5_2.12-1.10.0.jar", "mysql-connector-j-8.0.33.jar", "postgresql-42.7.3.jar",
+        "deequ-2.1.0-spark-3.5.jar", "dqdl-1.0.0.jar", "iceberg-spark-runtime-3.5_2.12-1.10.0.jar", "mysql-connector-j-8.0.33.jar", "postgresql-42.7.3.jar",
         "sqlite-jdbc-3.51.1.0.jar"]
     assert os.environ["SPARK_CONF_DIR"] == str(tmp_path / "state/spark/conf")
     assert (tmp_path / "state/spark/conf/log4j2.properties").read_text().startswith("# Written by localglue")

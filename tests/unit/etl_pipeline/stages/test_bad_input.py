@@ -1,0 +1,152 @@
+"""A corpus of bad input, each class as a user meets it, through extract and transform in one job run
+per source format: for every input row, where it went (valid, quarantined with which rules and its
+source text, or duplicate), for every file what the run reported, and read = valid + quarantined +
+duplicates. Nothing is lost, silently changed, or blocks the rest of the batch."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import os
+
+import pytest
+
+from etl_pipeline.stages.extract import extract_dataset
+from etl_pipeline.stages.transform import TransformContext, transform_dataset
+
+from ..conftest import BASE_MTIME
+
+HEADER = b"trip_id,carrier,fare\n"
+
+# file name -> (bytes, {trip_id text: expected outcome}); outcome = "valid", "duplicate" or the
+# sorted failed rules of a quarantined row. One class per file unless said otherwise.
+CSV_CORPUS = {
+    "plain.csv": (HEADER + b"1,UA,10\n", {"1": "valid"}),
+    # 1. a UTF-8 byte order mark before the header
+    "bom.csv": (b"\xef\xbb\xbf" + HEADER + b"2,UA,3\n", {"2": "valid"}),
+    # 2. bytes that are not UTF-8 in a value (Latin-1 e-acute): quarantined, never loaded as U+FFFD
+    "latin1.csv": (HEADER + b"3,UA,5\n4,\xe9A,5\n", {"3": "valid", "4": ["carrier_invalid_utf8"]}),
+    # 3. a quoted field with a line break: one record, not two fragments
+    "multiline.csv": (HEADER + b'5,"U\nA",5\n6,AA,6\n', {"5": ["carrier_max_length"], "6": "valid"}),
+    # 4. a 0-byte file: no rows, reported as empty, does not block the batch
+    "zero.csv": (b"", {}),
+    # 5. a header-only file
+    "header_only.csv": (HEADER, {}),
+    # 6. gzip and 7. bzip2 compressed files, read through their codec
+    "compressed.csv.gz": (gzip.compress(HEADER + b"7,UA,7\n"), {"7": "valid"}),
+    "compressed.csv.bz2": (bz2.compress(HEADER + b"8,UA,8\n"), {"8": "valid"}),
+    # 8. glob characters in the file name
+    "trips[2024]{a}.csv": (HEADER + b"9,UA,9\n", {"9": "valid"}),
+    # 9. CRLF line endings
+    "crlf.csv": (HEADER.replace(b"\n", b"\r\n") + b"10,UA,10\r\n", {"10": "valid"}),
+    # 10. more scale than the column: 12.345 is no decimal(6,2), never rounded to 12.35
+    "scale.csv": (HEADER + b"11,UA,12.345\n12,UA,12.340\n", {"11": ["fare_is_decimal"], "12": "valid"}),
+    # 11. a value too large for the column's precision
+    "precision.csv": (HEADER + b"13,UA,123456.7\n", {"13": ["fare_is_decimal"]}),
+    # 12. a record with an extra field, 13. one with a missing field
+    "ragged.csv": (HEADER + b"14,UA,1,surplus\n15,UA\n", {"14": ["malformed_record"], "15": ["malformed_record"]}),
+    # 14. empty values where NULL is allowed load as NULL; whitespace-only is NULL in a trimmed text
+    # column, but in a number column it is no number: quarantined, not silently made NULL
+    "empty_values.csv": (HEADER + b"16,,\n17,  ,  \n", {"16": "valid", "17": ["fare_is_decimal"]}),
+    # 15. a huge field
+    "huge.csv": (HEADER + b"18," + b"X" * 100_000 + b",1\n", {"18": ["carrier_max_length"]}),
+    # 16. an embedded, escaped quote
+    "quotes.csv": (HEADER + b'19,"U""A",1\n', {"19": ["carrier_max_length"]}),
+    # keys: 17. missing, 18. not a number, 19. beyond bigint, 20. a fraction
+    "keys.csv": (HEADER + b",UA,1\nabc,UA,1\n99999999999999999999,UA,1\n20.5,UA,1\n",
+                 {"": ["trip_id_not_null"], "abc": ["trip_id_is_bigint"],
+                  "99999999999999999999": ["trip_id_is_bigint"], "20.5": ["trip_id_is_bigint"]}),
+    # 21. a DQDL quarantine rule (fare > 0) and 22. a warn rule (fare <= 100): warned rows load
+    "rules.csv": (HEADER + b"21,UA,-1\n22,UA,250\n", {"21": ["fare_positive"], "22": "valid"}),
+    # 23. the same key twice in a file: the later row wins, the earlier is a duplicate
+    "dupes.csv": (HEADER + b"23,UA,1\n23,DL,2\n", {"23": ["duplicate", "valid"]}),
+    # 24. a value in scientific notation
+    "exponent.csv": (HEADER + b"24,UA,1e2\n", {"24": "valid"}),
+    # 25. a header with surrounding spaces and a value with a leading/trailing space
+    "spaces.csv": (b" trip_id , carrier , fare \n25, ua ,3\n", {"25": "valid"}),
+}
+# 26. hidden files Glue never reads: reported, not silently ignored
+HIDDEN = {"_partial.csv": HEADER + b"90,UA,1\n", ".tmp.csv": HEADER + b"91,UA,1\n"}
+
+
+def put_bytes(lake, uri: str, data: bytes) -> str:
+    path = lake.path(uri)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    os.utime(path, (BASE_MTIME, BASE_MTIME))
+    return uri
+
+
+@pytest.fixture
+def transform_context(glue_context, zones, config) -> TransformContext:
+    return TransformContext(glue_context=glue_context, zones=zones, target_file_size_mb=config.target_file_size_mb)
+
+
+def test_every_csv_row_lands_somewhere_and_every_file_is_reported(spark, lake, zones, trips, extract_context,
+                                                                   start_job, transform_context):
+    uris = {name: put_bytes(lake, f"s3://raw/trips/{name}", data) for name, (data, _) in CSV_CORPUS.items()}
+    for name, data in HIDDEN.items():
+        put_bytes(lake, f"s3://raw/trips/{name}", data)
+
+    job = start_job("extract")
+    extracted = extract_dataset(extract_context("b1"), trips)
+    job.commit()
+    transformed = transform_dataset(transform_context, trips)
+
+    expected = {key: outcome for _, rows in CSV_CORPUS.values() for key, outcome in rows.items()}
+    expected_rows = sum(len(o) if o == ["duplicate", "valid"] else 1 for o in expected.values())
+    assert extracted["rows_read"] == transformed["rows_read"] == expected_rows
+    assert sorted(extracted["empty_files"]) == sorted([uris["zero.csv"], uris["header_only.csv"]])
+    assert extracted["hidden_files"] == ["s3://raw/trips/.tmp.csv", "s3://raw/trips/_partial.csv"]
+    assert "never read" in extracted["warning"]
+    assert extracted["file_count"] == len(CSV_CORPUS) - 2
+
+    valid = {r["trip_id"] for r in spark.read.parquet(zones.validated(trips, "b1")).collect()}
+    rejected = spark.read.parquet(zones.rejected(trips, "b1")).collect()
+    duplicates = {r["trip_id"] for r in spark.read.parquet(zones.duplicates(trips, "b1")).collect()}
+    got = {str(v): "valid" for v in valid}
+    for row in rejected:
+        got[row["trip_id"] or ""] = sorted(row["etl_failed_rules"])
+        assert row["etl_source_file"] in uris.values()  # the file it came from
+    for key in duplicates:
+        got[str(key)] = ["duplicate", "valid"]
+    assert got == expected
+    assert (transformed["rows_valid"], transformed["rows_quarantined"], transformed["duplicates_removed"]) == (
+        len(valid), len(rejected), len(duplicates))
+    assert transformed["rule_warnings"] == {"fare_at_most_100": 1}
+
+    # Quarantined rows keep their source text as it arrived.
+    by_key = {r["trip_id"]: r for r in rejected}
+    assert by_key["5"]["carrier"] == "U\nA"
+    assert by_key["11"]["fare"] == "12.345"
+    assert by_key["4"]["carrier"] == "\ufffdA"
+    assert len(by_key["18"]["carrier"]) == 100_000
+    assert by_key["14"]["_corrupt_record"] == "14,UA,1,surplus"
+
+
+JSON_CORPUS = (
+    '{"sensor": "s1", "value": 1.5}\n'
+    '{"sensor": "s2", "value": \n'                           # 1. a truncated line
+    '{"sensor": "s3", "value": "high"}\n'                    # 2. text where a number belongs
+    '{"sensor": null, "value": 1}\n'                         # 3. a missing key
+    '{"sensor": "s5", "value": 1, "extra": {"a": [1]}}\n'    # 4. an unknown nested field (kept as text)
+    '\n'                                                     # 5. a blank line
+    '{"sensor": "s6"}\n'                                     # 6. a field absent
+)
+
+
+def test_every_json_line_lands_somewhere(spark, lake, zones, readings, extract_context, start_job, transform_context):
+    lake.put("s3://raw/readings/r.json", JSON_CORPUS)
+
+    job = start_job("extract")
+    extracted = extract_dataset(extract_context("b1"), readings)
+    job.commit()
+    transformed = transform_dataset(transform_context, readings)
+
+    assert extracted["rows_read"] == transformed["rows_read"] == 6
+    valid = sorted(r["sensor"] for r in spark.read.parquet(zones.validated(readings, "b1")).collect())
+    rejected = sorted((r["sensor"] or "", sorted(r["etl_failed_rules"]))
+                      for r in spark.read.parquet(zones.rejected(readings, "b1")).collect())
+    assert valid == ["s1", "s5", "s6"]
+    assert rejected == [("", ["malformed_record", "sensor_not_null"]), ("", ["sensor_not_null"]),
+                        ("s3", ["value_is_double"])]
