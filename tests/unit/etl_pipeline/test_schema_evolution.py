@@ -241,3 +241,16 @@ def test_a_warehouse_error_is_one_line_naming_only_the_columns_the_database_name
     assert "\n" not in line
     assert line.startswith("warehouse table analytics.orders (column(s) note) refused the load: postactions failed")
     assert "config/datasets/orders.yaml" in line and "rerun the load job" in line
+
+
+def test_jdbc_bookmark_keys_are_neither_new_columns_nor_missing_ones(spark):
+    """(updated_at, order_id) as bookmark keys: updated_at is bookkeeping, order_id still a column."""
+    config = dataset(new_columns="fail", source={"type": "jdbc", "engine": "mysql", "connection": "shop-db",
+                                                 "table": "orders", "bookmark_keys": ["updated_at", "order_id"]})
+    table = "jdbc://etl-glue-pipeline-local-shop-db/orders"
+
+    plan, rows = outcomes(spark, {table: [{"order_id": "1", "qty": "2", "note": "n", "updated_at": "2026-12-01 06:00:00"}]},
+                          config)
+
+    assert plan.changes == []
+    assert rows[1][ETL_OUTCOME] == VALID
