@@ -71,8 +71,11 @@ class SourceSchemaPlan:
             files = self.missing_required.get(column.name)
             if files:
                 rules.append(F.when(F.col(ETL_SOURCE_FILE).isin(list(files)), F.lit(missing_rule(column))))
-            if column.type == "string" and not column.mask:
-                limit = varchar_bytes(column.max_length, self.dataset.warehouse_varchar_bytes)
+            limit = varchar_bytes(column.max_length, self.dataset.warehouse_varchar_bytes)
+            # A value within max_length always fits its 4-bytes-a-character column: `<col>_max_length`
+            # already names what is wrong, unless Redshift's largest VARCHAR caps the column.
+            fits_by_length = column.max_length and column.max_length * 4 <= limit
+            if column.type == "string" and not column.mask and not fits_by_length:
                 rules.append(F.when(F.octet_length(_col(column.name)) > limit, F.lit(warehouse_rule(column))))
         return rules
 

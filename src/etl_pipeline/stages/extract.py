@@ -231,8 +231,11 @@ def as_landing_rows(frame: DataFrame, context: ExtractContext) -> DataFrame:
 
 def _unread_files(context: ExtractContext, dataset: DatasetConfig) -> dict:
     """What the run report says about source files no row came from: hidden ones Glue never reads."""
-    source = dataset.fallback if isinstance(dataset.source, JdbcSource) else dataset.source
-    if source is None or (isinstance(dataset.source, JdbcSource) and not context.use_fallback):
+    if isinstance(dataset.source, FileSource):
+        source = dataset.source
+    elif isinstance(dataset.source, JdbcSource) and context.falls_back(dataset):
+        source = dataset.fallback
+    else:  # a database or DynamoDB table: no files
         return {}
     hidden = storage.hidden_files(context.glue_context.spark_session, context.zones.raw_files(source))
     if not hidden:

@@ -70,7 +70,8 @@ def run(command: str, table: str, snapshot: int | None = None, keep: int = 5) ->
                            f"options => map('min-input-files', '2'))").collect()
         print(f"{name}: {row['rewritten_data_files_count']} files rewritten into {row['added_data_files_count']}")
     elif command == "expire":
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        # To the microsecond: a snapshot made a moment ago (a compaction, say) is older than now.
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
         (row,) = spark.sql(f"CALL {catalog}.system.expire_snapshots(table => '{database}.{table}', "
                            f"older_than => TIMESTAMP '{now}', retain_last => {keep})").collect()
         orphans_before = (datetime.now(timezone.utc) - ORPHAN_MIN_AGE).strftime("%Y-%m-%d %H:%M:%S")

@@ -13,6 +13,12 @@ import pytest
 from localglue.services import environment
 
 
+# Glue 5.1's JVM libraries (src/local_runtime/jvm/pom.xml), as Spark gets them.
+GLUE_JARS = ["deequ-2.1.0-spark-3.5.jar", "dqdl-1.0.0.jar", "iceberg-spark-runtime-3.5_2.12-1.10.0.jar",
+             "mysql-connector-j-8.0.33.jar", "postgresql-42.7.3.jar",
+             "sqlite-jdbc-3.51.1.0.jar"]
+
+
 def fake_java(home: Path, version: str) -> Path:
     java = home / "bin" / "java"
     java.parent.mkdir(parents=True)
@@ -51,16 +57,12 @@ def test_configure_writes_the_spark_defaults_a_job_script_starts_with(tmp_path, 
     assert defaults["spark.sql.session.timeZone"] == "UTC"
     assert defaults["spark.local.dir"] == str(tmp_path / "state/spark/local")
     assert defaults["spark.sql.extensions"] == "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
-    assert sorted(Path(jar).name for jar in defaults["spark.jars"].split(",")) == [
-        "deequ-2.1.0-spark-3.5.jar", "dqdl-1.0.0.jar", "iceberg-spark-runtime-3.5_2.12-1.10.0.jar", "mysql-connector-j-8.0.33.jar", "postgresql-42.7.3.jar",
-        "sqlite-jdbc-3.51.1.0.jar"]
+    assert sorted(Path(jar).name for jar in defaults["spark.jars"].split(",")) == GLUE_JARS
     assert os.environ["SPARK_CONF_DIR"] == str(tmp_path / "state/spark/conf")
     assert (tmp_path / "state/spark/conf/log4j2.properties").read_text().startswith("# Written by localglue")
 
 
 # ------------------------------------------------------------ Glue 5.1's JVM libraries from Maven Central
-GLUE_JARS = ["iceberg-spark-runtime-3.5_2.12-1.10.0.jar", "mysql-connector-j-8.0.33.jar", "postgresql-42.7.3.jar",
-             "sqlite-jdbc-3.51.1.0.jar"]
 
 
 def settings_with_cache(tmp_path: Path, cache: Path) -> environment.LocalSettings:
