@@ -19,7 +19,10 @@ def summarise(log: Path) -> dict:
     jobs, stages = 0, []
     with log.open() as events:
         for line in events:
-            event = json.loads(line)
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:  # the last line of a log whose JVM was still closing it
+                break
             kind = event.get("Event")
             if kind == "SparkListenerJobStart":
                 jobs += 1
@@ -36,6 +39,9 @@ def summarise(log: Path) -> dict:
 
 
 def summarise_folder(folder: Path) -> dict | None:
-    """The summary of the one application logged under `folder`, or None if none was logged."""
-    logs = [p for p in folder.glob("*") if p.is_file() and not p.name.endswith(".inprogress")] if folder.exists() else []
+    """The summary of the one application logged under `folder`, or None if none was logged.
+
+    A job's Python process can end before its JVM has renamed the log from `<app>.inprogress`: such
+    a log is read as it stands."""
+    logs = sorted(p for p in folder.glob("*") if p.is_file()) if folder.exists() else []
     return summarise(logs[0]) if len(logs) == 1 else None

@@ -21,8 +21,9 @@ class StepMeasure:
     stage: str
     seconds: float
     peak_rss_bytes: int
-    files_written: int
+    files_written: int           # every file: data, Iceberg metadata, reports, Spark's .crc and _SUCCESS
     bytes_written: int
+    data_files_written: int      # Parquet files only
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -89,4 +90,5 @@ def run_measured(engine: str, stage: str, command: list[str], written_under: Pat
         raise StepFailed(f"{engine} {stage} failed (exit {code}); see {log}:\n" + "\n".join(tail))
     after = _files(written_under)
     written = {path: size for path, (size, mtime) in after.items() if before.get(path) != (size, mtime)}
-    return StepMeasure(engine, stage, seconds, peak, len(written), sum(written.values()))
+    data_files = sum(1 for path in written if path.endswith(".parquet"))
+    return StepMeasure(engine, stage, seconds, peak, len(written), sum(written.values()), data_files)

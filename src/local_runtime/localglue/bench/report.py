@@ -32,6 +32,7 @@ def _per_stage(measures: list[dict], rows: int) -> dict:
         stages[stage] = {"seconds": seconds, "rows_per_second": round(rows / seconds["median"]) if seconds["median"] else None,
                          "peak_memory_gb": round(max(r["peak_rss_bytes"] for r in runs) / 1024 ** 3, 2),
                          "files_written": int(statistics.median(r["files_written"] for r in runs)),
+                         "data_files_written": int(statistics.median(r["data_files_written"] for r in runs)),
                          "mb_written": round(statistics.median(r["bytes_written"] for r in runs) / 1024 ** 2, 1)}
     return stages
 
@@ -39,7 +40,7 @@ def _per_stage(measures: list[dict], rows: int) -> dict:
 def _totals(measures: list[dict], rows: int, excluded: tuple[str, ...] = ("land",)) -> dict:
     """One line per repetition summed over its stages (the land step is a copy the others do not make)."""
     per_rep: dict[int, dict] = defaultdict(lambda: {"seconds": 0.0, "peak_rss_bytes": 0, "files_written": 0,
-                                                    "bytes_written": 0})
+                                                    "bytes_written": 0, "data_files_written": 0})
     for measure in measures:
         if measure["stage"] in excluded:
             continue
@@ -48,6 +49,7 @@ def _totals(measures: list[dict], rows: int, excluded: tuple[str, ...] = ("land"
         total["peak_rss_bytes"] = max(total["peak_rss_bytes"], measure["peak_rss_bytes"])
         total["files_written"] += measure["files_written"]
         total["bytes_written"] += measure["bytes_written"]
+        total["data_files_written"] += measure["data_files_written"]
     return _per_stage([{**t, "stage": TOTAL} for t in per_rep.values()], rows)[TOTAL]
 
 
@@ -78,7 +80,7 @@ def markdown_table(results: dict) -> str:
              f"Machine: {host['cpus']} CPUs ({host['cpu_model']}), {host['memory_gb']} GB; load average "
              f"{host['load_average_at_start'][0]:.1f} at start, {host['load_average_at_end'][0]:.1f} at end.",
              "",
-             "| engine | stage | median wall (s) | min-max (s) | rows/s | peak memory (GB) | files written | MB written |",
+             "| engine | stage | median wall (s) | min-max (s) | rows/s | peak memory (GB) | files written (Parquet) | MB written |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for engine, numbers in results["engines"].items():
         stages = numbers["stages"] if len(numbers["stages"]) > 1 else {}
@@ -87,7 +89,8 @@ def markdown_table(results: dict) -> str:
                 stage = "land (copy into raw, not in total)"
             seconds = line["seconds"]
             lines.append(f"| {engine} | {stage} | {seconds['median']} | {seconds['min']}-{seconds['max']} | "
-                         f"{line['rows_per_second']:,} | {line['peak_memory_gb']} | {line['files_written']} | "
+                         f"{line['rows_per_second']:,} | {line['peak_memory_gb']} | "
+                         f"{line['files_written']} ({line['data_files_written']}) | "
                          f"{line['mb_written']} |")
     ratios = results["ratios"]
     lines += ["", f"P/A wall time {ratios['P/A']}x, P/C {ratios['P/C']}x; P/A peak memory {ratios['P/A peak memory']}x."]
