@@ -52,6 +52,8 @@ def query(input_folder: str, modified: dict[str, float]) -> str:
     return f"""
 WITH source AS (
   SELECT {", ".join(f"{n} AS {n}_text" for n in names)}, parse_filename(filename) AS filename
+  -- The dialect is given, not sniffed: sniffed from a first file without quotes, DuckDB skipped every
+  -- row of the quoted files after it without an error (seen with the changes file sorting first).
   FROM read_csv({_quote(input_folder + '/*.csv')}, header = true, columns = {{{columns}}}, filename = true,
                 delim = ',', quote = '"', escape = '"', auto_detect = false)
 ), typed AS (
