@@ -4,7 +4,8 @@ generated data, and the report is written. Timings are measured, never asserted.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
+import sys
 
 import duckdb
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from localglue.bench import data, outcomes
 from localglue.bench.__main__ import DUCKDB, PIPELINE, SPARK_JOB, main
 from localglue.bench.lineitem import COLUMNS
+from localglue.bench.measure import StepFailed, run_measured
 
 TINY = 0.001  # about 6,000 rows: the JVM starts, not the data, set this test's time
 
@@ -50,6 +52,17 @@ def test_engines_that_disagree_stop_the_benchmark_naming_each_engine():
         outcomes.check_agreement({PIPELINE: outcomes.Outcomes(9, 3, 1, "41"), SPARK_JOB: same}, (10, 2, 1))
     with pytest.raises(outcomes.EnginesDisagree, match="the data implies valid 11"):
         outcomes.check_agreement({PIPELINE: same, SPARK_JOB: same}, (11, 2, 0))
+
+
+def test_a_failed_step_is_one_line_naming_the_step_the_cause_and_the_log(tmp_path):
+    log = tmp_path / "logs" / "step.log"
+    command = [sys.executable, "-c", "import sys; print('starting'); sys.exit('error: no such table lineitem')"]
+    with pytest.raises(StepFailed) as failure:
+        run_measured(PIPELINE, "load", command, tmp_path, dict(os.environ), log)
+    message = str(failure.value)
+    assert "\n" not in message
+    assert message.startswith("P: pipeline load failed (exit 1): error: no such table lineitem")
+    assert str(log) in message and "starting" in log.read_text()
 
 
 def test_bench_runs_the_three_engines_and_they_agree(tmp_path, monkeypatch):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from localglue.bench import data, event_logs, outcomes, report
 from localglue.bench.lineitem import DATASET, write_config_folder
-from localglue.bench.measure import StepMeasure, run_measured
+from localglue.bench.measure import StepFailed, StepMeasure, run_measured
 from localglue.runner.deployment import LocalDeployment
 from localglue.services.environment import REPO_ROOT, LocalSettings
 
@@ -108,6 +108,14 @@ def machine() -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _bench(argv)
+    except (StepFailed, outcomes.EnginesDisagree) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _bench(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m localglue.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sf", type=float, default=1.0, help="TPC-H scale factor (1: 6 million rows)")

@@ -43,6 +43,16 @@ def _tree_rss(process: psutil.Process) -> int:
     return total
 
 
+def _cause(log: Path) -> str:
+    """The last error line of a step's output, with what to do about a full Java heap."""
+    lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    if any("java.lang.OutOfMemoryError" in line for line in lines):
+        return ("the JVM ran out of heap (java.lang.OutOfMemoryError): give the driver more memory "
+                "(GLUE_LOCAL_DRIVER_MEMORY=8g) or use a smaller SF")
+    errors = [line for line in lines if "Error" in line or "error" in line]
+    return (errors or lines or ["no output"])[-1][:300]
+
+
 def _files(folder: Path) -> dict[str, tuple[int, int]]:
     found = {}
     for root, _, names in os.walk(folder):
@@ -86,8 +96,7 @@ def run_measured(engine: str, stage: str, command: list[str], written_under: Pat
         finished.set()
         sampler.join()
     if code != 0:
-        tail = log.read_text(errors="replace").splitlines()[-15:]
-        raise StepFailed(f"{engine} {stage} failed (exit {code}); see {log}:\n" + "\n".join(tail))
+        raise StepFailed(f"{engine} {stage} failed (exit {code}): {_cause(log)}; the whole output is in {log}")
     after = _files(written_under)
     written = {path: size for path, (size, mtime) in after.items() if before.get(path) != (size, mtime)}
     data_files = sum(1 for path in written if path.endswith(".parquet"))
