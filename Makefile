@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ENV ?= dev
 
-.PHONY: help venv prereqs demo demo-corrections demo-evolve demo-reset run-job test test-python tf-check \
+.PHONY: help venv prereqs demo demo-corrections demo-evolve demo-reset land bench run-job test test-python tf-check \
         package upload-scripts clean table-history table-at table-rollback table-compact table-expire
 
 help: ## List the targets
@@ -72,6 +72,12 @@ table-compact: prereqs ## Rewrite a curated table's small files: make table-comp
 
 table-expire: prereqs ## Expire old snapshots (keeps KEEP=5) and remove orphan files: make table-expire TABLE=flights
 	$(PY) -m localglue.runner.tables expire $(TABLE) --keep $(or $(KEEP),5)
+
+land: prereqs ## Land local files into the raw zone: make land DATASET=flights FILES="a.csv b.csv"
+	$(PY) -m localglue.runner.land $(DATASET) $(FILES)
+
+bench: prereqs ## Pipeline vs one PySpark job vs DuckDB on TPC-H lineitem: make bench SF=1 REPS=3 (docs/performance.md)
+	$(PY) -m localglue.bench --sf $(or $(SF),1) --reps $(or $(REPS),3)
 
 run-job: prereqs ## Run one job locally with Glue arguments: make run-job JOB=extract ARGS="--datasets flights"
 	$(PY) -m localglue.runner.run_job $(JOB) $(ARGS)

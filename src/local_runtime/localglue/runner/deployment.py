@@ -5,6 +5,7 @@ it on AWS, for an environment called `local`, pointing at the local lake, catalo
 
 from __future__ import annotations
 
+import os
 import runpy
 import sys
 import uuid
@@ -24,7 +25,9 @@ from localglue.services.environment import ICEBERG_EXTENSIONS, REPO_ROOT, LocalS
 from localglue.services.lake import to_local_path
 
 JOB_SCRIPTS = REPO_ROOT / "src" / "glue"
-CONFIG_DIR = REPO_ROOT / "config"
+# The config folder the local deployment reads: the repository's config/, or another folder (a copy
+# with other datasets, e.g. the benchmark's) named by GLUE_LOCAL_CONFIG_DIR.
+CONFIG_DIR = Path(os.environ.get("GLUE_LOCAL_CONFIG_DIR", REPO_ROOT / "config")).resolve()
 
 # The raw crawler's schema change policy, the same as terraform/modules/crawlers sets on AWS. The
 # curated Iceberg tables need no crawler: every load commit registers them in the catalog.

@@ -1,0 +1,103 @@
+"""Measure one step of an engine as a process: wall time, peak memory of its process tree (the JVM
+Spark starts is a child of the Python driver), and the files and bytes it wrote under a folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import psutil
+
+SAMPLE_SECONDS = 0.2
+
+
+@dataclass
+class StepMeasure:
+    engine: str
+    stage: str
+    seconds: float
+    peak_rss_bytes: int
+    files_written: int           # every file: data, Iceberg metadata, reports, Spark's .crc and _SUCCESS
+    bytes_written: int
+    data_files_written: int      # Parquet files only
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class StepFailed(RuntimeError):
+    """A measured command exited with an error."""
+
+
+def _tree_rss(process: psutil.Process) -> int:
+    total = 0
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            total += member.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue  # ended between the listing and the read
+    return total
+
+
+def _cause(log: Path) -> str:
+    """The last error line of a step's output, with what to do about a full Java heap."""
+    lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    if any("java.lang.OutOfMemoryError" in line for line in lines):
+        return ("the JVM ran out of heap (java.lang.OutOfMemoryError): give the driver more memory "
+                "(GLUE_LOCAL_DRIVER_MEMORY=8g) or use a smaller SF")
+    errors = [line for line in lines if "Error" in line or "error" in line]
+    return (errors or lines or ["no output"])[-1][:300]
+
+
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    found = {}
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            try:
+                stat = os.stat(path)
+            except FileNotFoundError:
+                continue
+            found[path] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def run_measured(engine: str, stage: str, command: list[str], written_under: Path, env: dict[str, str],
+                 log: Path) -> StepMeasure:
+    """Run `command`, sampling the memory of its process tree; fail with the log's tail on an error."""
+    before = _files(written_under)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as output:
+        output.write(f"\n$ {' '.join(command)}\n".encode())
+        output.flush()
+        started = time.monotonic()
+        child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
+        watched = psutil.Process(child.pid)
+        peak = 0
+        finished = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not finished.is_set():
+                try:
+                    peak = max(peak, _tree_rss(watched))
+                except psutil.NoSuchProcess:
+                    return
+                finished.wait(SAMPLE_SECONDS)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        code = child.wait()
+        seconds = time.monotonic() - started
+        finished.set()
+        sampler.join()
+    if code != 0:
+        raise StepFailed(f"{engine} {stage} failed (exit {code}): {_cause(log)}; the whole output is in {log}")
+    after = _files(written_under)
+    written = {path: size for path, (size, mtime) in after.items() if before.get(path) != (size, mtime)}
+    data_files = sum(1 for path in written if path.endswith(".parquet"))
+    return StepMeasure(engine, stage, seconds, peak, len(written), sum(written.values()), data_files)

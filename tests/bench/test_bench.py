@@ -1,0 +1,88 @@
+"""`make bench` at a tiny scale: the three engines run, agree row for row with each other and with the
+generated data, and the report is written. Timings are measured, never asserted."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import duckdb
+import pytest
+
+from localglue.bench import data, outcomes
+from localglue.bench.__main__ import DUCKDB, PIPELINE, SPARK_JOB, main
+from localglue.bench.lineitem import COLUMNS
+from localglue.bench.measure import StepFailed, run_measured
+
+TINY = 0.001  # about 6,000 rows: the JVM starts, not the data, set this test's time
+
+
+@pytest.fixture(scope="module")
+def bench_input(tmp_path_factory) -> data.BenchInput:
+    return data.generate(TINY, tmp_path_factory.mktemp("bench") / "data")
+
+
+def test_generated_data_has_one_dirty_row_per_failure_and_newer_versions_in_a_later_file(bench_input):
+    changes = bench_input.files[-1]
+    assert changes.name == data.CHANGES_FILE
+    assert all(changes.stat().st_mtime > f.stat().st_mtime for f in bench_input.files[:-1])
+    rows = duckdb.sql(f"SELECT * FROM read_csv('{changes}', all_varchar = true, header = true)").fetchall()
+    dirty = [r for r in rows if r[-1] == "bench: dirty row"]
+    newer = [r for r in rows if r[-1] == "bench: a newer version of this line"]
+    assert len(dirty) == bench_input.expected_quarantined == data.MINIMUM_CHANGED_ROWS
+    assert len(newer) == bench_input.expected_duplicates
+    # every variant is present, and no key repeats inside the file (the winner needs no tie-break)
+    names = [c.name for c in COLUMNS]
+    for column, text, _ in data.DIRTY_VARIANTS:
+        assert any((r[names.index(column)] or "") == text for r in dirty), column
+    assert len({(r[0], r[3]) for r in newer}) == len(newer)
+
+
+def test_generation_is_reproducible(bench_input, tmp_path):
+    again = data.generate(TINY, tmp_path / "data")
+    assert again.files[-1].read_bytes() == bench_input.files[-1].read_bytes()
+    assert again.increment.read_bytes() == bench_input.increment.read_bytes()
+
+
+def test_engines_that_disagree_stop_the_benchmark_naming_each_engine():
+    same = outcomes.Outcomes(10, 2, 1, "42")
+    outcomes.check_agreement({PIPELINE: same, SPARK_JOB: same}, (10, 2, 1))
+    with pytest.raises(outcomes.EnginesDisagree, match="P: pipeline.*valid=9"):
+        outcomes.check_agreement({PIPELINE: outcomes.Outcomes(9, 3, 1, "41"), SPARK_JOB: same}, (10, 2, 1))
+    with pytest.raises(outcomes.EnginesDisagree, match="the data implies valid 11"):
+        outcomes.check_agreement({PIPELINE: same, SPARK_JOB: same}, (11, 2, 0))
+
+
+def test_a_failed_step_is_one_line_naming_the_step_the_cause_and_the_log(tmp_path):
+    log = tmp_path / "logs" / "step.log"
+    command = [sys.executable, "-c", "import sys; print('starting'); sys.exit('error: no such table lineitem')"]
+    with pytest.raises(StepFailed) as failure:
+        run_measured(PIPELINE, "load", command, tmp_path, dict(os.environ), log)
+    message = str(failure.value)
+    assert "\n" not in message
+    assert message.startswith("P: pipeline load failed (exit 1): error: no such table lineitem")
+    assert str(log) in message and "starting" in log.read_text()
+
+
+def test_bench_runs_the_three_engines_and_they_agree(tmp_path, monkeypatch):
+    # No warehouse in this comparison: a closed port keeps the jobs off the shared PostgreSQL server.
+    monkeypatch.setenv("GLUE_LOCAL_POSTGRES_URL", "postgresql://postgres@127.0.0.1:9/none")
+    report_dir = tmp_path / "report"
+    assert main(["--sf", str(TINY), "--reps", "1", "--skip-reruns", "--work-dir", str(tmp_path / "work"),
+                 "--report-dir", str(report_dir)]) == 0
+    results = json.loads((report_dir / "results.json").read_text())
+    (produced,) = results["outcomes_per_rep"]
+    assert set(produced) == {PIPELINE, SPARK_JOB, DUCKDB}
+    assert len({json.dumps(o, sort_keys=True) for o in produced.values()}) == 1
+    generated = produced[PIPELINE]
+    assert generated["quarantined"] == generated["duplicates"] == data.MINIMUM_CHANGED_ROWS
+    assert generated["valid"] + 2 * data.MINIMUM_CHANGED_ROWS == results["rows"]
+    # the pipeline's stages and the single job each have a line; the pipeline wrote its curated files
+    assert set(results["engines"][PIPELINE]["stages"]) == {"land", "extract", "transform", "load"}
+    assert results["engines"][PIPELINE]["stages"]["load"]["files_written"] > 0
+    assert results["engines"][SPARK_JOB]["total"]["files_written"] > 0
+    assert results["spark_event_logs"][PIPELINE]["transform"]["jobs"] > 0
+    table = (report_dir / "table.md").read_text()
+    assert all(f"| {engine} |" in table for engine in (PIPELINE, SPARK_JOB, DUCKDB))
+    assert (report_dir / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
