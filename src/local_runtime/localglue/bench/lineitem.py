@@ -51,6 +51,18 @@ ROW_RULES = (
     ("tax_in_range", "l_tax BETWEEN 0 AND 0.08"),
     ("receipt_not_before_ship", "l_receiptdate >= l_shipdate"),
 )
+# The same four rules in DQDL, the pipeline's rule language (docs/data-quality.md). DQDL's `between`
+# excludes its bounds and a composite AND cannot quarantine rows, so each range is two rules; a NULL
+# fails a DQDL comparison as it fails the SQL checks above. Rule names differ, outcomes do not: the
+# agreement check compares rows per outcome and checksums.
+PIPELINE_RULES = (
+    ("quantity_positive", 'ColumnValues "l_quantity" > 0'),
+    ("discount_not_negative", 'ColumnValues "l_discount" >= 0'),
+    ("discount_at_most_10_percent", 'ColumnValues "l_discount" <= 0.10'),
+    ("tax_not_negative", 'ColumnValues "l_tax" >= 0'),
+    ("tax_at_most_8_percent", 'ColumnValues "l_tax" <= 0.08'),
+    ("receipt_not_before_ship", 'ColumnValues "transit_days" >= 0'),
+)
 # The pipeline's test of a whole number (etl_pipeline.rows.INTEGER_TEXT, which the bench may not import
 # from the uploaded library's internals without coupling to them; the agreement check catches drift).
 INTEGER_TEXT = r"^\s*[+-]?[0-9]+(\.0*)?\s*$"
@@ -70,7 +82,7 @@ def dataset_config() -> dict:
         "columns": [{"name": c.name, "type": c.type, "nullable": c.nullable,
                      **({"max_length": c.max_length} if c.max_length else {})} for c in COLUMNS],
         "derived": [{"name": name, "type": type_, "expr": spark} for name, type_, spark, _ in DERIVED],
-        "quality": {"rules": [{"name": name, "check": check} for name, check in ROW_RULES], "dataset": []},
+        "quality": {"rules": [{"name": name, "outcome": "quarantine", "dqdl": dqdl} for name, dqdl in PIPELINE_RULES]},
         "partition_by": [],
         # Every dataset names a warehouse table today; the bench loads with --warehouse_connection none.
         "targets": {"curated": {"table": DATASET}, "warehouse": {"table": DATASET}},
