@@ -86,7 +86,7 @@ test: prereqs ## The whole test suite: Python tests, then the Terraform checks
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory tf-check
 
-test-python: prereqs ## Python tests only (unit, job, aws, infra contract)
+test-python: prereqs ## Python tests only (unit, job, deploy, ops, bench, docs, infra contract)
 	$(PY) -m pytest
 
 tf-check: prereqs ## Terraform: fmt, init + validate (root and modules), terraform test, checkov, schema lint
