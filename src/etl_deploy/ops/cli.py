@@ -23,10 +23,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from etl_ops.names import PipelineNames, UsageError
-from etl_ops.runs import FAILED_STATES, TERMINAL_JOB_STATES, RunRecord
+from etl_deploy.ops.names import PipelineNames, UsageError
+from etl_deploy.ops.runs import FAILED_STATES, TERMINAL_JOB_STATES, RunRecord
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 TERMINAL_STATES = TERMINAL_JOB_STATES | FAILED_STATES | {"COMPLETED", "NOT_RUN"}
 
@@ -86,11 +86,11 @@ def _elapsed(record: RunRecord) -> str:
 
 def _pipeline(args):
     if args.local:
-        from etl_ops.local import LocalPipeline
+        from etl_deploy.ops.local import LocalPipeline
 
         return LocalPipeline()
     from etl_deploy.config_bundle import read_config
-    from etl_ops.aws import AwsPipeline
+    from etl_deploy.ops.aws import AwsPipeline
 
     return AwsPipeline(PipelineNames(read_config(Path(args.config)), args.env), getattr(args, "prices", None))
 
@@ -210,7 +210,7 @@ def cmd_cost(args, out: Output) -> int:
     if args.local:
         raise UsageError("cost reads what AWS bills (DPU-seconds of job runs and crawls, S3 storage); local "
                          "runs use no DPUs: run it against a deployed environment (--env)")
-    from etl_ops.estimate import read_environment, monthly_estimate, runs_per_month
+    from etl_deploy.ops.estimate import read_environment, monthly_estimate, runs_per_month
 
     pipeline = _pipeline(args)
     runs = _history(pipeline, args, args.last)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from etl_ops.pricing import billed_dpu_seconds, job_run_cost, load_prices
+from etl_deploy.ops.pricing import billed_dpu_seconds, job_run_cost, load_prices
 
 PRICES = load_prices("us-east-1")
 

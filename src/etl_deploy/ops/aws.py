@@ -15,9 +15,9 @@ import time
 from typing import Callable
 from urllib.parse import quote
 
-from etl_ops.names import PipelineNames
-from etl_ops.pricing import Prices, billed_dpu_seconds, crawl_cost, job_run_cost, load_prices
-from etl_ops.runs import TERMINAL_JOB_STATES, RunRecord, Rows
+from etl_deploy.ops.names import PipelineNames
+from etl_deploy.ops.pricing import Prices, billed_dpu_seconds, crawl_cost, job_run_cost, load_prices
+from etl_deploy.ops.runs import TERMINAL_JOB_STATES, RunRecord, Rows
 
 TERMINAL_WORKFLOW_STATES = {"COMPLETED", "STOPPED", "ERROR"}
 TERMINAL_CRAWL_STATES = {"COMPLETED", "FAILED", "STOPPED"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from etl_deploy.config_bundle import read_config
-from etl_ops.cli import REPO_ROOT
-from etl_ops.names import PipelineNames, UsageError
+from etl_deploy.ops.cli import REPO_ROOT
+from etl_deploy.ops.names import PipelineNames, UsageError
 from localglue.runner.deployment import LocalDeployment
 
 import pytest

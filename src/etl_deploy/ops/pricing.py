@@ -21,7 +21,7 @@ Sources (us-east-1, on-demand; checked when this table was written, verify befor
   https://aws.amazon.com/cloudwatch/pricing/.
 
 Another region, or a negotiated rate: `--prices FILE` (or ETL_GLUE_PRICES), a JSON object of
-region -> {key: price} whose keys override this table's (tests/ops/test_pricing.py shows one).
+region -> {key: price} whose keys override this table's (tests/deploy/ops/test_pricing.py shows one).
 """
 
 from __future__ import annotations

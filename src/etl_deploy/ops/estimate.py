@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from statistics import mean
 
-from etl_ops.pricing import Prices
-from etl_ops.runs import RunRecord
+from etl_deploy.ops.pricing import Prices
+from etl_deploy.ops.runs import RunRecord
 
 CLAIMED_MONTHLY = (200.0, 400.0)   # the product description's estimate, in dollars a month
 HOURS_PER_MONTH = 730

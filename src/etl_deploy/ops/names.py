@@ -1,7 +1,7 @@
 """The names of a deployed pipeline, derived from config/pipeline.yaml's `project` and an environment.
 
 The same rules as Terraform's (terraform/modules/pipeline_config, data_lake, jobs, workflow, crawlers,
-iam, catalog) and the local deployment's (localglue.runner.deployment); tests/ops/test_names.py
+iam, catalog) and the local deployment's (localglue.runner.deployment); tests/deploy/ops/test_names.py
 holds the three together.
 """
 

@@ -1,4 +1,4 @@
-"""Every etl-glue command against moto's Glue, S3, CloudWatch and CloudWatch Logs (tests/ops/conftest.py
+"""Every etl-glue command against moto's Glue, S3, CloudWatch and CloudWatch Logs (tests/deploy/ops/conftest.py
 says what moto simulates)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from etl_ops.cli import main
-from tests.ops.conftest import ACCOUNT, finish, put_report
+from etl_deploy.ops.cli import main
+from tests.deploy.ops.conftest import ACCOUNT, finish, put_report
 
 # moto's job runs: ExecutionTime 123 s on the job's 2 x G.1X workers = 246 DPU-seconds, at FLEX's rate
 # in dev, STANDARD's in prod.
@@ -185,8 +185,8 @@ def test_a_workflow_run_whose_transform_failed_is_a_failure_with_its_error_and_l
     one action failed, the load's trigger never fired."""
     from datetime import datetime, timezone
 
-    from etl_ops.aws import AwsPipeline
-    from etl_ops.cli import Output, _summary
+    from etl_deploy.ops.aws import AwsPipeline
+    from etl_deploy.ops.cli import Output, _summary
 
     at = datetime(2026, 12, 1, 2, 15, tzinfo=timezone.utc)
     put_report(aws, names, "extract", "jr_extract1", {"flights": {"rows_read": 43}})

@@ -12,8 +12,8 @@ import time
 from datetime import datetime
 from typing import Callable
 
-from etl_ops.names import PipelineNames
-from etl_ops.runs import RunRecord, Rows
+from etl_deploy.ops.names import PipelineNames
+from etl_deploy.ops.runs import RunRecord, Rows
 
 
 class LocalPipeline:

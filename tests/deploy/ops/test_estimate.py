@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from etl_ops.cli import REPO_ROOT
-from etl_ops.estimate import ScheduleError, read_environment, runs_per_month
+from etl_deploy.ops.cli import REPO_ROOT
+from etl_deploy.ops.estimate import ScheduleError, read_environment, runs_per_month
 
 
 @pytest.mark.parametrize("schedule, runs", [

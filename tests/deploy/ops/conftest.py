@@ -21,9 +21,9 @@ import boto3
 import pytest
 
 from etl_deploy.config_bundle import read_config
-from etl_ops.cli import REPO_ROOT
-from etl_ops.estimate import read_environment
-from etl_ops.names import PipelineNames
+from etl_deploy.ops.cli import REPO_ROOT
+from etl_deploy.ops.estimate import read_environment
+from etl_deploy.ops.names import PipelineNames
 
 ACCOUNT = "123456789012"   # moto's account
 
