@@ -1,8 +1,8 @@
 """The names of a deployed pipeline, derived from config/pipeline.yaml's `project` and an environment.
 
 The same rules as Terraform's (terraform/modules/pipeline_config, data_lake, jobs, workflow, crawlers,
-iam, catalog) and the local deployment's (localglue.runner.deployment); tests/deploy/ops/test_names.py
-holds the three together.
+iam, catalog), which tests/deploy/ops/test_names.py holds together; the local deployment
+(localglue.runner.deployment) takes its job, crawler and workflow names from here.
 """
 
 from __future__ import annotations

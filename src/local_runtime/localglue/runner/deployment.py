@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl_deploy.config_bundle import read_config, write_bundle
+from etl_deploy.ops.names import PipelineNames
 from etl_pipeline.config import ConfigError, JdbcSource
 from etl_pipeline.zones import ZONE_ARGUMENTS, Zones
-from localglue.services import jdbc
+from localglue.services import jdbc, job_runs
 from localglue.services.athena import curated_views
-from localglue.services import job_runs
 from localglue.services.bookmarks import ENABLE
 from localglue.services.catalog import LocalDataCatalog
 from localglue.services.crawler import LocalCrawler
@@ -48,8 +48,13 @@ class LocalDeployment:
 
     # ------------------------------------------------------------------ names
     @property
+    def names(self) -> PipelineNames:
+        """The names Terraform gives the deployment's resources (etl-glue uses the same)."""
+        return PipelineNames(self.config, self.env)
+
+    @property
     def prefix(self) -> str:
-        return f"{self.config.project}-{self.env}"
+        return self.names.prefix
 
     def bucket(self, zone: str) -> str:
         return f"{self.prefix}-{zone}"
@@ -61,14 +66,14 @@ class LocalDeployment:
         return f"{self.prefix}_{zone}".replace("-", "_")
 
     def job_name(self, stage: str) -> str:
-        return f"{self.prefix}-{stage}-job"
+        return self.names.job(stage)
 
     def crawler_name(self, zone: str) -> str:
-        return f"{self.prefix}-{zone}-crawler"
+        return self.names.crawler(zone)
 
     @property
     def workflow_name(self) -> str:
-        return f"{self.prefix}-workflow"
+        return self.names.workflow
 
     @property
     def warehouse_connection(self) -> str:
