@@ -16,12 +16,24 @@ from pyspark.sql import functions as F
 ESTIMATED_BYTES_PER_VALUE = 8
 
 
-def read_new_parquet(glue_context, uri: str, transformation_ctx: str) -> DataFrame:
-    """The Parquet files under uri that the job's bookmark has not seen (no columns when none)."""
-    return glue_context.create_dynamic_frame.from_options(
+def read_new_parquet(glue_context, uri: str, transformation_ctx: str, casts: dict[str, str] | None = None) -> DataFrame:
+    """The Parquet files under uri that the job's bookmark has not seen (no columns when none).
+
+    `casts` (column -> Spark SQL type) resolves columns that files hold as different types (a batch
+    written before a type widening and one after make them a choice type in Glue's frame) to one
+    type, with Glue's `resolveChoice` cast action, before the frame becomes a DataFrame."""
+    frame = glue_context.create_dynamic_frame.from_options(
         connection_type="s3", connection_options={"paths": [uri], "recurse": True},
         format="parquet", transformation_ctx=transformation_ctx,
-    ).toDF()
+    )
+    if casts:
+        frame = frame.resolveChoice(specs=[(name, f"cast:{glue_type_name(kind)}") for name, kind in casts.items()])
+    return frame.toDF()
+
+
+def glue_type_name(spark_type: str) -> str:
+    """A Spark SQL type as Glue's `cast:` action names it (bigint is `long`)."""
+    return {"bigint": "long", "smallint": "short", "tinyint": "byte"}.get(spark_type, spark_type)
 
 
 def file_count(rows: int, columns: int, target_file_size_mb: int) -> int:

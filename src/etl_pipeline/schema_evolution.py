@@ -213,12 +213,41 @@ def validated_type_changes(dataset: DatasetConfig, previous: dict[str, str] | No
     batch of the new type is written, so restoring the config is all it takes to go on."""
     if previous is None:
         return []
-    current = {c.name: c.type for c in dataset.columns} | {d.name: d.type for d in dataset.derived}
+    current = _config_types(dataset)
     where = f"dataset {dataset.name} (batch of {', '.join(files[:3])}{' ...' if len(files) > 3 else ''})"
     changes = curated_changes(dataset.curated_table, previous, current, dataset.schema_evolution.type_changes,
                               where=where, rerun="transform")
     return [{"change": "widen" if c.change == "widen" else "declared_column", "column": c.column,
              **({"old_type": c.old_type} if c.old_type else {}), "new_type": c.new_type} for c in changes]
+
+
+def _config_types(dataset: DatasetConfig) -> dict[str, str]:
+    return {c.name: c.type for c in dataset.columns} | {d.name: d.type for d in dataset.derived}
+
+
+def widened_types(dataset: DatasetConfig) -> dict[str, str]:
+    """The config's types that are the wider side of a promotion (bigint, decimal): the types
+    validated batches written before a widening are read as, so that they load with later ones."""
+    return {name: kind for name, kind in _config_types(dataset).items() if kind == "bigint" or DECIMAL_TYPE.match(kind)}
+
+
+def as_widened(validated: DataFrame, dataset: DatasetConfig) -> DataFrame:
+    """Validated rows with every column the config has widened in its current type (a lossless
+    promotion); a column still holding several types means the config went back to a narrower
+    type while batches of the wider one wait for the load, which the load must not cut."""
+    wanted = _config_types(dataset)
+    for field in validated.schema.fields:
+        kind, target = field.dataType.simpleString(), wanted.get(field.name)
+        if target is None or kind == target:
+            continue
+        if kind.startswith("struct<"):
+            raise SchemaEvolutionError(
+                f"dataset {dataset.name}: the validated batches waiting for the load hold column {field.name} "
+                f"as several types ({kind[len('struct<'):-1]}) and config/datasets/{dataset.name}.yaml makes it "
+                f"{target}; set the column's type back to the widest of them, then rerun the load")
+        if iceberg_promotes(kind, target):
+            validated = validated.withColumn(field.name, F.col(f"`{field.name}`").cast(target))
+    return validated
 
 
 def _narrower(new: str, old: str) -> bool:

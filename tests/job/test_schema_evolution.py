@@ -216,3 +216,34 @@ def test_a_warehouse_error_is_one_line_naming_the_table_and_the_load_reruns_afte
     orders.warehouse_ddl("ALTER TABLE analytics.orders DROP CONSTRAINT small_qty")
     run_stage(orders.pipeline, "load")
     assert orders.warehouse_rows("order_id, qty") == orders.curated_rows("order_id, qty") == [(1, 5), (2, 500)]
+
+
+def test_batches_validated_before_and_after_a_widening_load_together(orders):
+    orders.land("orders_2014_01.csv", "order_id,qty,note\n1,5,first\n")
+    run_all(orders.pipeline)
+    # A batch validated while qty is an int waits for the load ...
+    orders.land("orders_2014_02.csv", "order_id,qty,note\n2,6,int batch\n3,7,int batch\n")
+    run_stage(orders.pipeline, "extract")
+    assert run_stage(orders.pipeline, "transform")["datasets"]["orders"]["rows_valid"] == 2
+    # ... the config widens qty, and a batch of bigint values is validated after it.
+    orders.configure({**ORDERS, "columns": [ORDERS["columns"][0], {"name": "qty", "type": "bigint", "nullable": False},
+                                            ORDERS["columns"][2]]})
+    orders.land("orders_2014_03.csv", "order_id,qty,note\n3,3000000000,bigint batch\n4,-4000000000,bigint batch\n")
+    run_stage(orders.pipeline, "extract")
+    transform = run_stage(orders.pipeline, "transform")["datasets"]["orders"]
+    assert transform["rows_valid"] == 2
+    assert {"change": "widen", "column": "qty", "old_type": "int", "new_type": "bigint"} in transform["schema_changes"]
+    validated = lake_path(orders.pipeline, "processed", "validated/orders")
+    assert len([p for p in validated.iterdir() if p.is_dir() and not p.name.startswith("_")]) == 3
+
+    # One load takes both pending batches: the int one read as bigint, the newer version of key 3 wins.
+    load = run_stage(orders.pipeline, "load")["datasets"]["orders"]
+    assert (load["rows_read"], load["superseded"], load["rows_loaded"], load["warehouse_rows"]) == (4, 1, 3, 3)
+    assert {(c["change"], c["column"], c["old_type"], c["new_type"]) for c in load["schema_changes"]} == {
+        ("widen", "qty", "int", "bigint"), ("widen", "qty", "INTEGER", "BIGINT")}
+    assert orders.iceberg_schema()["qty"] == "bigint"
+    assert orders.warehouse_columns()["qty"] == "bigint"
+    expected = [(1, 5, "first"), (2, 6, "int batch"), (3, 3000000000, "bigint batch"), (4, -4000000000, "bigint batch")]
+    assert orders.curated_rows("order_id, qty, note") == expected
+    assert orders.warehouse_rows("order_id, qty, note") == expected
+    assert run_stage(orders.pipeline, "load")["datasets"]["orders"]["nothing_new"]

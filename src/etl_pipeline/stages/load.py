@@ -28,7 +28,8 @@ from etl_pipeline.batches import counted, file_count, read_new_parquet
 from etl_pipeline.columns import VERSION_COLUMNS, newest_first
 from etl_pipeline.config import DatasetConfig
 from etl_pipeline.report import InvariantError, check_invariant
-from etl_pipeline.schema_evolution import TableChange, curated_changes, curated_ddl, with_undeclared_columns
+from etl_pipeline.schema_evolution import (TableChange, as_widened, curated_changes, curated_ddl, widened_types,
+                                           with_undeclared_columns)
 from etl_pipeline.warehouse import WarehouseTable
 from etl_pipeline.zones import Zones
 
@@ -196,9 +197,13 @@ def warehouse_error_line(table: WarehouseTable, error: BaseException) -> str:
 
 def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
     spark = context.glue_context.spark_session
-    validated = read_new_parquet(context.glue_context, context.zones.validated(dataset), f"load_{dataset.name}")
+    # Batches validated before and after a type widening hold the column as different Parquet
+    # types: read as the config's current (wider) type, they load together.
+    validated = read_new_parquet(context.glue_context, context.zones.validated(dataset), f"load_{dataset.name}",
+                                 casts=widened_types(dataset))
     if not validated.columns:
         return {"rows_read": 0, "nothing_new": True}
+    validated = as_widened(validated, dataset)
 
     ranked = newest_versions(validated, dataset).persist()
     try:

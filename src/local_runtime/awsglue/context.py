@@ -161,7 +161,11 @@ class GlueContext(object):
                               transformation_ctx)
         if not unread:
             return self._empty_frame(transformation_ctx)
-        frame = self._read_files(unread, format, format_options)
+        if format in ("parquet", "glueparquet"):
+            dynamic = self._read_parquet(unread, transformation_ctx)
+            frame = dynamic.toDF()
+        else:
+            dynamic, frame = None, self._read_files(unread, format, format_options)
         if options.get("attachFilename"):
             frame = frame.withColumn(options["attachFilename"], F.col("_metadata.file_path"))
         if options.get("attachTimestamp"):
@@ -169,7 +173,31 @@ class GlueContext(object):
                                      (F.unix_micros(F.col("_metadata.file_modification_time")) / 1000).cast("long"))
         if "_metadata" in frame.columns:
             frame = frame.drop("_metadata")
-        return DynamicFrame(frame, self, transformation_ctx)
+        result = DynamicFrame(frame, self, transformation_ctx)
+        result._choices = dynamic._choices if dynamic else {}
+        return result
+
+    def _read_parquet(self, files: list[lake.LakeFile], name: str) -> DynamicFrame:
+        """Parquet files as one frame. Files that hold a column as different types (a batch written
+        before a type widening and one after) cannot be merged by Spark's reader: as on Glue, that
+        column becomes a choice type, read folder by folder (each folder is one writer's output)."""
+        try:
+            return DynamicFrame(self._read_files(files, "parquet", {}), self, name)
+        except Exception as error:  # Spark's AnalysisException
+            if not _types_differ(error):
+                raise
+        folders: dict[str, list[lake.LakeFile]] = {}
+        for file in files:
+            folders.setdefault(file.uri.rsplit("/", 1)[0], []).append(file)
+        parts = []
+        for group in folders.values():
+            try:
+                parts.append(self._read_files(group, "parquet", {}).select("*", "_metadata"))
+            except Exception as error:  # one folder of mixed types: file by file
+                if not _types_differ(error):
+                    raise
+                parts += [self._read_files([file], "parquet", {}).select("*", "_metadata") for file in group]
+        return DynamicFrame._with_choices(parts, self, name)
 
     def _read_files(self, files: list[lake.LakeFile], format: str, format_options: dict) -> DataFrame:
         reader = self.spark_session.read
@@ -433,6 +461,11 @@ def _hash_partitions(engine: str, options: dict) -> list[str]:
         value = f"({expression})"
     bucket = f"MOD(MOD({value}, {count}) + {count}, {count})"
     return [f"{bucket} = {index}" + (f" OR {value} IS NULL" if index == 0 else "") for index in range(count)]
+
+
+def _types_differ(error: Exception) -> bool:
+    """Spark's Parquet schema merge refused files that hold a column as different types."""
+    return "CANNOT_MERGE" in str(error) or "Failed to merge" in str(error)
 
 
 def _literal_path(uri: str) -> str:

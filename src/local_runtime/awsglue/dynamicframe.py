@@ -5,11 +5,43 @@ choice types; the project's code converts to DataFrames straight away (`toDF`) a
 so the conversions, `count` and the reader/writer entry points are what exists here, with Glue's
 names and signatures. A script that needs another DynamicFrame transform adds it here, and the
 contract test checks it against AWS's package.
+
+Choice types: when Parquet files read together hold one column as different types (a batch written
+before a type widening, one after), Glue's frame gives that column a choice type, which `toDF`
+turns into a struct with one field per type. The local reader does the same (one field per type,
+named as Glue names it: `int`, `long`, `decimal(12,2)`, ...), and `resolveChoice` with `cast:<type>`
+specs turns such a column, or any other, into one type
+(https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-crawler-pyspark-extensions-dynamic-frame.html#aws-glue-api-crawler-pyspark-extensions-dynamic-frame-resolveChoice).
 """
 
 from __future__ import annotations
 
+import re
+
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+# Glue's names of the types a `cast:` action takes, as Spark SQL types.
+_GLUE_CAST_TYPES = {"byte": "tinyint", "short": "smallint", "int": "int", "long": "bigint", "float": "float",
+                    "double": "double", "string": "string", "boolean": "boolean", "date": "date",
+                    "timestamp": "timestamp"}
+_DECIMAL = re.compile(r"^decimal\(\d+,\d+\)$")
+
+
+def _glue_type_name(spark_type: str) -> str:
+    """Glue's name of a Spark SQL type (a choice column's struct field is named after it)."""
+    names = {spark: glue for glue, spark in _GLUE_CAST_TYPES.items()}
+    return names.get(spark_type, spark_type)
+
+
+def _cast_type(action: str) -> str:
+    kind = action[len("cast:"):]
+    if kind in _GLUE_CAST_TYPES:
+        return _GLUE_CAST_TYPES[kind]
+    if _DECIMAL.match(kind):
+        return kind
+    raise NotImplementedError(f"resolveChoice action {action!r}: the local runtime casts to "
+                              f"{', '.join(_GLUE_CAST_TYPES)} or decimal(p,s)")
 
 
 class DynamicFrame(object):
@@ -19,6 +51,7 @@ class DynamicFrame(object):
         self._jdf = jdf
         self.glue_ctx = glue_ctx
         self.name = name
+        self._choices: dict[str, list[str]] = {}   # choice column -> its types (Spark SQL names)
 
     @classmethod
     def fromDF(cls, dataframe, glue_ctx, name=""):
@@ -29,6 +62,54 @@ class DynamicFrame(object):
 
     def count(self):
         return self._jdf.count()
+
+    def resolveChoice(self, specs=None, choice="", database=None, table_name=None, transformation_ctx="", info="",
+                      stageThreshold=0, totalThreshold=0, catalog_id=None):
+        """Only `specs` of `cast:<type>` actions are emulated: a choice column becomes the first
+        non-null of its types' values cast to <type>; a plain column is cast; a path the frame
+        lacks is left alone."""
+        if choice or database or table_name or not specs:
+            raise NotImplementedError("the local resolveChoice takes specs=[(column, 'cast:<type>')] only")
+        frame = self._jdf
+        for path, action in specs:
+            if not action.startswith("cast:"):
+                raise NotImplementedError(f"resolveChoice action {action!r} is not emulated locally (only cast:<type>)")
+            target = _cast_type(action)
+            if path not in frame.columns:
+                continue
+            column = F.col(f"`{path}`")
+            if path in self._choices:
+                values = [column.getField(_glue_type_name(kind)).cast(target) for kind in self._choices[path]]
+                frame = frame.withColumn(path, F.coalesce(*values))
+            else:
+                frame = frame.withColumn(path, column.cast(target))
+        resolved = DynamicFrame(frame, self.glue_ctx, transformation_ctx or self.name)
+        resolved._choices = {name: kinds for name, kinds in self._choices.items()
+                             if name not in {path for path, _ in specs}}
+        return resolved
+
+    @classmethod
+    def _with_choices(cls, parts: list[DataFrame], glue_ctx, name: str) -> "DynamicFrame":
+        """One frame of parts whose columns may differ in type: such a column becomes a choice."""
+        kinds: dict[str, list[str]] = {}
+        for part in parts:
+            for field in part.schema.fields:
+                kind = field.dataType.simpleString()
+                if kind not in kinds.setdefault(field.name, []):
+                    kinds[field.name].append(kind)
+        choices = {name: types for name, types in kinds.items() if len(types) > 1}
+        frame = None
+        for part in parts:
+            own = {f.name: f.dataType.simpleString() for f in part.schema.fields}
+            for column, types in choices.items():
+                if column in own:
+                    part = part.withColumn(column, F.struct(*[
+                        (F.col(f"`{column}`") if kind == own[column] else F.lit(None).cast(kind))
+                        .alias(_glue_type_name(kind)) for kind in types]))
+            frame = part if frame is None else frame.unionByName(part, allowMissingColumns=True)
+        result = cls(frame, glue_ctx, name)
+        result._choices = choices
+        return result
 
 
 class DynamicFrameReader(object):
