@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from etl_pipeline.columns import ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_SOURCE_FILE
 from etl_pipeline.config import DatasetConfig
 from etl_pipeline.schema_evolution import TableChange, redshift_column_type, warehouse_changes, warehouse_ddl
-from etl_pipeline.types import redshift_type
+from etl_pipeline.types import redshift_type, varchar_bytes
 
+# What a masked value is (rows.curated_columns): a sha256 digest in 64 hex characters, or "REDACTED".
+MASKED_BYTES = {"sha256": 64, "redact": len("REDACTED")}
 LINEAGE_TYPES = {ETL_BATCH_ID: "VARCHAR(64)", ETL_SOURCE_FILE: "VARCHAR(1024)", ETL_EXTRACTED_AT: "TIMESTAMP"}
 
 
@@ -59,11 +61,18 @@ class WarehouseTable:
         return f"{self.schema}.{self.staging_name}"
 
     def columns(self) -> list[tuple[str, str]]:
-        columns = [(c.name, redshift_type(c.type, c.max_length, self.dataset.warehouse_varchar_bytes))
-                   for c in self.dataset.columns]
+        columns = [(c.name, self._column_type(c)) for c in self.dataset.columns]
         columns += [(d.name, redshift_type(d.type)) for d in self.dataset.derived]
         columns += list(LINEAGE_TYPES.items())
         return columns
+
+    def _column_type(self, column) -> str:
+        """A masked column holds its mask, not the source value: never smaller than the mask's text."""
+        sql_type = redshift_type(column.type, column.max_length, self.dataset.warehouse_varchar_bytes)
+        if column.mask in MASKED_BYTES and varchar_bytes(column.max_length, self.dataset.warehouse_varchar_bytes) \
+                < MASKED_BYTES[column.mask]:
+            return f"VARCHAR({MASKED_BYTES[column.mask]})"
+        return sql_type
 
     def create_table(self) -> str:
         key_columns = set(self.dataset.primary_key)

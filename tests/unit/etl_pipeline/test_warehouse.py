@@ -44,3 +44,16 @@ def test_loading_the_same_keys_again_replaces_rows_instead_of_adding_them(postgr
         staging_left = connection.execute("SELECT to_regclass('analytics.planes_staging')").fetchone()[0]
     assert rows == [("N1", 100, "b1"), ("N2", 210, "b2"), ("N3", 300, "b2")]
     assert staging_left is None
+
+
+def test_a_masked_column_is_sized_by_its_mask_not_its_max_length(project_config):
+    from dataclasses import replace
+
+    planes = project_config.datasets["planes"]
+    columns = tuple(replace(c, mask="sha256", max_length=5) if c.name == "model" else
+                    replace(c, mask="redact", max_length=2) if c.name == "engine" else
+                    replace(c, mask="sha256") if c.name == "manufacturer" else c for c in planes.columns)
+    types = dict(WarehouseTable("analytics", replace(planes, columns=columns)).columns())
+
+    # 64 hex characters of a sha256 digest; "REDACTED"; a column already larger keeps its size.
+    assert (types["model"], types["engine"], types["manufacturer"]) == ("VARCHAR(64)", "VARCHAR(8)", "VARCHAR(256)")
