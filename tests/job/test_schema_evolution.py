@@ -247,3 +247,16 @@ def test_batches_validated_before_and_after_a_widening_load_together(orders):
     assert orders.curated_rows("order_id, qty, note") == expected
     assert orders.warehouse_rows("order_id, qty, note") == expected
     assert run_stage(orders.pipeline, "load")["datasets"]["orders"]["nothing_new"]
+
+
+def test_a_column_removed_from_the_config_stays_in_both_tables(orders):
+    orders.land("orders_2014_01.csv", "order_id,qty,note\n1,5,first\n2,6,second\n")
+    run_all(orders.pipeline)
+    orders.configure({**ORDERS, "columns": ORDERS["columns"][:2]})
+    orders.land("orders_2014_02.csv", "order_id,qty\n2,7\n3,8\n")
+    load = run_all(orders.pipeline)["load"]["datasets"]["orders"]
+    assert (load["rows_loaded"], load["warehouse_rows"], load["schema_changes"]) == (2, 2, [])
+
+    assert "note" in orders.iceberg_schema() and "note" in orders.warehouse_columns()
+    assert orders.curated_rows("order_id, qty, note") == [(1, 5, "first"), (2, 7, "second"), (3, 8, None)]
+    assert orders.warehouse_rows("order_id, qty, note") == [(1, 5, "first"), (2, 7, None), (3, 8, None)]
