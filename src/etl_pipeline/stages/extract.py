@@ -135,11 +135,7 @@ def last_watermark(context: ExtractContext, dataset: DatasetConfig) -> str | Non
 
 
 def _read_dynamodb(context: ExtractContext, dataset: DatasetConfig, source: DynamoDbSource) -> tuple[DataFrame, str]:
-    table_arn = None
-    if source.read == "export":
-        import boto3  # in Glue 5.1; the export connector needs the table's ARN
-
-        table_arn = boto3.client("dynamodb").describe_table(TableName=source.table)["Table"]["TableArn"]
+    table_arn = _table_arn(dataset, source) if source.read == "export" else None
     frame = context.glue_context.create_dynamic_frame.from_options(
         connection_type="dynamodb",
         connection_options=dynamodb_connection_options(source, table_arn,
@@ -166,6 +162,19 @@ def _read_dynamodb(context: ExtractContext, dataset: DatasetConfig, source: Dyna
         frame = frame.where(written.isNull() | window)
     return (frame.withColumn(ETL_SOURCE_FILE, F.lit(label))
             .withColumn(SOURCE_MODIFIED_MS, F.lit(int(context.extracted_at.timestamp() * 1000)))), label
+
+
+def _table_arn(dataset: DatasetConfig, source: DynamoDbSource) -> str:
+    """The table's ARN, which the export connector needs (dynamodb.tableArn), from DynamoDB itself."""
+    import boto3  # in Glue 5.1
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return boto3.client("dynamodb").describe_table(TableName=source.table)["Table"]["TableArn"]
+    except (BotoCoreError, ClientError) as error:
+        raise ValueError(f"dataset {dataset.name}: cannot describe DynamoDB table {source.table} for its export "
+                         f"({' '.join(str(error).split())}); check source.table and the job role's "
+                         f"dynamodb:DescribeTable on it") from error
 
 
 def _iso(moment: datetime) -> str:

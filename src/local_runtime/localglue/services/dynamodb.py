@@ -1,5 +1,6 @@
-"""DynamoDB for the local runtime: moto's DynamoDB server on 127.0.0.1, and the parallel-segment scan
-with which the `awsglue` stand-in reads a table the way Glue 5.1's scan reader does.
+"""DynamoDB for the local runtime: moto's DynamoDB server on 127.0.0.1, the parallel-segment scan with
+which the `awsglue` stand-in reads a table the way Glue 5.1's scan reader does, and the point-in-time
+export with which it reads a table the way Glue's export connector does.
 
 Glue's reader is a JVM connector that cannot be pointed at an endpoint here, so the stand-in scans
 through boto3 instead, honouring the same options: `dynamodb.splits` parallel scan segments (one
@@ -8,11 +9,22 @@ a provisioned table's read capacity that the segments together stay under, paced
 DynamoDB reports per page. On-demand tables have no capacity to share: then the share is not a limit
 (on AWS too, Glue assumes 40,000 RCU for them). GLUE_LOCAL_DYNAMODB_URL names the endpoint (default
 http://127.0.0.1:8000); `ensure_server` starts moto's server there when nothing answers.
+
+The export connector (`dynamodb.export`: `ddb` asks DynamoDB for a new ExportTableToPointInTime into
+`dynamodb.s3.bucket`/`dynamodb.s3.prefix`, `s3` reads a past export there;
+https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-dynamodb-home.html) is
+emulated against the same server: moto serves S3 beside DynamoDB, writes the export's gzipped
+DynamoDB JSON files into its S3 (`<prefix>/AWSDynamoDB/<export id>/data/`, one `{"Item": ...}` per
+line, as DynamoDB does: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataExport.Output.html),
+and `export_items` reads them back from there. So the export path needs moto's server (DynamoDB
+Local has no S3), and the table needs point-in-time recovery enabled, as on AWS.
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
+import json
 import logging
 import os
 import threading
@@ -39,14 +51,26 @@ def endpoint() -> str:
     return os.environ.get("GLUE_LOCAL_DYNAMODB_URL", DEFAULT_DYNAMODB_URL)
 
 
-def client(url: str | None = None):
-    """A DynamoDB client for the local endpoint. moto takes any credentials: local ones are used when
-    the environment has none, so a developer's real AWS credentials are never needed or sent."""
-    return boto3.client("dynamodb", endpoint_url=url or endpoint(),
+def client(url: str | None = None, service: str = "dynamodb"):
+    """A DynamoDB client for the local endpoint (or, with service="s3", moto's S3 there: one moto server
+    answers for every service). moto takes any credentials: local ones are used when the environment has
+    none, so a developer's real AWS credentials are never needed or sent."""
+    return boto3.client(service, endpoint_url=url or endpoint(),
                         region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
                         aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "local"),
                         aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
                         config=Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 2}))
+
+
+def route_job_clients() -> None:
+    """Point a job's own boto3 DynamoDB clients at the local endpoint (boto3's AWS_ENDPOINT_URL_DYNAMODB),
+    as a job on Glue reaches DynamoDB with its role: the extract asks DynamoDB for a table's ARN. An
+    endpoint the user set is kept; local credentials are used when the environment names none."""
+    if os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") in (None, os.environ.get("_GLUE_LOCAL_ROUTED_DYNAMODB")):
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = os.environ["_GLUE_LOCAL_ROUTED_DYNAMODB"] = endpoint()
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    if not os.environ.get("AWS_ACCESS_KEY_ID") and not os.environ.get("AWS_PROFILE"):
+        os.environ["AWS_ACCESS_KEY_ID"] = os.environ["AWS_SECRET_ACCESS_KEY"] = "local"
 
 
 def is_reachable(url: str | None = None) -> bool:
@@ -97,11 +121,16 @@ def _plain(value):
     return value
 
 
-def scan(table: str, splits: int, read_percent: float, url: str | None = None) -> list[dict]:
-    """Every item of a table, by `splits` parallel scan segments, within `read_percent` of its read capacity."""
-    dynamodb = client(url)
+def plain_item(item: dict, deserializer: TypeDeserializer | None = None) -> dict:
+    """An item in DynamoDB JSON ({"temp": {"N": "39.02"}}) as plain JSON-ready values ({"temp": 39.02})."""
+    deserializer = deserializer or TypeDeserializer()
+    return {k: _plain(deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def _describe(dynamodb, table: str, url: str | None) -> dict:
+    """The table's description, or one line that says why the table cannot be read and what to check."""
     try:
-        description = dynamodb.describe_table(TableName=table)["Table"]
+        return dynamodb.describe_table(TableName=table)["Table"]
     except ClientError as error:
         raise DynamoDbError(f"cannot read DynamoDB table {table} at {url or endpoint()}: "
                             f"{error.response['Error'].get('Message', error)}. Check source.table and that the "
@@ -110,6 +139,12 @@ def scan(table: str, splits: int, read_percent: float, url: str | None = None) -
         raise DynamoDbError(f"cannot read DynamoDB table {table}: no DynamoDB answers at {url or endpoint()} "
                             f"({error}). Check GLUE_LOCAL_DYNAMODB_URL (locally) or the jobs' DynamoDB "
                             f"VPC endpoint (on AWS)") from error
+
+
+def scan(table: str, splits: int, read_percent: float, url: str | None = None) -> list[dict]:
+    """Every item of a table, by `splits` parallel scan segments, within `read_percent` of its read capacity."""
+    dynamodb = client(url)
+    description = _describe(dynamodb, table, url)
     capacity = description.get("ProvisionedThroughput", {}).get("ReadCapacityUnits") or 0
     per_segment = capacity * read_percent / splits if capacity else None
     deserializer = TypeDeserializer()
@@ -123,7 +158,7 @@ def scan(table: str, splits: int, read_percent: float, url: str | None = None) -
             if start_key:
                 request["ExclusiveStartKey"] = start_key
             page = dynamodb.scan(**request)
-            items += [{k: _plain(deserializer.deserialize(v)) for k, v in item.items()} for item in page["Items"]]
+            items += [plain_item(item, deserializer) for item in page["Items"]]
             consumed = page.get("ConsumedCapacity", {}).get("CapacityUnits", 0)
             if per_segment and consumed:
                 # Stay under this segment's share: a page of `consumed` units may take consumed/share seconds.
@@ -134,3 +169,83 @@ def scan(table: str, splits: int, read_percent: float, url: str | None = None) -
 
     with ThreadPoolExecutor(max_workers=min(splits, 32)) as pool:
         return [item for part in pool.map(segment, range(splits)) for item in part]
+
+
+EXPORT_POLL_SECONDS = 0.2
+EXPORT_TIMEOUT_SECONDS = float(os.environ.get("GLUE_LOCAL_DYNAMODB_EXPORT_TIMEOUT", 600))
+
+
+def _export_data_files(s3, bucket: str, prefix: str) -> dict[str, list[str]]:
+    """The data files of each export under the prefix: {export folder: [keys]}."""
+    root = f"{prefix.strip('/')}/AWSDynamoDB/" if prefix.strip("/") else "AWSDynamoDB/"
+    exports: dict[str, list[str]] = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=root):
+        for entry in page.get("Contents", []):
+            folder, _, rest = entry["Key"][len(root):].partition("/")
+            if rest.startswith("data/") and entry["Key"].endswith(".gz"):
+                exports.setdefault(folder, []).append(entry["Key"])
+    return exports
+
+
+def _request_export(dynamodb, s3, table: str, table_arn: str, bucket: str, prefix: str) -> list[str]:
+    """ExportTableToPointInTime into bucket/prefix, waited for; the data files it wrote."""
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except ClientError:
+        # The temp bucket Terraform creates on AWS; moto's S3 starts empty.
+        s3.create_bucket(Bucket=bucket)
+    before = _export_data_files(s3, bucket, prefix)
+    try:
+        export = dynamodb.export_table_to_point_in_time(TableArn=table_arn, S3Bucket=bucket, S3Prefix=prefix.strip("/"),
+                                                        ExportFormat="DYNAMODB_JSON")["ExportDescription"]
+    except ClientError as error:
+        code = error.response["Error"].get("Code", "")
+        hint = (f"enable point-in-time recovery on DynamoDB table {table} (the export connector needs it), or read "
+                f"it with source.read: scan") if "PointInTimeRecovery" in code else "check dynamodb.tableArn"
+        raise DynamoDbError(f"cannot export DynamoDB table {table} to s3://{bucket}/{prefix}: "
+                            f"{error.response['Error'].get('Message', code)}; {hint}") from error
+    waited = 0.0
+    while export["ExportStatus"] == "IN_PROGRESS":
+        if waited > EXPORT_TIMEOUT_SECONDS:
+            raise DynamoDbError(f"the export of DynamoDB table {table} ({export['ExportArn']}) is still in progress "
+                                f"after {EXPORT_TIMEOUT_SECONDS:.0f} s; check it with describe-export")
+        time.sleep(EXPORT_POLL_SECONDS)
+        waited += EXPORT_POLL_SECONDS
+        export = dynamodb.describe_export(ExportArn=export["ExportArn"])["ExportDescription"]
+    if export["ExportStatus"] != "COMPLETED":
+        raise DynamoDbError(f"the export of DynamoDB table {table} to s3://{bucket}/{prefix} failed: "
+                            f"{export.get('FailureCode')}: {export.get('FailureMessage')}")
+    new = {folder: keys for folder, keys in _export_data_files(s3, bucket, prefix).items() if folder not in before}
+    return [key for keys in new.values() for key in keys]
+
+
+def _latest_export(s3, table: str, bucket: str, prefix: str) -> list[str]:
+    """The data files of the newest export already under bucket/prefix (dynamodb.export: s3)."""
+    exports = _export_data_files(s3, bucket, prefix)
+    if not exports:
+        raise DynamoDbError(f"no export of DynamoDB table {table} under s3://{bucket}/{prefix}/AWSDynamoDB/: "
+                            f"check dynamodb.s3.bucket and dynamodb.s3.prefix, or export anew (dynamodb.export: ddb)")
+
+    def written(folder: str) -> object:
+        return max(s3.head_object(Bucket=bucket, Key=key)["LastModified"] for key in exports[folder])
+
+    return exports[max(exports, key=written)]
+
+
+def export_items(table_arn: str, bucket: str, prefix: str, fresh: bool, url: str | None = None) -> list[dict]:
+    """Every item of a table, as Glue's export connector reads it: a new point-in-time export (`fresh`,
+    dynamodb.export ddb) or the newest one under the prefix (dynamodb.export s3); items in DynamoDB JSON."""
+    table = table_arn.rsplit("/", 1)[-1]
+    dynamodb, s3 = client(url), client(url, "s3")
+    if fresh:
+        _describe(dynamodb, table, url)
+        keys = _request_export(dynamodb, s3, table, table_arn, bucket, prefix)
+    else:
+        keys = _latest_export(s3, table, bucket, prefix)
+    items = []
+    for key in sorted(keys):
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        for line in gzip.decompress(body).decode("utf-8").splitlines():
+            if line.strip():
+                items.append(json.loads(line)["Item"])
+    return items

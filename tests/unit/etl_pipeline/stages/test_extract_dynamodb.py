@@ -1,5 +1,6 @@
-"""DynamoDB sources against moto's DynamoDB server: the stand-in's parallel-segment scan, nested maps
-flattened by config, and the incremental watermark the extract keeps (bookmarks do not cover DynamoDB)."""
+"""DynamoDB sources against moto's DynamoDB server: the stand-in's parallel-segment scan and its export
+connector (a point-in-time export moto writes to its S3), nested maps flattened by config, and the
+incremental watermark the extract keeps (bookmarks do not cover DynamoDB)."""
 
 from __future__ import annotations
 
@@ -101,10 +102,59 @@ def test_a_missing_table_and_a_silent_endpoint_fail_in_one_line(spark, glue_cont
     assert "\n" not in str(raised.value)
 
 
-def test_export_reads_are_refused_locally_with_what_to_use_instead(glue_context):
-    with pytest.raises(NotImplementedError, match="dynamodb.export .* not emulated locally"):
-        glue_context.create_dynamic_frame.from_options(
-            connection_type="dynamodb", connection_options={"dynamodb.export": "ddb", "dynamodb.tableArn": "arn"})
+def with_point_in_time_recovery(table: str) -> str:
+    """The export connector needs point-in-time recovery on the table, on AWS and in moto."""
+    dynamodb.client().update_continuous_backups(
+        TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    return table
+
+
+def test_the_export_connector_gives_the_rows_of_the_scan(table, spark, glue_context, config, zones):
+    # `table` first: the GlueContext routes the job's boto3 DynamoDB clients to the endpoint set by then.
+    scanned = extract_dataset(context(glue_context, config, zones, "2026-02-01T00:00:00", "b1"),
+                              parse_dataset(dataset_document(table, read="scan", splits=2), "observations.yaml"))
+    exported = extract_dataset(context(glue_context, config, zones, "2026-02-01T00:00:00", "b2"),
+                               parse_dataset(dataset_document(with_point_in_time_recovery(table), read="export"),
+                                             "observations.yaml"))
+    assert exported["rows_read"] == scanned["rows_read"] == 200
+    assert landed(spark, exported) == landed(spark, scanned)
+    assert ("JFK", 7, "37.5", "7", '["hourly","t3"]') in landed(spark, exported)
+    # The export went where the connector options say: the temp dir's dynamodb-export/<dataset> in S3.
+    bucket, _, prefix = zones.temp("dynamodb-export", "observations").removeprefix("s3://").partition("/")
+    keys = [o["Key"] for o in dynamodb.client(service="s3").list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]]
+    assert keys and all(k.startswith(f"{prefix}/AWSDynamoDB/") and "/data/" in k for k in keys)
+
+
+def test_the_stand_in_reads_a_new_export_and_a_past_one_as_glue_does(table, glue_context):
+    arn = dynamodb.client().describe_table(TableName=with_point_in_time_recovery(table))["Table"]["TableArn"]
+    export = {"dynamodb.tableArn": arn, "dynamodb.s3.bucket": "exports", "dynamodb.s3.prefix": f"ddb/{table}"}
+
+    def rows(**options) -> list:
+        return glue_context.create_dynamic_frame.from_options(connection_type="dynamodb",
+                                                              connection_options=options).toDF().collect()
+
+    def plain(frame_rows) -> list:
+        return sorted((r["station"], r["observed"], r["reading"]["wind"]["speed"], r["updated_at"]) for r in frame_rows)
+
+    scanned = plain(rows(**{"dynamodb.input.tableName": table, "dynamodb.splits": "3"}))
+    fresh = plain(rows(**export, **{"dynamodb.export": "ddb", "dynamodb.unnestDDBJson": True}))
+    assert len(scanned) == 200 and fresh == scanned
+    dynamodb.client().put_item(TableName=table, Item=weather_item(900, "2026-03-01T00:00:00Z"))
+    # `s3` reads the newest export already there, without asking for another: the item added since is not in it.
+    assert plain(rows(**export, **{"dynamodb.export": "s3", "dynamodb.unnestDDBJson": "true"})) == scanned
+    # Without unnestDDBJson (Glue's default) each row is one Item in DynamoDB JSON.
+    nested = rows(**export, **{"dynamodb.export": "s3"})
+    assert len(nested) == 200 and {r["Item"]["station"]["S"] for r in nested} == set(STATIONS)
+
+
+def test_an_export_without_point_in_time_recovery_fails_in_one_line(table, glue_context):
+    arn = dynamodb.client().describe_table(TableName=table)["Table"]["TableArn"]
+    with pytest.raises(dynamodb.DynamoDbError, match=f"^cannot export DynamoDB table {table} to s3://exports/x: .*"
+                                                     f"enable point-in-time recovery on DynamoDB table {table}") as raised:
+        glue_context.create_dynamic_frame.from_options(connection_type="dynamodb", connection_options={
+            "dynamodb.export": "ddb", "dynamodb.tableArn": arn, "dynamodb.s3.bucket": "exports",
+            "dynamodb.s3.prefix": "x"})
+    assert "\n" not in str(raised.value)
 
 
 @pytest.mark.parametrize("setting, value, message", [
