@@ -115,9 +115,10 @@ class DynamoDbSource:
       read capacity (dynamodb.splits, dynamodb.throughput.read.percent);
     - read `export`: Glue's export connector (dynamodb.export ddb): a point-in-time export to S3 that
       uses no read capacity, for large tables.
-    Job bookmarks do not cover DynamoDB: `incremental_key` names an attribute the writers set to the
-    time of each write (ISO-8601 UTC text); each run reads the items written after the last run's
-    start, up to its own start (the watermark the extract keeps). `flatten` turns nested maps into
+    Job bookmarks do not cover DynamoDB (https://docs.aws.amazon.com/glue/latest/dg/monitor-continuations.html):
+    `incremental_key` names an attribute the writers set to the time of each write (ISO-8601 UTC
+    text); each run reads the items written from the last run's start until its own start (the
+    watermark the extract keeps). `flatten` turns nested maps into
     columns named parent_child."""
     table: str
     read: str
