@@ -8,7 +8,8 @@ thread each, as Glue runs one task per split), and `dynamodb.throughput.read.per
 a provisioned table's read capacity that the segments together stay under, paced by the capacity
 DynamoDB reports per page. On-demand tables have no capacity to share: then the share is not a limit
 (on AWS too, Glue assumes 40,000 RCU for them). GLUE_LOCAL_DYNAMODB_URL names the endpoint (default
-http://127.0.0.1:8000); `ensure_server` starts moto's server there when nothing answers.
+http://127.0.0.1:8900); `ensure_server` starts moto's server there when nothing answers, in this
+process; `start_detached` starts it as a process of its own that outlives the caller (`make demo`).
 
 The export connector (`dynamodb.export`: `ddb` asks DynamoDB for a new ExportTableToPointInTime into
 `dynamodb.s3.bucket`/`dynamodb.s3.prefix`, `s3` reads a past export there;
@@ -27,10 +28,14 @@ import gzip
 import json
 import logging
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import urlparse
 
 import boto3
@@ -38,7 +43,8 @@ from boto3.dynamodb.types import Binary, TypeDeserializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-DEFAULT_DYNAMODB_URL = "http://127.0.0.1:8000"
+# A fixed port that is rarely taken (8000, DynamoDB Local's, often is); GLUE_LOCAL_DYNAMODB_URL names another.
+DEFAULT_DYNAMODB_URL = "http://127.0.0.1:8900"
 _servers: dict[str, object] = {}
 _lock = threading.Lock()
 
@@ -97,6 +103,55 @@ def ensure_server(url: str | None = None) -> str:
         server.start()
         _servers[url] = server
     return url
+
+
+def start_detached(state_dir: Path, url: str | None = None, wait_seconds: float = 20.0) -> str:
+    """Start moto's server at the endpoint as a process of its own, which keeps its tables after the
+    caller ends (the next `make demo` finds them), unless something answers there already. Its pid and
+    log go to state_dir; `stop_detached` ends it. Raises DynamoDbError saying why it could not start."""
+    url = url or endpoint()
+    if is_reachable(url):
+        return url
+    address = urlparse(url)
+    if address.hostname not in ("127.0.0.1", "localhost") or not address.port:
+        raise DynamoDbError(f"no DynamoDB endpoint answers at {url}, and only a 127.0.0.1:<port> one can be started here")
+    state_dir.mkdir(parents=True, exist_ok=True)
+    log = state_dir / "moto-server.log"
+    with open(log, "ab") as output:
+        process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", address.hostname, "-p", str(address.port)],
+                                   stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+    waited = 0.0
+    while not is_reachable(url):
+        if process.poll() is not None or waited > wait_seconds:
+            if process.poll() is None:
+                process.terminate()
+            last = (log.read_text(errors="replace").strip().splitlines() or ["no output"])[-1]
+            raise DynamoDbError(f"moto's server did not start at {url} ({last}; log {log})")
+        time.sleep(0.25)
+        waited += 0.25
+    (state_dir / "moto-server.pid").write_text(f"{process.pid}\n")
+    return url
+
+
+def stop_detached(state_dir: Path) -> int | None:
+    """End the server `start_detached` started (its tables go with it); the pid it ended, if any."""
+    pid_file = state_dir / "moto-server.pid"
+    if not pid_file.exists():
+        return None
+    pid = int(pid_file.read_text().strip())
+    pid_file.unlink()
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        command = None  # no /proc (macOS): trust the pid file
+    if command is not None and "moto.server" not in command:
+        return None  # the process ended and its pid was reused: not ours to stop
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return None
+    return pid
 
 
 def stop_servers() -> None:
@@ -169,6 +224,32 @@ def scan(table: str, splits: int, read_percent: float, url: str | None = None) -
 
     with ThreadPoolExecutor(max_workers=min(splits, 32)) as pool:
         return [item for part in pool.map(segment, range(splits)) for item in part]
+
+
+def count_items(table: str, url: str | None = None) -> int:
+    """How many items the table holds (a COUNT scan: DescribeTable's ItemCount lags on AWS)."""
+    dynamodb, total, start_key = client(url), 0, None
+    while True:
+        request = {"TableName": table, "Select": "COUNT", **({"ExclusiveStartKey": start_key} if start_key else {})}
+        page = dynamodb.scan(**request)
+        total += page["Count"]
+        start_key = page.get("LastEvaluatedKey")
+        if not start_key:
+            return total
+
+
+def put_items(table: str, items: list[dict], url: str | None = None) -> None:
+    """Write items in DynamoDB JSON, 25 per BatchWriteItem, retrying what DynamoDB leaves unprocessed."""
+    dynamodb = client(url)
+    for start in range(0, len(items), 25):
+        requests = {table: [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]}
+        for attempt in range(10):
+            requests = dynamodb.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+            if not requests:
+                break
+            time.sleep(0.05 * 2 ** attempt)
+        if requests:
+            raise DynamoDbError(f"DynamoDB table {table} left {len(requests[table])} items unwritten after 10 attempts")
 
 
 EXPORT_POLL_SECONDS = 0.2

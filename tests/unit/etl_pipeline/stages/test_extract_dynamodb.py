@@ -46,9 +46,10 @@ def table(dynamodb_url) -> str:
     return name
 
 
-def context(glue_context, config, zones, at: str, batch: str = "b1") -> ExtractContext:
+def context(glue_context, config, zones, at: str, batch: str = "b1", use_fallback=False) -> ExtractContext:
     return ExtractContext(glue_context=glue_context, config=config, env="test", zones=zones, batch_id=batch,
-                          extracted_at=datetime.fromisoformat(at).replace(tzinfo=timezone.utc), use_fallback=False)
+                          extracted_at=datetime.fromisoformat(at).replace(tzinfo=timezone.utc),
+                          use_fallback=use_fallback)
 
 
 def landed(spark, numbers: dict) -> list[tuple]:
@@ -157,12 +158,33 @@ def test_an_export_without_point_in_time_recovery_fails_in_one_line(table, glue_
     assert "\n" not in str(raised.value)
 
 
+def test_without_dynamodb_the_dataset_reads_its_fallback_files_and_keeps_no_watermark(glue_context, config, zones,
+                                                                                       lake, spark, monkeypatch):
+    monkeypatch.setenv("GLUE_LOCAL_DYNAMODB_URL", "http://127.0.0.1:1")   # nothing answers; never asked
+    lake.put("s3://raw/observations/jfk.jsonl", '{"station": "JFK", "observed": 1, "reading_temp": 30.5}\n'
+                                                 '{"station": "JFK", "observed": 2, "reading_temp": 31.5}\n')
+    observations = parse_dataset(dataset_document("observations", incremental_key="updated_at",
+                                                  fallback={"format": "json", "prefix": "observations/"}),
+                                 "observations.yaml")
+    numbers = extract_dataset(context(glue_context, config, zones, "2026-02-01T00:00:00",
+                                      use_fallback=frozenset({"observations"})), observations)
+    assert numbers["rows_read"] == 2 and numbers["source"] == "s3://raw/observations/" and "watermark" not in numbers
+    assert sorted(r["reading_temp"] for r in spark.read.parquet(numbers["landing"]).collect()) == ["30.5", "31.5"]
+
+
+def test_scan_settings_are_refused_for_an_export_read_naming_the_setting():
+    with pytest.raises(ConfigError, match="^observations.yaml: source.splits: applies to read: scan only"):
+        parse_dataset(dataset_document("observations", read="export", splits=4), "observations.yaml")
+
+
 @pytest.mark.parametrize("setting, value, message", [
     ("read", "query", "source.read: 'query' is not 'scan'"),
     ("splits", 0, "source.splits: must be between 1 and 1000000"),
     ("read_percent", 2, "source.read_percent: must be between 0.1 and 1.5"),
     ("incremental_key", "Updated-At", "source.incremental_key: 'Updated-At' is not an attribute name"),
     ("segments", 4, "source.segments: is not a setting of a dynamodb source"),
+    ("fallback", {"format": "xml", "prefix": "w/"}, "source.fallback.format: 'xml' is not one of csv, json, parquet"),
+    ("flatten", "yes", "source.flatten: must be a bool"),
 ])
 def test_dynamodb_settings_are_validated_naming_the_setting(setting, value, message):
     with pytest.raises(ConfigError, match=f"^observations.yaml: {message}"):
