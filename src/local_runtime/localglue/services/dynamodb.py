@@ -149,9 +149,25 @@ def stop_detached(state_dir: Path) -> int | None:
         return None  # the process ended and its pid was reused: not ours to stop
     try:
         os.kill(pid, signal.SIGTERM)
+        # Gone before this returns, so a `make demo` right after starts a fresh server; moto may take
+        # seconds to finish a request first, and a server that ignores SIGTERM is killed.
+        for _ in range(80):
+            time.sleep(0.25)
+            os.kill(pid, 0)
+            if _ended(pid):
+                return pid
+        os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
-        return None
+        pass
     return pid
+
+
+def _ended(pid: int) -> bool:
+    """A process that exited but is not yet reaped by its parent (a zombie) has ended."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def stop_servers() -> None:
