@@ -55,7 +55,7 @@ demo-corrections: prereqs ## Land a late-arriving corrections file for the next 
 demo-evolve: prereqs ## Land a later flights file with a new column (schema evolution) for the next `make demo`
 	$(PY) -m localglue.runner.demo land-evolved
 
-demo-reset: prereqs ## Forget the local lake, catalog, bookmarks and demo database tables
+demo-reset: prereqs ## Forget the local lake, catalog, bookmarks and demo tables; stop the demo's moto server
 	$(PY) -m localglue.runner.demo reset
 
 table-history: prereqs ## A curated Iceberg table's snapshots: make table-history TABLE=flights

@@ -115,9 +115,10 @@ class DynamoDbSource:
       read capacity (dynamodb.splits, dynamodb.throughput.read.percent);
     - read `export`: Glue's export connector (dynamodb.export ddb): a point-in-time export to S3 that
       uses no read capacity, for large tables.
-    Job bookmarks do not cover DynamoDB: `incremental_key` names an attribute the writers set to the
-    time of each write (ISO-8601 UTC text); each run reads the items written after the last run's
-    start, up to its own start (the watermark the extract keeps). `flatten` turns nested maps into
+    Job bookmarks do not cover DynamoDB (https://docs.aws.amazon.com/glue/latest/dg/monitor-continuations.html):
+    `incremental_key` names an attribute the writers set to the time of each write (ISO-8601 UTC
+    text); each run reads the items written from the last run's start until its own start (the
+    watermark the extract keeps). `flatten` turns nested maps into
     columns named parent_child."""
     table: str
     read: str
@@ -286,7 +287,7 @@ def _jdbc_source(reader: _Reader, block: dict) -> JdbcSource:
                       filter=filter_sql.strip() if filter_sql else None)
 
 
-DYNAMODB_SOURCE_KEYS = ("type", "table", "read", "splits", "read_percent", "incremental_key", "flatten")
+DYNAMODB_SOURCE_KEYS = ("type", "table", "read", "splits", "read_percent", "incremental_key", "flatten", "fallback")
 DYNAMODB_TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 
 
@@ -301,6 +302,10 @@ def _dynamodb_source(reader: _Reader, block: dict) -> DynamoDbSource:
     if read not in ("scan", "export"):
         raise reader.fail("source.read", f"{read!r} is not 'scan' (Glue's scan reader) or 'export' "
                                          f"(Glue's export connector, for large tables)")
+    if read == "export":
+        scan_only = [key for key in ("splits", "read_percent") if key in block]
+        if scan_only:
+            raise reader.fail(f"source.{scan_only[0]}", "applies to read: scan only (the export uses no read capacity)")
     splits = reader.get("splits", int, 1, within=block, path="source.splits")
     if not 1 <= splits <= 1_000_000:
         raise reader.fail("source.splits", f"must be between 1 and 1000000 (DynamoDB's parallel scan segments), got {splits}")
@@ -383,16 +388,17 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
     source_type = reader.get("type", str, within=source_block, path="source.type")
     fallback = None
     if source_type == "s3":
-        source: FileSource | JdbcSource = _file_source(reader, source_block, "source")
+        source: FileSource | JdbcSource | DynamoDbSource = _file_source(reader, source_block, "source")
     elif source_type == "dynamodb":
         source = _dynamodb_source(reader, source_block)
     elif source_type == "jdbc":
         source = _jdbc_source(reader, source_block)
-        if "fallback" in source_block:
-            fallback = _file_source(reader, reader.get("fallback", dict, within=source_block,
-                                                       path="source.fallback"), "source.fallback")
     else:
         raise reader.fail("source.type", f"{source_type!r} is not 's3', 'jdbc' or 'dynamodb'")
+    if source_type != "s3" and "fallback" in source_block:
+        # Files read instead when the database or the table is not there (--source_fallback).
+        fallback = _file_source(reader, reader.get("fallback", dict, within=source_block,
+                                                   path="source.fallback"), "source.fallback")
 
     columns = _columns(reader)
     column_names = [c.name for c in columns]

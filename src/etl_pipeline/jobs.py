@@ -42,8 +42,8 @@ class JobRun:
 
 
 def fallback_datasets(argument: str | None) -> bool | frozenset[str]:
-    """--source_fallback: absent (read every source), `files` (all JDBC datasets from their files) or
-    `files:a,b` (only datasets a and b)."""
+    """--source_fallback: absent (read every source), `files` (every database or DynamoDB dataset with
+    a source.fallback, from its files) or `files:a,b` (only datasets a and b)."""
     if not argument:
         return False
     if argument == "files":

@@ -99,9 +99,11 @@ def _present_by_file(landed: DataFrame, columns: list[str]) -> dict[str, set[str
 
 def plan_source_schema(landed: DataFrame, dataset: DatasetConfig) -> SourceSchemaPlan:
     configured = {c.source for c in dataset.columns}
-    # A JDBC source's bookmark keys are how extract reads it incrementally, not a schema change
-    # (unless the config also declares them as columns, as planes does with tailnum).
-    bookmark_keys = [k for k in getattr(dataset.source, "bookmark_keys", ()) if k not in configured]
+    # A JDBC source's bookmark keys and a DynamoDB source's incremental key are how extract reads it
+    # incrementally, not a schema change (unless the config also declares them as columns, as planes
+    # does with tailnum).
+    keys = (*getattr(dataset.source, "bookmark_keys", ()), getattr(dataset.source, "incremental_key", None))
+    bookmark_keys = [k for k in keys if k and k not in configured]
     bookkeeping = {*LANDING_METADATA, CORRUPT_RECORD, *bookmark_keys}
     source_columns = [c for c in landed.columns if c not in bookkeeping]
     undeclared = [c for c in source_columns if c not in configured]

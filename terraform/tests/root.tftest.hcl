@@ -99,6 +99,26 @@ run "crawler_targets_come_from_config_datasets" {
   }
 }
 
+# The DynamoDB tables config/datasets reads (source.type dynamodb) get a crawler target and IAM each.
+run "dynamodb_sources_from_config_get_scoped_permissions_and_a_crawler_target_each" {
+  command = plan
+
+  assert {
+    condition = (length(module.crawlers.sources_crawler_dynamodb_targets) > 0
+    && sort(module.crawlers.sources_crawler_dynamodb_targets) == sort([for f in fileset("../config/datasets", "*.yaml") : yamldecode(file("../config/datasets/${f}")).source.table if yamldecode(file("../config/datasets/${f}")).source.type == "dynamodb"]))
+    error_message = "The sources crawler must have a dynamodb_target for each DynamoDB table config/datasets reads."
+  }
+  assert {
+    condition = { for s in module.iam.dynamodb_statements : s.Sid => s.Resource } == {
+      ReadDynamoDbSources   = [for t in sort([for f in fileset("../config/datasets", "*.yaml") : yamldecode(file("../config/datasets/${f}")).source.table if yamldecode(file("../config/datasets/${f}")).source.type == "dynamodb"]) : "arn:aws:dynamodb:us-east-1:123456789012:table/${t}"]
+      ExportDynamoDbSources = [for t in sort([for f in fileset("../config/datasets", "*.yaml") : yamldecode(file("../config/datasets/${f}")).source.table if yamldecode(file("../config/datasets/${f}")).source.type == "dynamodb"]) : "arn:aws:dynamodb:us-east-1:123456789012:table/${t}"]
+      FollowDynamoDbExports = [for t in sort([for f in fileset("../config/datasets", "*.yaml") : yamldecode(file("../config/datasets/${f}")).source.table if yamldecode(file("../config/datasets/${f}")).source.type == "dynamodb"]) : "arn:aws:dynamodb:us-east-1:123456789012:table/${t}/export/*"]
+      WriteDynamoDbExports  = ["arn:aws:s3:::etl-glue-pipeline-dev-temp-123456789012/glue/dynamodb-export/*"]
+    }
+    error_message = "The jobs' DynamoDB permissions must name exactly the configured tables, their exports and the temp bucket's export prefix."
+  }
+}
+
 run "account_wide_settings_are_opt_in_and_the_warehouse_follows_deletion_protection" {
   command = plan
 

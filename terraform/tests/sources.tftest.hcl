@@ -130,11 +130,13 @@ run "dynamodb_reads_are_scoped_to_the_configured_tables" {
   }
 
   assert {
-    condition = one([for s in jsondecode(aws_iam_role_policy.glue_job.policy).Statement : s.Resource if s.Sid == "ReadDynamoDbSources"]) == [
-      "arn:aws:dynamodb:us-east-1:123456789012:table/weather_observations",
-      "arn:aws:dynamodb:us-east-1:123456789012:table/weather_observations/export/*",
-    ]
-    error_message = "The jobs may scan and export the configured DynamoDB tables only."
+    condition = { for s in jsondecode(aws_iam_role_policy.glue_job.policy).Statement : s.Sid => [s.Action, s.Resource] if strcontains(s.Sid, "DynamoDb") } == {
+      ReadDynamoDbSources   = [["dynamodb:DescribeTable", "dynamodb:Scan"], ["arn:aws:dynamodb:us-east-1:123456789012:table/weather_observations"]]
+      ExportDynamoDbSources = [["dynamodb:ExportTableToPointInTime"], ["arn:aws:dynamodb:us-east-1:123456789012:table/weather_observations"]]
+      FollowDynamoDbExports = [["dynamodb:DescribeExport"], ["arn:aws:dynamodb:us-east-1:123456789012:table/weather_observations/export/*"]]
+      WriteDynamoDbExports  = [["s3:PutObject", "s3:PutObjectAcl", "s3:AbortMultipartUpload"], ["arn:aws:s3:::temp-bucket/glue/dynamodb-export/*"]]
+    }
+    error_message = "The jobs may scan and export the configured DynamoDB tables only, and have DynamoDB write exports under the temp bucket's export prefix only."
   }
   assert {
     condition     = one([for s in jsondecode(aws_iam_role_policy.crawler.policy).Statement : s.Action if s.Sid == "CrawlDynamoDbSources"]) == ["dynamodb:DescribeTable", "dynamodb:Scan"]

@@ -39,7 +39,7 @@ class ExtractContext:
     zones: Zones
     batch_id: str
     extracted_at: datetime
-    use_fallback: bool | frozenset[str]   # True: every JDBC dataset reads its fallback files; a set: those
+    use_fallback: bool | frozenset[str]   # True: every dataset with fallback files reads them; a set: those
 
     def falls_back(self, dataset: DatasetConfig) -> bool:
         wanted = self.use_fallback if isinstance(self.use_fallback, bool) else dataset.name in self.use_fallback
@@ -123,23 +123,19 @@ def flattened(schema: T.StructType, reference: str = "", name: str = "") -> list
     return columns
 
 
-def watermark_uri(context: ExtractContext, dataset: DatasetConfig) -> str:
+def watermark_uri(zones: Zones, dataset: DatasetConfig) -> str:
     """Where the extract keeps a DynamoDB dataset's watermark (job bookmarks do not cover DynamoDB)."""
-    return storage.join_uri(context.zones.root("processed"), "_state", "watermarks", f"{dataset.name}.json")
+    return storage.join_uri(zones.root("processed"), "_state", "watermarks", f"{dataset.name}.json")
 
 
 def last_watermark(context: ExtractContext, dataset: DatasetConfig) -> str | None:
-    uri = watermark_uri(context, dataset)
+    uri = watermark_uri(context.zones, dataset)
     spark = context.glue_context.spark_session
     return json.loads(storage.read_text(spark, uri))["value"] if storage.exists(spark, uri) else None
 
 
 def _read_dynamodb(context: ExtractContext, dataset: DatasetConfig, source: DynamoDbSource) -> tuple[DataFrame, str]:
-    table_arn = None
-    if source.read == "export":
-        import boto3  # in Glue 5.1; the export connector needs the table's ARN
-
-        table_arn = boto3.client("dynamodb").describe_table(TableName=source.table)["Table"]["TableArn"]
+    table_arn = _table_arn(dataset, source) if source.read == "export" else None
     frame = context.glue_context.create_dynamic_frame.from_options(
         connection_type="dynamodb",
         connection_options=dynamodb_connection_options(source, table_arn,
@@ -156,16 +152,33 @@ def _read_dynamodb(context: ExtractContext, dataset: DatasetConfig, source: Dyna
         if source.incremental_key not in frame.columns:
             raise ValueError(f"dataset {dataset.name}: source.incremental_key {source.incremental_key!r} is not an "
                              f"attribute of DynamoDB table {source.table} (found {', '.join(frame.columns)})")
-        # Items written after the last run's start, up to this run's start; an item without a
-        # readable key is read every run (the transform counts it as a duplicate) rather than never.
+        # Job bookmarks do not cover DynamoDB (they cover JDBC and some S3 sources:
+        # https://docs.aws.amazon.com/glue/latest/dg/monitor-continuations.html), so the extract keeps
+        # its own watermark. The window is [last run's start, this run's start): an item stamped in the
+        # second this run starts may be written after the scan passed it, so it waits for the next run
+        # rather than being missed. An item without a readable key is read every run (the transform
+        # counts it as a duplicate) rather than never.
         written = F.col(source.incremental_key).cast("timestamp")
-        window = written <= F.lit(_iso(context.extracted_at)).cast("timestamp")
+        window = written < F.lit(_iso(context.extracted_at)).cast("timestamp")
         last = last_watermark(context, dataset)
         if last:
-            window = window & (written > F.lit(last).cast("timestamp"))
+            window = window & (written >= F.lit(last).cast("timestamp"))
         frame = frame.where(written.isNull() | window)
     return (frame.withColumn(ETL_SOURCE_FILE, F.lit(label))
             .withColumn(SOURCE_MODIFIED_MS, F.lit(int(context.extracted_at.timestamp() * 1000)))), label
+
+
+def _table_arn(dataset: DatasetConfig, source: DynamoDbSource) -> str:
+    """The table's ARN, which the export connector needs (dynamodb.tableArn), from DynamoDB itself."""
+    import boto3  # in Glue 5.1
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return boto3.client("dynamodb").describe_table(TableName=source.table)["Table"]["TableArn"]
+    except (BotoCoreError, ClientError) as error:
+        raise ValueError(f"dataset {dataset.name}: cannot describe DynamoDB table {source.table} for its export "
+                         f"({' '.join(str(error).split())}); check source.table and the job role's "
+                         f"dynamodb:DescribeTable on it") from error
 
 
 def _iso(moment: datetime) -> str:
@@ -175,7 +188,7 @@ def _iso(moment: datetime) -> str:
 def read_source(context: ExtractContext, dataset: DatasetConfig) -> tuple[DataFrame, str]:
     """The new rows of a dataset's source, and a label of where they came from."""
     source = dataset.source
-    if isinstance(source, DynamoDbSource):
+    if isinstance(source, DynamoDbSource) and not context.falls_back(dataset):
         return _read_dynamodb(context, dataset, source)
     if isinstance(source, JdbcSource) and not context.falls_back(dataset):
         name = context.config.connection_name(context.env, source.connection)
@@ -188,7 +201,7 @@ def read_source(context: ExtractContext, dataset: DatasetConfig) -> tuple[DataFr
         label = f"jdbc://{name}/{source.table}"
         return (frame.withColumn(ETL_SOURCE_FILE, F.lit(label))
                 .withColumn(SOURCE_MODIFIED_MS, F.lit(int(context.extracted_at.timestamp() * 1000)))), label
-    files = dataset.fallback if isinstance(source, JdbcSource) else source
+    files = source if isinstance(source, FileSource) else dataset.fallback
     location = context.zones.raw_files(files)
     frame = context.glue_context.create_dynamic_frame.from_options(
         connection_type="s3",
@@ -197,7 +210,7 @@ def read_source(context: ExtractContext, dataset: DatasetConfig) -> tuple[DataFr
         format=files.format,
         format_options=_glue_format_options(files),
         # Files and table rows are different positions: each keeps its own bookmark.
-        transformation_ctx=f"extract_{dataset.name}" + ("_fallback" if isinstance(source, JdbcSource) else ""),
+        transformation_ctx=f"extract_{dataset.name}" + ("" if isinstance(source, FileSource) else "_fallback"),
     ).toDF()
     return frame, location
 
@@ -233,7 +246,7 @@ def _unread_files(context: ExtractContext, dataset: DatasetConfig) -> dict:
     """What the run report says about source files no row came from: hidden ones Glue never reads."""
     if isinstance(dataset.source, FileSource):
         source = dataset.source
-    elif isinstance(dataset.source, JdbcSource) and context.falls_back(dataset):
+    elif context.falls_back(dataset):
         source = dataset.fallback
     else:  # a database or DynamoDB table: no files
         return {}
@@ -248,10 +261,10 @@ def _unread_files(context: ExtractContext, dataset: DatasetConfig) -> dict:
 def extract_dataset(context: ExtractContext, dataset: DatasetConfig) -> dict:
     numbers = _extract(context, dataset)
     source = dataset.source
-    if isinstance(source, DynamoDbSource) and source.incremental_key:
+    if isinstance(source, DynamoDbSource) and source.incremental_key and not context.falls_back(dataset):
         # Kept by the job once every dataset is done (jobs._extract_done): a failed run moves nothing.
         numbers["watermark"] = {"key": source.incremental_key, "value": _iso(context.extracted_at),
-                                "uri": watermark_uri(context, dataset)}
+                                "uri": watermark_uri(context.zones, dataset)}
     return numbers
 
 

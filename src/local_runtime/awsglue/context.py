@@ -10,8 +10,9 @@ What Glue does in its Java classes, done here in Python over the local runtime's
   (rows inserted meanwhile wait for the next run instead of being skipped); `hashfield` /
   `hashexpression` + `hashpartitions` split the read into non-overlapping Spark JDBC predicates, and
   a `sampleQuery` (the database-side filter) gets the bookmark conditions appended as Glue appends them.
-- DynamoDB reads scan the local DynamoDB endpoint in `dynamodb.splits` parallel segments
-  (localglue.services.dynamodb); the export connector is refused locally.
+- DynamoDB reads scan the local DynamoDB endpoint in `dynamodb.splits` parallel segments, or, with
+  `dynamodb.export`, read a point-in-time export that moto's server writes to its S3
+  (localglue.services.dynamodb). The job's own boto3 DynamoDB calls reach the same endpoint.
 - Catalog reads and writes use the local Data Catalog's tables, locations and partitions.
 - `from_jdbc_conf` runs `preactions`, writes the frame through Spark JDBC, then runs `postactions`.
 - The job's `--conf` (Glue's way to configure Spark, e.g. the Iceberg catalog) is applied as Glue
@@ -60,6 +61,7 @@ class GlueContext(object):
         self.create_dynamic_frame = DynamicFrameReader(self)
         self.write_dynamic_frame = DynamicFrameWriter(self)
         self._bookmarks: bm.BookmarkSession | None = None
+        dynamodb.route_job_clients()
         self._apply_job_conf(sys.argv[1:])
         # Buckets named in the job arguments or already in the lake resolve from the first Spark read on.
         existing = [p.name for p in self._local_settings.lake_root.iterdir() if p.is_dir()] \
@@ -128,26 +130,44 @@ class GlueContext(object):
         )
 
     def _read_dynamodb(self, options, transformation_ctx) -> DynamicFrame:
-        """Glue's scan reader, as a parallel-segment scan of the local DynamoDB endpoint
-        (localglue.services.dynamodb). Glue keeps no bookmark for DynamoDB: every read is whole."""
-        if options.get("dynamodb.export"):
-            raise NotImplementedError(
-                "dynamodb.export (Glue's export connector: a point-in-time export of the table to S3) is not "
-                "emulated locally; read the table with the scan reader here (source.read: scan)")
-        table = options.get("dynamodb.input.tableName")
-        if not table:
-            raise ValueError("a dynamodb source needs connection_options 'dynamodb.input.tableName'")
-        splits = int(options.get("dynamodb.splits", 1))
-        read_percent = float(options.get("dynamodb.throughput.read.percent", 0.5))
-        if not 1 <= splits <= 1_000_000 or not 0.1 <= read_percent <= 1.5:
-            raise ValueError(f"dynamodb.splits must be 1..1000000 and dynamodb.throughput.read.percent 0.1..1.5 "
-                             f"(got {splits}, {read_percent}) for table {table}")
-        items = dynamodb.scan(table, splits, read_percent)
+        """Glue's DynamoDB readers against the local DynamoDB endpoint (localglue.services.dynamodb):
+        the scan reader as a parallel-segment scan, the export connector (`dynamodb.export`) through a
+        point-in-time export in moto's S3. Glue keeps no bookmark for DynamoDB: every read is whole."""
+        if options.get("dynamodb.export") is not None:
+            items = self._exported_items(options)
+            splits = 1
+        else:
+            table = options.get("dynamodb.input.tableName")
+            if not table:
+                raise ValueError("a dynamodb source needs connection_options 'dynamodb.input.tableName' "
+                                 "(the scan reader) or 'dynamodb.export' (the export connector)")
+            splits = int(options.get("dynamodb.splits", 1))
+            read_percent = float(options.get("dynamodb.throughput.read.percent", 0.5))
+            if not 1 <= splits <= 1_000_000 or not 0.1 <= read_percent <= 1.5:
+                raise ValueError(f"dynamodb.splits must be 1..1000000 and dynamodb.throughput.read.percent 0.1..1.5 "
+                                 f"(got {splits}, {read_percent}) for table {table}")
+            items = dynamodb.scan(table, splits, read_percent)
         if not items:
             return self._empty_frame(transformation_ctx)
         lines = [json.dumps(item) for item in items]
         frame = self.spark_session.read.json(self._sc.parallelize(lines, splits))
         return DynamicFrame(frame, self, transformation_ctx)
+
+    @staticmethod
+    def _exported_items(options) -> list[dict]:
+        """The export connector's items: `dynamodb.unnestDDBJson` true gives plain attributes, false
+        (Glue's default) one `Item` column in DynamoDB JSON, as Glue's connector gives them."""
+        mode = options["dynamodb.export"]
+        if mode not in ("ddb", "s3"):
+            raise ValueError(f"dynamodb.export must be 'ddb' (export now) or 's3' (read a past export), got {mode!r}")
+        missing = [key for key in ("dynamodb.tableArn", "dynamodb.s3.bucket") if not options.get(key)]
+        if missing:
+            raise ValueError(f"the DynamoDB export connector needs connection_options {', '.join(missing)}")
+        items = dynamodb.export_items(options["dynamodb.tableArn"], options["dynamodb.s3.bucket"],
+                                      options.get("dynamodb.s3.prefix", ""), fresh=mode == "ddb")
+        if str(options.get("dynamodb.unnestDDBJson", False)).lower() == "true":
+            return [dynamodb.plain_item(item) for item in items]
+        return [{"Item": item} for item in items]
 
     def _read_s3(self, options, format, format_options, transformation_ctx) -> DynamicFrame:
         paths = options.get("paths") or ([options["path"]] if options.get("path") else [])

@@ -63,16 +63,39 @@ locals {
     "glue:GetPartitions",
     "glue:BatchGetPartition",
   ]
-  # DynamoDB sources: the scan reader (DescribeTable, Scan) and the export connector
-  # (ExportTableToPointInTime, DescribeExport; the export lands in the temp bucket, which the jobs
-  # may write). Scoped to the tables config/datasets names and their exports.
+  # DynamoDB sources, scoped to the tables config/datasets names (docs/sources.md): the scan reader
+  # (DescribeTable, Scan), and the export connector, which calls ExportTableToPointInTime on the
+  # table and DescribeExport on the export it started, and has DynamoDB write the export into the
+  # temp bucket under dynamodb_export_prefix with the caller's permissions: s3:PutObject,
+  # s3:PutObjectAcl and s3:AbortMultipartUpload (DynamoDB's "Requesting a table export":
+  # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataExport_Requesting.html).
   dynamodb_table_arns = [for table in var.dynamodb_tables : "${local.arn_prefix}:dynamodb:${var.region}:${var.account_id}:table/${table}"]
-  dynamodb_read = length(var.dynamodb_tables) == 0 ? [] : [{
-    Sid      = "ReadDynamoDbSources"
-    Effect   = "Allow"
-    Action   = ["dynamodb:DescribeTable", "dynamodb:Scan", "dynamodb:ExportTableToPointInTime", "dynamodb:DescribeExport"]
-    Resource = concat(local.dynamodb_table_arns, [for arn in local.dynamodb_table_arns : "${arn}/export/*"])
-  }]
+  dynamodb_statements = length(var.dynamodb_tables) == 0 ? [] : [
+    {
+      Sid      = "ReadDynamoDbSources"
+      Effect   = "Allow"
+      Action   = ["dynamodb:DescribeTable", "dynamodb:Scan"]
+      Resource = local.dynamodb_table_arns
+    },
+    {
+      Sid      = "ExportDynamoDbSources"
+      Effect   = "Allow"
+      Action   = ["dynamodb:ExportTableToPointInTime"]
+      Resource = local.dynamodb_table_arns
+    },
+    {
+      Sid      = "FollowDynamoDbExports"
+      Effect   = "Allow"
+      Action   = ["dynamodb:DescribeExport"]
+      Resource = [for arn in local.dynamodb_table_arns : "${arn}/export/*"]
+    },
+    {
+      Sid      = "WriteDynamoDbExports"
+      Effect   = "Allow"
+      Action   = ["s3:PutObject", "s3:PutObjectAcl", "s3:AbortMultipartUpload"]
+      Resource = ["${var.bucket_arns.temp}/${var.dynamodb_export_prefix}*"]
+    },
+  ]
 
   # What Glue needs to place a job's (or a JDBC crawler's) network interfaces in the private subnets.
   vpc_network_access = [
@@ -209,7 +232,7 @@ locals {
         Action   = ["glue:PublishDataQuality"]
         Resource = ["${local.glue_arn}:dataQualityRuleset/*"]
       },
-      ], local.vpc_network_access, local.catalog_key_use, local.dynamodb_read, length(var.secret_arns) == 0 ? [] : [
+      ], local.vpc_network_access, local.catalog_key_use, local.dynamodb_statements, length(var.secret_arns) == 0 ? [] : [
       {
         Sid      = "ReadConnectionSecrets"
         Effect   = "Allow"

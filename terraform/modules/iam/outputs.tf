@@ -32,3 +32,8 @@ output "role_arns" {
   description = "All roles of the pipeline (the key policy lets exactly these use the key)."
   value       = concat([aws_iam_role.glue_job.arn, aws_iam_role.crawler.arn], aws_iam_role.redshift[*].arn, aws_iam_role.table_optimizer[*].arn)
 }
+
+output "dynamodb_statements" {
+  description = "The jobs' policy statements for the DynamoDB sources (reads, exports and the export prefix), for tests and reviews."
+  value       = local.dynamodb_statements
+}

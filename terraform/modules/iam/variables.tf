@@ -98,6 +98,17 @@ variable "dynamodb_tables" {
   default     = []
 }
 
+variable "dynamodb_export_prefix" {
+  description = "Where in the temp bucket DynamoDB writes the exports the extract asks for: the jobs' --TempDir (glue/) and the extract's dynamodb-export/<dataset>."
+  type        = string
+  default     = "glue/dynamodb-export/"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9!_.*'()/-]+/$", var.dynamodb_export_prefix)) && !startswith(var.dynamodb_export_prefix, "/")
+    error_message = "dynamodb_export_prefix is a key prefix in the temp bucket ending in /, e.g. glue/dynamodb-export/."
+  }
+}
+
 variable "crawled_connection_names" {
   description = "Glue connections of the source databases the sources crawler catalogs (jdbc_target)."
   type        = list(string)

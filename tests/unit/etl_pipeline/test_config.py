@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from etl_pipeline.config import CONFIG_BUNDLE, ConfigError, FileSource, JdbcSource, load_config, parse_config, parse_dataset
+from etl_pipeline.config import CONFIG_BUNDLE, ConfigError, DynamoDbSource, FileSource, JdbcSource, load_config, parse_config, parse_dataset
 
 CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
 FLIGHTS_YAML = CONFIG_DIR / "datasets" / "flights.yaml"
@@ -35,6 +35,9 @@ def test_the_repository_config_loads_with_all_five_datasets(project_config):
     airlines = config.datasets["airlines"]
     assert airlines.source == JdbcSource("postgresql", "reference-db", "reference.airlines", ("change_seq",))
     assert airlines.fallback == FileSource("csv", "reference/airlines/", {"separator": ",", "header": True})
+    weather = config.datasets["weather"]
+    assert weather.source == DynamoDbSource("weather_observations", "scan", 4, 0.5, "updated_at", True)
+    assert weather.fallback == FileSource("json", "weather/", {})
 
 
 def test_select_names_datasets_or_all_and_rejects_unknown_ones(project_config):

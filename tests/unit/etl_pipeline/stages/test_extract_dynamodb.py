@@ -1,5 +1,6 @@
-"""DynamoDB sources against moto's DynamoDB server: the stand-in's parallel-segment scan, nested maps
-flattened by config, and the incremental watermark the extract keeps (bookmarks do not cover DynamoDB)."""
+"""DynamoDB sources against moto's DynamoDB server: the stand-in's parallel-segment scan and its export
+connector (a point-in-time export moto writes to its S3), nested maps flattened by config, and the
+incremental watermark the extract keeps (bookmarks do not cover DynamoDB)."""
 
 from __future__ import annotations
 
@@ -45,9 +46,10 @@ def table(dynamodb_url) -> str:
     return name
 
 
-def context(glue_context, config, zones, at: str, batch: str = "b1") -> ExtractContext:
+def context(glue_context, config, zones, at: str, batch: str = "b1", use_fallback=False) -> ExtractContext:
     return ExtractContext(glue_context=glue_context, config=config, env="test", zones=zones, batch_id=batch,
-                          extracted_at=datetime.fromisoformat(at).replace(tzinfo=timezone.utc), use_fallback=False)
+                          extracted_at=datetime.fromisoformat(at).replace(tzinfo=timezone.utc),
+                          use_fallback=use_fallback)
 
 
 def landed(spark, numbers: dict) -> list[tuple]:
@@ -101,10 +103,78 @@ def test_a_missing_table_and_a_silent_endpoint_fail_in_one_line(spark, glue_cont
     assert "\n" not in str(raised.value)
 
 
-def test_export_reads_are_refused_locally_with_what_to_use_instead(glue_context):
-    with pytest.raises(NotImplementedError, match="dynamodb.export .* not emulated locally"):
-        glue_context.create_dynamic_frame.from_options(
-            connection_type="dynamodb", connection_options={"dynamodb.export": "ddb", "dynamodb.tableArn": "arn"})
+def with_point_in_time_recovery(table: str) -> str:
+    """The export connector needs point-in-time recovery on the table, on AWS and in moto."""
+    dynamodb.client().update_continuous_backups(
+        TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    return table
+
+
+def test_the_export_connector_gives_the_rows_of_the_scan(table, spark, glue_context, config, zones):
+    # `table` first: the GlueContext routes the job's boto3 DynamoDB clients to the endpoint set by then.
+    scanned = extract_dataset(context(glue_context, config, zones, "2026-02-01T00:00:00", "b1"),
+                              parse_dataset(dataset_document(table, read="scan", splits=2), "observations.yaml"))
+    exported = extract_dataset(context(glue_context, config, zones, "2026-02-01T00:00:00", "b2"),
+                               parse_dataset(dataset_document(with_point_in_time_recovery(table), read="export"),
+                                             "observations.yaml"))
+    assert exported["rows_read"] == scanned["rows_read"] == 200
+    assert landed(spark, exported) == landed(spark, scanned)
+    assert ("JFK", 7, "37.5", "7", '["hourly","t3"]') in landed(spark, exported)
+    # The export went where the connector options say: the temp dir's dynamodb-export/<dataset> in S3.
+    bucket, _, prefix = zones.temp("dynamodb-export", "observations").removeprefix("s3://").partition("/")
+    keys = [o["Key"] for o in dynamodb.client(service="s3").list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]]
+    assert keys and all(k.startswith(f"{prefix}/AWSDynamoDB/") and "/data/" in k for k in keys)
+
+
+def test_the_stand_in_reads_a_new_export_and_a_past_one_as_glue_does(table, glue_context):
+    arn = dynamodb.client().describe_table(TableName=with_point_in_time_recovery(table))["Table"]["TableArn"]
+    export = {"dynamodb.tableArn": arn, "dynamodb.s3.bucket": "exports", "dynamodb.s3.prefix": f"ddb/{table}"}
+
+    def rows(**options) -> list:
+        return glue_context.create_dynamic_frame.from_options(connection_type="dynamodb",
+                                                              connection_options=options).toDF().collect()
+
+    def plain(frame_rows) -> list:
+        return sorted((r["station"], r["observed"], r["reading"]["wind"]["speed"], r["updated_at"]) for r in frame_rows)
+
+    scanned = plain(rows(**{"dynamodb.input.tableName": table, "dynamodb.splits": "3"}))
+    fresh = plain(rows(**export, **{"dynamodb.export": "ddb", "dynamodb.unnestDDBJson": True}))
+    assert len(scanned) == 200 and fresh == scanned
+    dynamodb.client().put_item(TableName=table, Item=weather_item(900, "2026-03-01T00:00:00Z"))
+    # `s3` reads the newest export already there, without asking for another: the item added since is not in it.
+    assert plain(rows(**export, **{"dynamodb.export": "s3", "dynamodb.unnestDDBJson": "true"})) == scanned
+    # Without unnestDDBJson (Glue's default) each row is one Item in DynamoDB JSON.
+    nested = rows(**export, **{"dynamodb.export": "s3"})
+    assert len(nested) == 200 and {r["Item"]["station"]["S"] for r in nested} == set(STATIONS)
+
+
+def test_an_export_without_point_in_time_recovery_fails_in_one_line(table, glue_context):
+    arn = dynamodb.client().describe_table(TableName=table)["Table"]["TableArn"]
+    with pytest.raises(dynamodb.DynamoDbError, match=f"^cannot export DynamoDB table {table} to s3://exports/x: .*"
+                                                     f"enable point-in-time recovery on DynamoDB table {table}") as raised:
+        glue_context.create_dynamic_frame.from_options(connection_type="dynamodb", connection_options={
+            "dynamodb.export": "ddb", "dynamodb.tableArn": arn, "dynamodb.s3.bucket": "exports",
+            "dynamodb.s3.prefix": "x"})
+    assert "\n" not in str(raised.value)
+
+
+def test_without_dynamodb_the_dataset_reads_its_fallback_files_and_keeps_no_watermark(glue_context, config, zones,
+                                                                                       lake, spark, monkeypatch):
+    monkeypatch.setenv("GLUE_LOCAL_DYNAMODB_URL", "http://127.0.0.1:1")   # nothing answers; never asked
+    lake.put("s3://raw/observations/jfk.jsonl", '{"station": "JFK", "observed": 1, "reading_temp": 30.5}\n'
+                                                 '{"station": "JFK", "observed": 2, "reading_temp": 31.5}\n')
+    observations = parse_dataset(dataset_document("observations", incremental_key="updated_at",
+                                                  fallback={"format": "json", "prefix": "observations/"}),
+                                 "observations.yaml")
+    numbers = extract_dataset(context(glue_context, config, zones, "2026-02-01T00:00:00",
+                                      use_fallback=frozenset({"observations"})), observations)
+    assert numbers["rows_read"] == 2 and numbers["source"] == "s3://raw/observations/" and "watermark" not in numbers
+    assert sorted(r["reading_temp"] for r in spark.read.parquet(numbers["landing"]).collect()) == ["30.5", "31.5"]
+
+
+def test_scan_settings_are_refused_for_an_export_read_naming_the_setting():
+    with pytest.raises(ConfigError, match="^observations.yaml: source.splits: applies to read: scan only"):
+        parse_dataset(dataset_document("observations", read="export", splits=4), "observations.yaml")
 
 
 @pytest.mark.parametrize("setting, value, message", [
@@ -113,6 +183,8 @@ def test_export_reads_are_refused_locally_with_what_to_use_instead(glue_context)
     ("read_percent", 2, "source.read_percent: must be between 0.1 and 1.5"),
     ("incremental_key", "Updated-At", "source.incremental_key: 'Updated-At' is not an attribute name"),
     ("segments", 4, "source.segments: is not a setting of a dynamodb source"),
+    ("fallback", {"format": "xml", "prefix": "w/"}, "source.fallback.format: 'xml' is not one of csv, json, parquet"),
+    ("flatten", "yes", "source.flatten: must be a bool"),
 ])
 def test_dynamodb_settings_are_validated_naming_the_setting(setting, value, message):
     with pytest.raises(ConfigError, match=f"^observations.yaml: {message}"):
