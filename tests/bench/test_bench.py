@@ -86,3 +86,9 @@ def test_bench_runs_the_three_engines_and_they_agree(tmp_path, monkeypatch):
     table = (report_dir / "table.md").read_text()
     assert all(f"| {engine} |" in table for engine in (PIPELINE, SPARK_JOB, DUCKDB))
     assert (report_dir / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # every measured step used CPU, and the report translates the pipeline's into AWS terms
+    spark_steps = [m for m in results["measures"] if m["stage"] in ("extract", "transform", "load")
+                   or m["engine"] == SPARK_JOB]  # each starts a JVM: seconds of CPU, many samples
+    assert len(spark_steps) == 4 and all(m["cpu_seconds"] > 1 for m in spark_steps)
+    assert results["aws"]["measured_cpu_seconds_per_million_rows"]["transform"] > 0
+    assert "In AWS terms" in table and "| 2 x G.1X |" in table

@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from localglue.bench import data, event_logs, outcomes, report
+from localglue.bench import aws_terms, data, event_logs, outcomes, report
 from localglue.bench.lineitem import DATASET, write_config_folder
 from localglue.bench.measure import StepFailed, StepMeasure, run_measured
 from localglue.runner.deployment import LocalDeployment
@@ -172,9 +172,11 @@ def _bench(argv: list[str] | None) -> int:
                     "machine": {**host, "load_average_at_end": os.getloadavg()},
                     "outcomes_per_rep": checked, "pipeline_after_increment": after_increment and after_increment.as_dict(),
                     "spark_event_logs": profiles, "measures": measures})
+    results["aws"] = aws_terms.aws_terms(results, PIPELINE, PIPELINE_JOBS)
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "results.json").write_text(json.dumps(results, indent=2, default=str))
-    table = report.markdown_table(results)
+    table = report.markdown_table(results) + "\nIn AWS terms (docs/performance.md says what is measured, " \
+        "extrapolated and assumed):\n\n" + aws_terms.markdown(results["aws"])
     (report_dir / "table.md").write_text(table)
     report.chart(results, report_dir / "chart.png")
     print(table)

@@ -30,6 +30,7 @@ def _per_stage(measures: list[dict], rows: int) -> dict:
     for stage, runs in by_stage.items():
         seconds = _stats([r["seconds"] for r in runs])
         stages[stage] = {"seconds": seconds, "rows_per_second": round(rows / seconds["median"]) if seconds["median"] else None,
+                         "cpu_seconds": _stats([r["cpu_seconds"] for r in runs]),
                          "peak_memory_gb": round(max(r["peak_rss_bytes"] for r in runs) / 1024 ** 3, 2),
                          "files_written": int(statistics.median(r["files_written"] for r in runs)),
                          "data_files_written": int(statistics.median(r["data_files_written"] for r in runs)),
@@ -39,13 +40,14 @@ def _per_stage(measures: list[dict], rows: int) -> dict:
 
 def _totals(measures: list[dict], rows: int, excluded: tuple[str, ...] = ("land",)) -> dict:
     """One line per repetition summed over its stages (the land step is a copy the others do not make)."""
-    per_rep: dict[int, dict] = defaultdict(lambda: {"seconds": 0.0, "peak_rss_bytes": 0, "files_written": 0,
-                                                    "bytes_written": 0, "data_files_written": 0})
+    per_rep: dict[int, dict] = defaultdict(lambda: {"seconds": 0.0, "cpu_seconds": 0.0, "peak_rss_bytes": 0,
+                                                    "files_written": 0, "bytes_written": 0, "data_files_written": 0})
     for measure in measures:
         if measure["stage"] in excluded:
             continue
         total = per_rep[measure["rep"]]
         total["seconds"] += measure["seconds"]
+        total["cpu_seconds"] += measure["cpu_seconds"]
         total["peak_rss_bytes"] = max(total["peak_rss_bytes"], measure["peak_rss_bytes"])
         total["files_written"] += measure["files_written"]
         total["bytes_written"] += measure["bytes_written"]
@@ -64,7 +66,8 @@ def summarise(measures: list[dict], reruns: dict[str, list], rows: int, pipeline
     for name, steps in reruns.items():
         seconds = sum(s.seconds for s in steps if s.stage != "land")
         rerun_lines[name] = {"seconds": round(seconds, 2), "share_of_full_run_pct": round(100 * seconds / full, 1),
-                             "stages": {s.stage: round(s.seconds, 2) for s in steps}}
+                             "stages": {s.stage: round(s.seconds, 2) for s in steps},
+                             "cpu_stages": {s.stage: s.cpu_seconds for s in steps}}
     return {"engines": engines,
             "ratios": {"P/A": round(full / engines[spark_job][TOTAL]["seconds"]["median"], 2),
                        "P/C": round(full / engines[duckdb][TOTAL]["seconds"]["median"], 2),
@@ -80,8 +83,8 @@ def markdown_table(results: dict) -> str:
              f"Machine: {host['cpus']} CPUs ({host['cpu_model']}), {host['memory_gb']} GB; load average "
              f"{host['load_average_at_start'][0]:.1f} at start, {host['load_average_at_end'][0]:.1f} at end.",
              "",
-             "| engine | stage | median wall (s) | min-max (s) | rows/s | peak memory (GB) | files written (Parquet) | MB written |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| engine | stage | median wall (s) | min-max (s) | CPU (s) | rows/s | peak memory (GB) | files written (Parquet) | MB written |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for engine, numbers in results["engines"].items():
         stages = numbers["stages"] if len(numbers["stages"]) > 1 else {}
         for stage, line in [*stages.items(), (TOTAL, numbers[TOTAL])]:
@@ -89,7 +92,7 @@ def markdown_table(results: dict) -> str:
                 stage = "land (copy into raw, not in total)"
             seconds = line["seconds"]
             lines.append(f"| {engine} | {stage} | {seconds['median']} | {seconds['min']}-{seconds['max']} | "
-                         f"{line['rows_per_second']:,} | {line['peak_memory_gb']} | "
+                         f"{line['cpu_seconds']['median']} | {line['rows_per_second']:,} | {line['peak_memory_gb']} | "
                          f"{line['files_written']} ({line['data_files_written']}) | "
                          f"{line['mb_written']} |")
     ratios = results["ratios"]
