@@ -27,6 +27,9 @@ create_vpc_endpoints = true
 
 # Cheap and disposable: FLEX capacity, small workers, short retention, destroy allowed.
 job_execution_class = "FLEX"
+# Right-sizing (docs/performance.md, "In AWS terms", measured by `make bench`): below ~10 million rows
+# a run, 2 x G.1X is the cheapest setting: every job pays its 1-minute minimum on every worker, so more
+# workers only multiply it. FLEX costs 34 % less; dev does not mind a delayed start.
 job_settings = {
   extract   = { worker_type = "G.1X", number_of_workers = 2, timeout_minutes = 60, max_retries = 0 }
   transform = { worker_type = "G.1X", number_of_workers = 2, timeout_minutes = 60, max_retries = 0 }
