@@ -219,6 +219,7 @@ def run_script(script: Path, arguments: list[str]) -> None:
     finally:
         sys.argv = previous
         job_runs.end_all_runs()  # as the end of a job's process would
+        dynamodb.end_job_routing()  # and with it the job's environment
 
 
 def script_for(stage: str) -> Path:
