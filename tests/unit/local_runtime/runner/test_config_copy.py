@@ -108,3 +108,21 @@ def test_the_copy_cannot_be_the_folder_it_copies(tmp_path):
     shutil.copytree(REPO_ROOT / "config", tmp_path / "home" / "config")
     with pytest.raises(ValueError, match="is the local deployment's copy of it"):
         LocalDeployment(settings, tmp_path / "home" / "config")
+
+
+def test_make_demo_evolve_lands_the_later_file_and_says_which_config_it_changed(tmp_path, edited, capsys):
+    from localglue.runner import demo
+
+    pipeline = deployment(tmp_path, edited)
+
+    assert demo.land_evolved(pipeline) == 0
+
+    said = capsys.readouterr().out
+    assert "flights_2014_01.csv: 27,004 flights of January 2014 with a new column 'seats'" in said
+    assert (f"config: datasets/flights.yaml: column distance type int -> bigint (make demo-evolve), in the copy "
+            f"only ({pipeline.deployed_config_dir}/datasets/flights.yaml; {edited} is not touched)") in said
+    demo.print_config(LocalDeployment(pipeline.settings, edited))
+    assert capsys.readouterr().out.splitlines() == [
+        f"Config: {edited}, run from this deployment's copy {pipeline.deployed_config_dir} (refreshed from it on every run)",
+        "  datasets/flights.yaml: column distance type int -> bigint (make demo-evolve), in the copy only; "
+        "`make demo-reset` drops it"]
