@@ -52,10 +52,10 @@ mariadb: ## Start a local MariaDB (the RDS MySQL source) when none answers at GL
 demo-corrections: prereqs ## Land a late-arriving corrections file for the next `make demo`
 	$(PY) -m localglue.runner.demo land-corrections
 
-demo-evolve: prereqs ## Land a later flights file with a new column (schema evolution) for the next `make demo`
+demo-evolve: prereqs ## Land a later flights file with a new column, widen flights.distance in the local config copy (schema evolution)
 	$(PY) -m localglue.runner.demo land-evolved
 
-demo-reset: prereqs ## Forget the local lake, catalog, bookmarks and demo tables; stop the demo's moto server
+demo-reset: prereqs ## Forget the local lake, catalog, bookmarks, demo tables and config copy; stop the demo's moto server
 	$(PY) -m localglue.runner.demo reset
 
 table-history: prereqs ## A curated Iceberg table's snapshots: make table-history TABLE=flights

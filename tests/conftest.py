@@ -30,6 +30,17 @@ def spark():
     session.stop()
 
 
+@pytest.fixture(autouse=True)
+def job_environment_ends_with_the_test():
+    """A GlueContext routes boto3's DynamoDB clients to the local endpoint for its job's run
+    (localglue.services.dynamodb.route_job_clients); a script run by run_script ends that itself, a
+    GlueContext a test makes ends it here, so no test sees another's job environment."""
+    yield
+    from localglue.services import dynamodb
+
+    dynamodb.end_job_routing()
+
+
 @pytest.fixture
 def local_home(tmp_path, monkeypatch, spark) -> Path:
     """A fresh local lake, catalog and bookmark store for one test."""

@@ -19,9 +19,13 @@ ESTIMATED_BYTES_PER_VALUE = 8
 def read_new_parquet(glue_context, uri: str, transformation_ctx: str, casts: dict[str, str] | None = None) -> DataFrame:
     """The Parquet files under uri that the job's bookmark has not seen (no columns when none).
 
-    `casts` (column -> Spark SQL type) resolves columns that files hold as different types (a batch
-    written before a type widening and one after make them a choice type in Glue's frame) to one
-    type, with Glue's `resolveChoice` cast action, before the frame becomes a DataFrame."""
+    `casts` (column -> Spark SQL type) gives columns the config's type with Glue's `resolveChoice`
+    cast action, before the frame becomes a DataFrame: a column the files hold as different types (a
+    batch written before a type widening and one after make it a choice type in Glue's frame) is
+    resolved to it, and a column every file holds as the narrower type is cast to it ("cast:type –
+    Attempts to cast all values to the specified type",
+    https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-crawler-pyspark-extensions-dynamic-frame.html).
+    This is the only cast of a widened type on the way to the tables."""
     frame = glue_context.create_dynamic_frame.from_options(
         connection_type="s3", connection_options={"paths": [uri], "recurse": True},
         format="parquet", transformation_ctx=transformation_ctx,

@@ -233,23 +233,19 @@ def widened_types(dataset: DatasetConfig) -> dict[str, str]:
     return {name: kind for name, kind in _config_types(dataset).items() if kind == "bigint" or DECIMAL_TYPE.match(kind)}
 
 
-def as_widened(validated: DataFrame, dataset: DatasetConfig) -> DataFrame:
-    """Validated rows with every column the config has widened in its current type (a lossless
-    promotion); a column still holding several types means the config went back to a narrower
-    type while batches of the wider one wait for the load, which the load must not cut."""
+def refuse_several_types(validated: DataFrame, dataset: DatasetConfig) -> None:
+    """Stop the load when a column of the validated batches still holds several types: the config
+    went back to a narrower type while batches of the wider one wait for the load, which must not
+    cut them. (The widened types themselves are resolved where the batches are read: `read_new_parquet`
+    casts them to the config's type with Glue's `resolveChoice`.)"""
     wanted = _config_types(dataset)
     for field in validated.schema.fields:
         kind, target = field.dataType.simpleString(), wanted.get(field.name)
-        if target is None or kind == target:
-            continue
-        if kind.startswith("struct<"):
+        if target is not None and kind != target and kind.startswith("struct<"):
             raise SchemaEvolutionError(
                 f"dataset {dataset.name}: the validated batches waiting for the load hold column {field.name} "
                 f"as several types ({kind[len('struct<'):-1]}) and config/datasets/{dataset.name}.yaml makes it "
                 f"{target}; set the column's type back to the widest of them, then rerun the load")
-        if iceberg_promotes(kind, target):
-            validated = validated.withColumn(field.name, F.col(f"`{field.name}`").cast(target))
-    return validated
 
 
 def _narrower(new: str, old: str) -> bool:

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 import yaml
 
+from localglue.runner import demo_data
 from localglue.runner.deployment import LocalDeployment
+from localglue.runner.workflow import run_workflow
 from localglue.services import jdbc
 from localglue.services.environment import REPO_ROOT
 from localglue.services.iceberg_tables import IcebergTables
-from tests.job.support import lake_path, run_all, run_stage, warehouse
+from tests.job.support import (FLIGHTS_PER_MONTH, expected_flight_failures, flights_slice, lake_path, run_all,
+                               run_stage, warehouse)
 
 ORDERS = {
     "name": "orders",
@@ -260,3 +264,70 @@ def test_a_column_removed_from_the_config_stays_in_both_tables(orders):
     assert "note" in orders.iceberg_schema() and "note" in orders.warehouse_columns()
     assert orders.curated_rows("order_id, qty, note") == [(1, 5, "first"), (2, 7, "second"), (3, 8, None)]
     assert orders.warehouse_rows("order_id, qty, note") == [(1, 5, "first"), (2, 7, None), (3, 8, None)]
+
+
+def test_demo_evolve_a_later_flights_file_with_a_new_column_and_distance_widened_reaches_every_table(pipeline):
+    """`make demo`, `make demo-evolve`, `make demo` on the demo's slice: the raw catalog's new table
+    version, seats added and distance promoted int -> long in the Iceberg schema and INTEGER -> BIGINT
+    in the warehouse, every row's values, and every count reconciled."""
+    first = run_workflow(pipeline)
+    assert first.succeeded
+    raw = pipeline.database("raw")
+    raw_versions = len(pipeline.catalog.get_table_versions(DatabaseName=raw, TableName="flights")["TableVersions"])
+
+    # make demo-evolve: the later file, and the widening in the deployment's copy of the config only.
+    user_yaml = (pipeline.config_dir / "datasets" / "flights.yaml").read_text()
+    demo_data.land_evolved_flights(pipeline, rows=FLIGHTS_PER_MONTH)
+    assert pipeline.change_config(demo_data.EVOLVED_CONFIG).applied
+    assert (pipeline.config_dir / "datasets" / "flights.yaml").read_text() == user_yaml
+    pipeline.deploy(with_database=True)   # make demo: uploads the copy's config bundle, then runs the workflow
+    second = run_workflow(pipeline)
+    assert second.succeeded
+
+    # Raw catalog: the crawler saw seats, and kept the earlier definition as a version.
+    crawl = second.steps[0].crawl.table("flights")
+    assert (crawl.action, crawl.changes) == ("updated", ["new column seats bigint"])
+    versions = pipeline.catalog.get_table_versions(DatabaseName=raw, TableName="flights")["TableVersions"]
+    assert len(versions) == raw_versions + 1
+    assert "seats" in {c["Name"] for c in versions[0]["Table"]["StorageDescriptor"]["Columns"]}
+
+    # Every count reconciled: read = loaded + quarantined + duplicates, in each job.
+    extract, transform, load = (second.report(stage)["datasets"]["flights"] for stage in ("extract", "transform", "load"))
+    evolved = pd.read_csv(lake_path(pipeline, "raw", demo_data.EVOLVED_FLIGHTS_FILE))
+    rejected = int(expected_flight_failures(evolved).sum())
+    assert extract["rows_read"] == len(evolved) == FLIGHTS_PER_MONTH
+    assert (transform["rows_read"], transform["rows_valid"], transform["rows_quarantined"],
+            transform["duplicates_removed"]) == (FLIGHTS_PER_MONTH, FLIGHTS_PER_MONTH - rejected, rejected, 0)
+    assert (load["rows_read"], load["rows_loaded"], load["superseded"], load["warehouse_rows"]) == \
+        (FLIGHTS_PER_MONTH - rejected,) * 2 + (0, FLIGHTS_PER_MONTH - rejected)
+    assert transform["schema_changes"] == [
+        {"change": "new_column", "column": "seats", "files": [transform["schema_changes"][0]["files"][0]],
+         "action": "added as seats string (new_columns: add)"},
+        {"change": "widen", "column": "distance", "old_type": "int", "new_type": "bigint"}]
+    assert transform["schema_changes"][0]["files"][0].endswith(demo_data.EVOLVED_FLIGHTS_FILE)
+    assert {(c["change"], c["column"], c.get("old_type"), c["new_type"]) for c in load["schema_changes"]} == {
+        ("add_column", "seats", None, "string"), ("widen", "distance", "int", "bigint"),
+        ("add_column", "seats", None, "VARCHAR(1024)"), ("widen", "distance", "INTEGER", "BIGINT")}
+
+    # Curated: the Iceberg schema has seats (string, the undeclared column's type) and distance as long.
+    table = pipeline.catalog.get_table(DatabaseName=pipeline.database("curated"), Name="flights")["Table"]
+    metadata = IcebergTables.metadata(table["Parameters"]["metadata_location"])
+    fields = {f["name"]: f["type"] for f in next(s for s in metadata["schemas"]
+                                                 if s["schema-id"] == metadata["current-schema-id"])["fields"]}
+    assert (fields["distance"], fields["seats"]) == ("long", "string")
+    # Warehouse: BIGINT in place of INTEGER, seats as VARCHAR.
+    columns = dict(warehouse(pipeline, "SELECT column_name, data_type FROM information_schema.columns "
+                                       "WHERE table_schema = 'analytics' AND table_name = 'flights'"))
+    assert (columns["distance"], columns["seats"]) == ("bigint", "character varying")
+
+    # Every row's values, in both tables: 2013's rows keep their distance and read seats NULL.
+    def expected(frame: pd.DataFrame, seats: bool) -> list[tuple]:
+        kept = frame[~expected_flight_failures(frame)]
+        return sorted((int(r.year), int(r.month), int(r.day), r.carrier, int(r.flight), r.origin, int(r.distance),
+                       str(int(r.seats)) if seats and not pd.isna(r.seats) else None)
+                      for r in kept.itertuples())
+    wanted = sorted(expected(flights_slice(), seats=False) + expected(evolved, seats=True))
+    query = "SELECT year, month, day, carrier, flight, origin, distance, seats FROM {} ORDER BY 1, 2, 3, 4, 5, 6"
+    assert warehouse(pipeline, query.format("analytics.flights")) == wanted
+    assert pipeline.athena().execute(query.format("flights")).fetchall() == wanted
+    assert sum(seats is not None for *_, seats in wanted) > 0

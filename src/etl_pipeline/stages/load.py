@@ -28,8 +28,8 @@ from etl_pipeline.batches import counted, file_count, read_new_parquet
 from etl_pipeline.columns import VERSION_COLUMNS, newest_first
 from etl_pipeline.config import DatasetConfig
 from etl_pipeline.report import InvariantError, check_invariant
-from etl_pipeline.schema_evolution import (TableChange, as_widened, curated_changes, curated_ddl, widened_types,
-                                           with_undeclared_columns)
+from etl_pipeline.schema_evolution import (TableChange, curated_changes, curated_ddl, refuse_several_types,
+                                           widened_types, with_undeclared_columns)
 from etl_pipeline.warehouse import WarehouseTable
 from etl_pipeline.zones import Zones
 
@@ -203,7 +203,7 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
                                  casts=widened_types(dataset))
     if not validated.columns:
         return {"rows_read": 0, "nothing_new": True}
-    validated = as_widened(validated, dataset)
+    refuse_several_types(validated, dataset)
 
     ranked = newest_versions(validated, dataset).persist()
     try:

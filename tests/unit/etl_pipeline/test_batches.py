@@ -3,6 +3,7 @@ observed metrics as Python values, and reading only the Parquet batches a job ha
 
 from __future__ import annotations
 
+import pytest
 from pyspark.sql import Observation
 from pyspark.sql import functions as F
 
@@ -73,3 +74,38 @@ def test_read_new_parquet_reads_only_batches_the_job_has_not_committed(spark, gl
 
 def test_read_new_parquet_gives_a_frame_without_columns_when_nothing_is_new(glue_context):
     assert read_new_parquet(glue_context, "s3://processed/landing/none/", "read_test").columns == []
+
+
+def test_read_new_parquet_gives_widened_columns_the_configs_type_whether_batches_agree_or_not(spark, glue_context):
+    """One batch of ints alone, and int and bigint batches together (a choice in Glue's frame): both
+    read as bigint with every value, through resolveChoice's cast only."""
+    alone = "s3://processed/validated/alone/"
+    spark.createDataFrame([(1, 5)], "id long, qty int").write.parquet(alone + "batch_id=b1")
+    mixed = "s3://processed/validated/mixed/"
+    spark.createDataFrame([(1, 5)], "id long, qty int").write.parquet(mixed + "batch_id=b1")
+    spark.createDataFrame([(2, 3_000_000_000)], "id long, qty bigint").write.parquet(mixed + "batch_id=b2")
+
+    for uri, expected in ((alone, [(1, 5)]), (mixed, [(1, 5), (2, 3_000_000_000)])):
+        frame = read_new_parquet(glue_context, uri, "widened_test", casts={"qty": "bigint"})
+        assert dict(frame.dtypes)["qty"] == "bigint"
+        assert sorted((r.id, r.qty) for r in frame.collect()) == expected
+
+
+def test_the_load_refuses_batches_whose_column_still_holds_several_types(spark, glue_context):
+    """The config went back to int while int and bigint batches wait: nothing is cut, the load stops."""
+    from etl_pipeline.config import parse_dataset
+    from etl_pipeline.schema_evolution import SchemaEvolutionError, refuse_several_types, widened_types
+
+    dataset = parse_dataset({"name": "orders", "source": {"type": "s3", "format": "csv", "prefix": "orders/"},
+                             "primary_key": ["id"], "columns": [{"name": "id", "type": "bigint", "nullable": False},
+                                                                {"name": "qty", "type": "int"}],
+                             "targets": {"curated": {"table": "orders"}, "warehouse": {"table": "orders"}}},
+                            "config/datasets/orders.yaml")
+    uri = "s3://processed/validated/narrowed/"
+    spark.createDataFrame([(1, 5)], "id long, qty int").write.parquet(uri + "batch_id=b1")
+    spark.createDataFrame([(2, 3_000_000_000)], "id long, qty bigint").write.parquet(uri + "batch_id=b2")
+    frame = read_new_parquet(glue_context, uri, "narrowed_test", casts=widened_types(dataset))
+
+    with pytest.raises(SchemaEvolutionError, match=r"hold column qty as several types \(.*int.*bigint.*\) "
+                                                   r"and config/datasets/orders.yaml makes it int"):
+        refuse_several_types(frame, dataset)

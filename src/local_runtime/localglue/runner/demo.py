@@ -2,11 +2,13 @@
 
     python -m localglue.runner.demo run                # land the data set (once), run the workflow, summarise
     python -m localglue.runner.demo land-corrections   # drop a late corrections file into the raw zone
-    python -m localglue.runner.demo land-evolved       # a later flights file with a new column
+    python -m localglue.runner.demo land-evolved       # a later flights file with a new column, and
+                                                       # flights.distance widened to bigint in the
+                                                       # deployment's copy of the config
     python -m localglue.runner.demo land-reference-files  # the reference tables as CSV files (AWS without a database)
     python -m localglue.runner.demo land-dynamodb      # weather into the DynamoDB at GLUE_LOCAL_DYNAMODB_URL
-    python -m localglue.runner.demo reset              # forget the lake, catalog, bookmarks and demo tables,
-                                                       # and stop the moto server the demo started
+    python -m localglue.runner.demo reset              # forget the lake, catalog, bookmarks, demo tables and
+                                                       # the config copy, and stop the moto server the demo started
 """
 
 from __future__ import annotations
@@ -33,6 +35,14 @@ from localglue.services.environment import PrerequisiteMissing, configure
 
 def _say(text: str = "") -> None:
     print(text, flush=True)
+
+
+def print_config(pipeline: LocalDeployment) -> None:
+    """Which config the run uses: the deployment's copy of the folder the user edits, and how it differs."""
+    _say(f"Config: {pipeline.config_dir}, run from this deployment's copy {pipeline.deployed_config_dir} "
+         f"(refreshed from it on every run)")
+    for outcome in pipeline.config_changes:
+        _say(f"  {outcome.describe(pipeline.config_dir)}" + ("; `make demo-reset` drops it" if outcome.applied else ""))
 
 
 def land(pipeline: LocalDeployment, absent: list[str]) -> None:
@@ -108,6 +118,59 @@ def print_schema_changes(run: WorkflowRun) -> None:
         _say("\nSchema changes (run report `schema_changes`, CloudWatch metric SchemaChanges):")
         for line in lines:
             _say(line)
+
+
+def print_raw_catalog(pipeline: LocalDeployment, run: WorkflowRun) -> None:
+    """The raw tables a crawler changed this run, each a new table version in the Data Catalog."""
+    lines = []
+    for step in run.steps:
+        for table in (step.crawl.tables if step.crawl else []):
+            if table.action != "updated":
+                continue
+            versions = pipeline.catalog.get_table_versions(DatabaseName=step.crawl.database,
+                                                           TableName=table.table)["TableVersions"]
+            lines.append(f"  {step.crawl.database}.{table.table}: table version {len(versions)} "
+                         f"({'; '.join(table.changes)})")
+    if lines:
+        _say("\nRaw catalog (the crawler's schema change policy UPDATE_IN_DATABASE keeps each earlier version):")
+        for line in lines:
+            _say(line)
+
+
+def _iceberg_types(pipeline: LocalDeployment, dataset: str) -> dict[str, str]:
+    """The curated table's columns and types as its current Iceberg schema has them (long, not bigint)."""
+    table = pipeline.catalog.get_table(DatabaseName=pipeline.database("curated"),
+                                       Name=pipeline.config.datasets[dataset].curated_table)["Table"]
+    metadata = IcebergTables.metadata(table["Parameters"]["metadata_location"])
+    schema = next(s for s in metadata["schemas"] if s["schema-id"] == metadata["current-schema-id"])
+    return {f["name"]: f["type"] if isinstance(f["type"], str) else f["type"].get("type", "nested")
+            for f in schema["fields"]}
+
+
+def _warehouse_types(pipeline: LocalDeployment, dataset: str) -> dict[str, str]:
+    table = pipeline.config.datasets[dataset].warehouse_table
+    with jdbc.connect(pipeline.postgres()) as connection:
+        rows = connection.execute(
+            "SELECT column_name, data_type, character_maximum_length FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = %s", (pipeline.warehouse_schema, table)).fetchall()
+    return {name: f"{kind}({length})" if length else kind for name, kind, length in rows}
+
+
+def print_evolved_columns(pipeline: LocalDeployment, run: WorkflowRun, database: bool) -> None:
+    """The columns this run's load added or widened, as the curated and warehouse tables hold them now."""
+    load = (run.report("load") or {"datasets": {}})["datasets"]
+    evolved = sorted({(name, change["column"]) for name, numbers in load.items()
+                      for change in numbers.get("schema_changes") or []})
+    if not evolved:
+        return
+    _say(f"\nEvolved columns as the tables now hold them (curated: the Iceberg schema; warehouse: "
+         f"{pipeline.warehouse_schema}'s information_schema):")
+    for name in sorted({name for name, _ in evolved}):
+        curated = _iceberg_types(pipeline, name)
+        warehouse = _warehouse_types(pipeline, name) if database else {}
+        for column in [c for n, c in evolved if n == name]:
+            _say(f"  {name}.{column:12} curated {curated.get(column, 'absent'):10} "
+                 f"warehouse {warehouse.get(column, 'absent') if database else 'not loaded'}")
 
 
 def describe_source(pipeline: LocalDeployment, name: str, fallback: bool) -> str:
@@ -250,6 +313,7 @@ def start_dynamodb(pipeline: LocalDeployment) -> str | None:
 
 
 def run(pipeline: LocalDeployment) -> int:
+    print_config(pipeline)
     database = jdbc.is_reachable(pipeline.postgres())
     if not database:
         _say(f"PostgreSQL does not answer at {pipeline.postgres().describe()}: the warehouse load is skipped "
@@ -281,7 +345,9 @@ def run(pipeline: LocalDeployment) -> int:
     print_stages(result)
     if result.succeeded:
         anything = print_tables(result)
+        print_raw_catalog(pipeline, result)
         print_schema_changes(result)
+        print_evolved_columns(pipeline, result, database)
         if not anything:
             _say("  nothing new: every source is as the last run left it, so no job read anything.")
         print_sources(pipeline, result, absent)
@@ -291,6 +357,19 @@ def run(pipeline: LocalDeployment) -> int:
             print_warehouse(pipeline)
         print_answers(pipeline)
     return 0 if result.succeeded else 1
+
+
+def land_evolved(pipeline: LocalDeployment) -> int:
+    """A later flights file with a new column, and the widening of distance in the deployment's config copy."""
+    path = demo_data.land_evolved_flights(pipeline)
+    _say(f"landed {demo_data.describe_evolved_flights(path)}")
+    outcome = pipeline.change_config(demo_data.EVOLVED_CONFIG)
+    _say(f"config: {outcome.describe(pipeline.config_dir)}"
+         + (f" ({pipeline.deployed_config_dir / outcome.change.file}; {pipeline.config_dir} is not touched)"
+            if outcome.applied else ""))
+    _say("run `make demo` to see the new column (flights: schema_evolution.new_columns is 'add') and the "
+         "widened type reach the catalog, the curated table and the warehouse")
+    return 0
 
 
 def reset(pipeline: LocalDeployment) -> int:
@@ -305,7 +384,8 @@ def reset(pipeline: LocalDeployment) -> int:
                 client.delete_table(TableName=source.table)
                 _say(f"deleted DynamoDB table {source.table} at {dynamodb.endpoint()}")
     shutil.rmtree(pipeline.settings.home, ignore_errors=True)
-    _say(f"removed {pipeline.settings.home}")
+    _say(f"removed {pipeline.settings.home} (with its copy of the config: the next run copies "
+         f"{pipeline.config_dir} afresh)")
     target = pipeline.postgres()
     if jdbc.is_reachable(target):
         jdbc.ensure_database(target)
@@ -340,10 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"landed {demo_data.describe_corrections(path)}\nrun `make demo` to process it")
         return 0
     if command == "land-evolved":
-        path = demo_data.land_evolved_flights(pipeline)
-        _say(f"landed {demo_data.describe_evolved_flights(path)}\nrun `make demo` to see it flow to the "
-             f"curated table and the warehouse (flights: schema_evolution.new_columns is 'add')")
-        return 0
+        return land_evolved(pipeline)
     if command == "land-reference-files":
         written = demo_data.land_reference_files(pipeline)
         _say("\n".join(f"landed {path}" for path in written) or "the reference CSV files are there already")

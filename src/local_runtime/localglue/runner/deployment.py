@@ -16,6 +16,7 @@ from etl_deploy.config_bundle import read_config, write_bundle
 from etl_deploy.ops.names import PipelineNames
 from etl_pipeline.config import ConfigError, DynamoDbSource, JdbcSource
 from etl_pipeline.zones import ZONE_ARGUMENTS, Zones
+from localglue.runner import config_copy
 from localglue.services import dynamodb, jdbc, job_runs
 from localglue.services.athena import curated_views
 from localglue.services.bookmarks import ENABLE
@@ -25,8 +26,9 @@ from localglue.services.environment import ICEBERG_EXTENSIONS, REPO_ROOT, LocalS
 from localglue.services.lake import to_local_path
 
 JOB_SCRIPTS = REPO_ROOT / "src" / "glue"
-# The config folder the local deployment reads: the repository's config/, or another folder (a copy
-# with other datasets, e.g. the benchmark's) named by GLUE_LOCAL_CONFIG_DIR.
+# The config folder a user edits: the repository's config/, or another folder (a copy with other
+# datasets, e.g. the benchmark's) named by GLUE_LOCAL_CONFIG_DIR. The deployment reads and uploads its
+# own copy of it, refreshed from it whenever a deployment is opened (localglue.runner.config_copy).
 CONFIG_DIR = Path(os.environ.get("GLUE_LOCAL_CONFIG_DIR", REPO_ROOT / "config")).resolve()
 
 # The raw crawler's schema change policy, the same as terraform/modules/crawlers sets on AWS. The
@@ -36,15 +38,44 @@ RAW_CRAWLER_POLICY = {"update_behavior": "UPDATE_IN_DATABASE", "delete_behavior"
 
 @dataclass
 class LocalDeployment:
-    """One local deployment: settings, config and the names derived from them."""
+    """One local deployment: settings, config and the names derived from them.
+
+    `config_dir` is the folder the user edits; the deployment runs on its copy, `deployed_config_dir`
+    (under GLUE_LOCAL_HOME), which `refresh_config` brings up to date with it."""
 
     settings: LocalSettings = field(default_factory=LocalSettings.from_environment)
     config_dir: Path = CONFIG_DIR
     env: str = "local"
 
     def __post_init__(self) -> None:
-        self.config = read_config(self.config_dir)
+        self.refresh_config()
         self.catalog = LocalDataCatalog(self.settings.catalog_root)
+
+    @property
+    def deployed_config_dir(self) -> Path:
+        return self.settings.home / "config"
+
+    def refresh_config(self) -> list[config_copy.ChangeOutcome]:
+        """Copy config_dir to the deployment's copy, re-apply the changes a demo command recorded
+        there while config_dir still holds the values they replaced, and read the copy."""
+        self.config_changes = config_copy.refresh(self.config_dir, self.deployed_config_dir,
+                                                  config_copy.recorded_changes(self.settings.home))
+        self.config = read_config(self.deployed_config_dir)
+        return self.config_changes
+
+    def change_config(self, change: config_copy.ConfigChange) -> config_copy.ChangeOutcome:
+        """Change a setting in the deployment's copy only (config_dir is left alone), for every later
+        run; a change the jobs' config check refuses is not kept, and the copy stays as it was."""
+        changes = config_copy.with_change(config_copy.recorded_changes(self.settings.home), change)
+        try:
+            outcomes = config_copy.refresh(self.config_dir, self.deployed_config_dir, changes)
+            config = read_config(self.deployed_config_dir)
+        except ConfigError:
+            self.refresh_config()
+            raise
+        config_copy.record_change(self.settings.home, change)
+        self.config_changes, self.config = outcomes, config
+        return next(o for o in outcomes if o.change == change)
 
     # ------------------------------------------------------------------ names
     @property
@@ -124,8 +155,9 @@ class LocalDeployment:
 
     def deploy(self, with_database: bool) -> None:
         """What `terraform apply` and `make upload-scripts` create, locally: catalog databases, Glue
-        connections and the config bundle in the scripts bucket."""
-        write_bundle(self.config_dir, to_local_path(self.settings.lake_root, self.config_uri))
+        connections and the config bundle in the scripts bucket (from the config as it is now)."""
+        self.refresh_config()
+        write_bundle(self.deployed_config_dir, to_local_path(self.settings.lake_root, self.config_uri))
         for zone in ("raw", "processed", "curated"):
             self.catalog.ensure_database(self.database(zone), f"{zone} zone of {self.prefix}")
         if with_database:
@@ -219,6 +251,7 @@ def run_script(script: Path, arguments: list[str]) -> None:
     finally:
         sys.argv = previous
         job_runs.end_all_runs()  # as the end of a job's process would
+        dynamodb.end_job_routing()  # and with it the job's environment
 
 
 def script_for(stage: str) -> Path:

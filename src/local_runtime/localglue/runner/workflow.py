@@ -16,6 +16,7 @@ from typing import Callable
 from etl_pipeline.config import WorkflowStep
 from localglue.runner.deployment import LocalDeployment, argument_value, run_script, script_for
 from localglue.services.bookmarks import ENABLE
+from localglue.services.crawler import CrawlResult
 from localglue.services.lake import to_local_path
 
 
@@ -27,6 +28,7 @@ class StepRun:
     summary: str = ""
     report: dict | None = None        # the job's run report
     error: str | None = None
+    crawl: CrawlResult | None = None  # what a crawler step did to each table
 
 
 @dataclass
@@ -60,7 +62,7 @@ def run_workflow(pipeline: LocalDeployment, datasets: str = "all", bookmark_opti
         try:
             if step.kind == "crawler":
                 result = pipeline.crawler(step.name).crawl()
-                step_run = StepRun(step, time.monotonic() - started, "SUCCEEDED", result.summary())
+                step_run = StepRun(step, time.monotonic() - started, "SUCCEEDED", result.summary(), crawl=result)
             else:
                 arguments = pipeline.job_arguments(step.name, datasets, bookmark_option, warehouse, source_fallback)
                 try:

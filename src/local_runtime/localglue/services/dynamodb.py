@@ -68,15 +68,39 @@ def client(url: str | None = None, service: str = "dynamodb"):
                         config=Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 2}))
 
 
+# The variables route_job_clients set, with the values they had before (None: unset), until
+# end_job_routing puts them back.
+_ROUTED_VARIABLES = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+_before_routing: dict[str, str | None] | None = None
+
+
 def route_job_clients() -> None:
     """Point a job's own boto3 DynamoDB clients at the local endpoint (boto3's AWS_ENDPOINT_URL_DYNAMODB),
     as a job on Glue reaches DynamoDB with its role: the extract asks DynamoDB for a table's ARN. An
-    endpoint the user set is kept; local credentials are used when the environment names none."""
-    if os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") in (None, os.environ.get("_GLUE_LOCAL_ROUTED_DYNAMODB")):
-        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = os.environ["_GLUE_LOCAL_ROUTED_DYNAMODB"] = endpoint()
+    endpoint the user set is kept; local credentials are used when the environment names none.
+
+    The variables last as long as the job's run, as a Glue job's environment lasts as long as its
+    process: `end_job_routing` (called when a local run ends) restores them, so nothing the process
+    does afterwards (the demo, other tests, `etl-glue`) is sent to the local endpoint."""
+    global _before_routing
+    if _before_routing is None:
+        _before_routing = {name: os.environ.get(name) for name in _ROUTED_VARIABLES}
+    if _before_routing["AWS_ENDPOINT_URL_DYNAMODB"] is None:
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint()
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     if not os.environ.get("AWS_ACCESS_KEY_ID") and not os.environ.get("AWS_PROFILE"):
         os.environ["AWS_ACCESS_KEY_ID"] = os.environ["AWS_SECRET_ACCESS_KEY"] = "local"
+
+
+def end_job_routing() -> None:
+    """Give the process back the AWS variables route_job_clients found (a no-op when none were set)."""
+    global _before_routing
+    for name, value in (_before_routing or {}).items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    _before_routing = None
 
 
 def is_reachable(url: str | None = None) -> bool:
