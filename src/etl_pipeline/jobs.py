@@ -144,7 +144,11 @@ STAGES = {
 
 
 def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
+    """The error in one line. A Java error's first line only says which call failed
+    ("An error occurred while calling o123.save."): the Java exception's line follows it."""
+    lines = [line.strip(" :") for line in str(error).strip().splitlines() if line.strip(" :")]
+    if len(lines) > 1 and lines[0].startswith("An error occurred while calling"):
+        lines = [f"{lines[0]} {lines[1]}"]
     return f"{type(error).__name__}: {lines[0] if lines else ''}"
 
 

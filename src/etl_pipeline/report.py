@@ -50,8 +50,9 @@ class RunReport:
         else:
             why = entry.get("not_kept", "another failed dataset's input cannot be kept aside")
             kept = f"nothing committed, the rerun reads its input again ({why})"
-        logger.error("%s %s FAILED: %s; %s", self.stage, dataset, entry["error"], kept)
-        print(f"[{self.stage}] {dataset}: FAILED: {entry['error']}; {kept}", flush=True)
+        line = f"FAILED: {entry['error'].rstrip('.')}; {kept}"
+        logger.error("%s %s %s", self.stage, dataset, line)
+        print(f"[{self.stage}] {dataset}: {line}", flush=True)
 
     def finish(self, error: BaseException | None = None) -> None:
         self.seconds = round(time.monotonic() - self._clock, 3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -106,8 +107,7 @@ def test_a_load_that_fails_keeps_its_files_for_a_rerun_that_neither_loses_nor_du
 
 def test_a_failed_fail_rule_stops_its_dataset_the_others_load_and_the_fixed_rerun_loads_it_once(pipeline, tmp_path):
     config = tmp_path / "config"
-    (config / "datasets").mkdir(parents=True)
-    (config / "pipeline.yaml").write_text((pipeline.config_dir / "pipeline.yaml").read_text())
+    shutil.copytree(pipeline.config_dir, config, ignore=shutil.ignore_patterns("*.json"))  # every dataset
     flights = (pipeline.config_dir / "datasets" / "flights.yaml").read_text()
     (config / "datasets" / "flights.yaml").write_text(
         flights.replace("{name: batch_not_empty, outcome: fail, dqdl: 'RowCount > 0'}",
