@@ -12,12 +12,16 @@ from typing import Any
 from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 
+from etl_pipeline.retries import RunReads
+
 # A pessimistic size of one value in Parquet, to turn a row count into a file count.
 ESTIMATED_BYTES_PER_VALUE = 8
 
 
-def read_new_parquet(glue_context, uri: str, transformation_ctx: str, casts: dict[str, str] | None = None) -> DataFrame:
-    """The Parquet files under uri that the job's bookmark has not seen (no columns when none).
+def read_new_parquet(glue_context, uri: str, transformation_ctx: str, casts: dict[str, str] | None = None,
+                     reads: RunReads | None = None) -> DataFrame:
+    """The Parquet files under uri that the job's bookmark has not seen (no columns when none), and,
+    in a job run (`reads`), the files a failed earlier run left in the retry list.
 
     `casts` (column -> Spark SQL type) gives columns the config's type with Glue's `resolveChoice`
     cast action, before the frame becomes a DataFrame: a column the files hold as different types (a
@@ -26,13 +30,16 @@ def read_new_parquet(glue_context, uri: str, transformation_ctx: str, casts: dic
     Attempts to cast all values to the specified type",
     https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-crawler-pyspark-extensions-dynamic-frame.html).
     This is the only cast of a widened type on the way to the tables."""
-    frame = glue_context.create_dynamic_frame.from_options(
-        connection_type="s3", connection_options={"paths": [uri], "recurse": True},
-        format="parquet", transformation_ctx=transformation_ctx,
-    )
-    if casts:
-        frame = frame.resolveChoice(specs=[(name, f"cast:{glue_type_name(kind)}") for name, kind in casts.items()])
-    return frame.toDF()
+    def as_data_frame(frame) -> DataFrame:
+        if casts:
+            frame = frame.resolveChoice(specs=[(name, f"cast:{glue_type_name(kind)}") for name, kind in casts.items()])
+        return frame.toDF()
+
+    connection = {"paths": [uri], "recurse": True}
+    if reads is not None:
+        return reads.read_s3(glue_context, transformation_ctx, connection, "parquet", prepare=as_data_frame)
+    return as_data_frame(glue_context.create_dynamic_frame.from_options(
+        connection_type="s3", connection_options=connection, format="parquet", transformation_ctx=transformation_ctx))
 
 
 def glue_type_name(spark_type: str) -> str:

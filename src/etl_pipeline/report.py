@@ -33,12 +33,26 @@ class RunReport:
     error: str | None = None
     seconds: float = 0.0
     datasets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Datasets that failed while the others went on: the error line, the retry lists that keep their
+    # files (etl_pipeline.retries) or why their input could not be kept ("not_kept").
+    failed: dict[str, dict[str, Any]] = field(default_factory=dict)
     _clock: float = field(default_factory=time.monotonic, repr=False)
 
     def record(self, dataset: str, numbers: dict[str, Any]) -> None:
         self.datasets[dataset] = numbers
         logger.info("%s %s: %s", self.stage, dataset, _one_line(numbers))
         print(f"[{self.stage}] {dataset}: {_one_line(numbers)}", flush=True)
+
+    def record_failure(self, dataset: str, entry: dict[str, Any]) -> None:
+        self.failed[dataset] = entry
+        if "retry_lists" in entry:
+            kept = f"files kept in {', '.join(entry['retry_lists']) or 'no retry list (it read no file)'}"
+        else:
+            why = entry.get("not_kept", "another failed dataset's input cannot be kept aside")
+            kept = f"nothing committed, the rerun reads its input again ({why})"
+        line = f"FAILED: {entry['error'].rstrip('.')}; {kept}"
+        logger.error("%s %s %s", self.stage, dataset, line)
+        print(f"[{self.stage}] {dataset}: {line}", flush=True)
 
     def finish(self, error: BaseException | None = None) -> None:
         self.seconds = round(time.monotonic() - self._clock, 3)

@@ -46,6 +46,30 @@ def write_text(spark: SparkSession, uri: str, text: str) -> None:
         stream.close()
 
 
+def write_text_atomically(spark: SparkSession, uri: str, text: str) -> None:
+    """Write a file that a reader sees whole or not at all, even if the job dies while writing. On
+    S3 (EMRFS, S3A) one PUT is that already: the object appears when the upload completes. On a file
+    system (the local lake) the text goes to a hidden sibling (readers skip names starting with `.`)
+    that is then renamed over uri, which POSIX rename does in one step."""
+    path, fs = _path(spark, uri)
+    if str(fs.getScheme()) in ("s3", "s3a", "s3n"):
+        write_text(spark, uri, text)
+        return
+    temporary = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path.getParent(), f".{path.getName()}.writing")
+    write_text(spark, str(temporary.toString()), text)
+    if not fs.rename(temporary, path):
+        raise OSError(f"cannot rename {temporary.toString()} to {uri}; check the write access to its folder")
+
+
+def modified_ms(spark: SparkSession, uri: str) -> int | None:
+    """A file's modification time in epoch milliseconds (what S3 job bookmarks compare), or None when
+    the file is gone."""
+    path, fs = _path(spark, uri)
+    if not fs.exists(path):
+        return None
+    return int(fs.getFileStatus(path).getModificationTime())
+
+
 def list_files(spark: SparkSession, uri: str, suffix: str = "") -> list[str]:
     """URIs of the files directly under a folder (sorted); empty when the folder does not exist."""
     path, fs = _path(spark, uri)

@@ -24,5 +24,4 @@ if "--source_fallback" in sys.argv:
 glue_context = GlueContext(SparkContext.getOrCreate())
 job = Job(glue_context)
 job.init(args["JOB_NAME"], args)
-run_job("extract", glue_context, args)
-job.commit()
+run_job("extract", glue_context, args, job)  # commits the job: a failed dataset does not stop the others

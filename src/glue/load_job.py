@@ -23,5 +23,4 @@ args = getResolvedOptions(sys.argv, [
 glue_context = GlueContext(SparkContext.getOrCreate())
 job = Job(glue_context)
 job.init(args["JOB_NAME"], args)
-run_job("load", glue_context, args)
-job.commit()
+run_job("load", glue_context, args, job)  # commits the job: a failed dataset does not stop the others

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import pytest
 
+from etl_pipeline.jobs import DatasetsFailedError
 from etl_pipeline.warehouse import WarehouseTable
 from localglue.runner import demo_data
 from localglue.runner.deployment import LocalDeployment
@@ -62,7 +66,7 @@ def test_an_extract_that_fails_half_way_commits_nothing_and_its_rerun_lands_each
     assert transform["datasets"]["flights"]["duplicates_removed"] == 0
 
 
-def test_a_load_that_fails_commits_nothing_and_its_rerun_neither_loses_nor_duplicates_rows(pipeline):
+def test_a_load_that_fails_keeps_its_files_for_a_rerun_that_neither_loses_nor_duplicates_rows(pipeline):
     run_stage(pipeline, "extract")
     run_stage(pipeline, "transform")
     valid = len(flights_slice()) - int(expected_flight_failures(flights_slice()).sum())
@@ -72,10 +76,16 @@ def test_a_load_that_fails_commits_nothing_and_its_rerun_neither_loses_nor_dupli
         connection.execute(f"CREATE SCHEMA analytics; {table.create_table()}; "
                            f"ALTER TABLE analytics.flights ADD CONSTRAINT no_rows CHECK (year < 0)")
 
-    with pytest.raises(Exception, match=r"postactions for analytics.flights_staging failed.*violates check constraint"):
+    with pytest.raises(DatasetsFailedError, match=r"load: 1 dataset\(s\) failed \(flights: WarehouseLoadError: .*"
+                                                  r"postactions for analytics.flights_staging failed.*violates check"):
         run_stage(pipeline, "load", datasets="flights")
 
-    assert BookmarkStore(pipeline.settings.bookmarks_root).get(pipeline.job_name("load"))["Run"] == 0
+    # The run committed (a job run commits every dataset's bookmark at once); flights' files are kept.
+    assert BookmarkStore(pipeline.settings.bookmarks_root).get(pipeline.job_name("load"))["Run"] == 1
+    retry = lake_path(pipeline, "processed", "_state/retry/load/load_flights.json")
+    validated = sorted(lake_path(pipeline, "processed", "validated/flights").rglob("*.parquet"))
+    assert sorted(f["uri"].rsplit("/", 1)[1] for f in json.loads(retry.read_text())["files"]) == \
+        sorted(p.name for p in validated)
     # The curated zone already holds the batch: the rerun must replace it, not add to it.
     assert pipeline.athena().execute("SELECT count(*) FROM flights").fetchone() == (valid,)
 
@@ -90,13 +100,14 @@ def test_a_load_that_fails_commits_nothing_and_its_rerun_neither_loses_nor_dupli
         "SELECT count(*), count(DISTINCT (year, month, day, carrier, flight, origin)) FROM flights").fetchone() == \
         (valid, valid)
     assert warehouse(pipeline, "SELECT count(*) FROM analytics.flights") == [(valid,)]
+    assert len(flights["retried_files"]) == len(validated)
+    assert not retry.exists()
     assert run_stage(pipeline, "load", datasets="flights")["datasets"]["flights"]["rows_read"] == 0
 
 
-def test_a_failed_fail_rule_stops_the_batch_before_the_load(pipeline, tmp_path):
+def test_a_failed_fail_rule_stops_its_dataset_the_others_load_and_the_fixed_rerun_loads_it_once(pipeline, tmp_path):
     config = tmp_path / "config"
-    (config / "datasets").mkdir(parents=True)
-    (config / "pipeline.yaml").write_text((pipeline.config_dir / "pipeline.yaml").read_text())
+    shutil.copytree(pipeline.config_dir, config, ignore=shutil.ignore_patterns("*.json"))  # every dataset
     flights = (pipeline.config_dir / "datasets" / "flights.yaml").read_text()
     (config / "datasets" / "flights.yaml").write_text(
         flights.replace("{name: batch_not_empty, outcome: fail, dqdl: 'RowCount > 0'}",
@@ -105,14 +116,29 @@ def test_a_failed_fail_rule_stops_the_batch_before_the_load(pipeline, tmp_path):
     strict.deploy(with_database=True)  # uploads the changed config, as `make upload-scripts` would
     run_stage(strict, "extract")
 
-    with pytest.raises(Exception, match=r"dataset flights: 1 rule\(s\) with outcome fail failed, the batch is not "
-                                        r"loaded: batch_not_empty \[RowCount > 1000000\] failed: observed "
-                                        r"Dataset\.\*\.RowCount=2000"):
+    with pytest.raises(DatasetsFailedError, match=r"dataset flights: 1 rule\(s\) with outcome fail failed, the batch "
+                                                  r"is not loaded: batch_not_empty \[RowCount > 1000000\] failed: "
+                                                  r"observed Dataset\.\*\.RowCount=2000"):
         run_stage(strict, "transform")
 
     assert not lake_path(strict, "processed", "validated/flights").exists()
-    assert BookmarkStore(strict.settings.bookmarks_root).get(strict.job_name("transform"))["Run"] == 0
-    assert run_stage(strict, "load")["datasets"]["flights"]["rows_read"] == 0
+    retry = lake_path(strict, "processed", "_state/retry/transform/transform_flights.json")
+    landed = sorted(lake_path(strict, "processed", "landing/flights").rglob("*.parquet"))
+    assert sorted(f["uri"].rsplit("/", 1)[1] for f in json.loads(retry.read_text())["files"]) == \
+        sorted(p.name for p in landed)
+    load = run_stage(strict, "load")["datasets"]
+    assert load["flights"]["rows_read"] == 0
+    assert load["airlines"]["rows_loaded"] == 16  # the other datasets went on
+
+    pipeline.deploy(with_database=True)  # the fix: the config as it was
+    transform = run_stage(pipeline, "transform")["datasets"]
+    valid = len(flights_slice()) - int(expected_flight_failures(flights_slice()).sum())
+    assert (transform["flights"]["rows_read"], transform["flights"]["rows_valid"]) == (2 * FLIGHTS_PER_MONTH, valid)
+    assert transform["airlines"] == {"rows_read": 0, "nothing_new": True}
+    assert not retry.exists()
+    assert run_stage(pipeline, "load")["datasets"]["flights"]["rows_loaded"] == valid
+    assert warehouse(pipeline, "SELECT count(*), count(DISTINCT (year, month, day, carrier, flight, origin)) "
+                               "FROM analytics.flights") == [(valid, valid)]
 
 
 def test_a_corrections_file_updates_the_flights_it_resends_and_adds_the_new_ones(pipeline):

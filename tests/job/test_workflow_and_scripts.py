@@ -11,7 +11,7 @@ from localglue.runner import demo_data
 from localglue.runner.deployment import LocalDeployment, script_for
 from localglue.runner.workflow import run_workflow
 from localglue.services.environment import REPO_ROOT
-from tests.job.support import FLIGHTS_PER_MONTH, read_report
+from tests.job.support import FLIGHTS_PER_MONTH, lake_path, read_report
 
 
 def test_the_workflow_runs_the_configured_steps_in_order_and_catalogs_both_zones(pipeline):
@@ -32,6 +32,32 @@ def test_the_workflow_runs_the_configured_steps_in_order_and_catalogs_both_zones
     assert {(t["Name"], t["Parameters"]["table_type"]) for t in curated} == {
         (name, "ICEBERG") for name in ("airlines", "airports", "flights", "planes", "weather")}
     assert run.report("load")["datasets"]["weather"]["rows_loaded"] == 300
+
+
+def test_a_raw_file_the_crawler_cannot_use_is_logged_and_the_workflow_goes_on(pipeline, caplog):
+    """A file whose CSV columns come in another order: the crawler leaves it out of the raw table (its
+    columns follow the other files), says so, and the jobs still read it by its header."""
+    january = lake_path(pipeline, "raw", "flights/flights_2013_01.csv").read_text().splitlines()
+    header = january[0].split(",")
+    reordered = [",".join(reversed(line.split(","))) for line in january[:6]]
+    lake_path(pipeline, "raw", "flights/flights_reordered.csv").write_text("\n".join(reordered) + "\n")
+
+    run = run_workflow(pipeline, datasets="flights")
+
+    assert run.succeeded, [s.error for s in run.steps]
+    crawl = run.steps[0]
+    assert crawl.summary.endswith("; 1 file skipped (see the log)")
+    uri = f"s3://{pipeline.bucket('raw')}/flights/flights_reordered.csv"
+    assert [r.getMessage() for r in caplog.records if r.name == "localglue.crawler"] == [
+        f"crawler {pipeline.crawler_name('raw')}, table flights: skipped {uri}: columns "
+        f"{[name.lower() for name in reversed(header)]} do not line up with the table's "
+        f"{[name.lower() for name in header]}; CSV is read by position, so keep the same leading columns in the "
+        f"same order and add new ones at the end"]
+    raw = pipeline.catalog.get_table(DatabaseName=pipeline.database("raw"), Name="flights")["Table"]
+    assert [c["Name"] for c in raw["StorageDescriptor"]["Columns"]] == [name.lower() for name in header]
+    assert run.report("extract")["datasets"]["flights"]["rows_read"] == 2 * FLIGHTS_PER_MONTH + 5
+    transform = run.report("transform")["datasets"]["flights"]
+    assert (transform["rows_read"], transform["duplicates_removed"]) == (2 * FLIGHTS_PER_MONTH + 5, 5)
 
 
 def test_without_a_database_reference_data_comes_from_files_and_the_warehouse_is_skipped(local_home):

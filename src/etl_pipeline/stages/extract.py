@@ -25,6 +25,7 @@ from etl_pipeline.columns import (CORRUPT_RECORD, ETL_BATCH_ID, ETL_EXTRACTED_AT
                                   ETL_SOURCE_MODIFIED_AT)
 from etl_pipeline.config import DatasetConfig, DynamoDbSource, FileSource, JdbcSource, PipelineConfig
 from etl_pipeline.report import check_invariant
+from etl_pipeline.retries import RunReads
 from etl_pipeline.zones import Zones
 
 SOURCE_MODIFIED_MS = "_source_modified_ms"
@@ -40,6 +41,8 @@ class ExtractContext:
     batch_id: str
     extracted_at: datetime
     use_fallback: bool | frozenset[str]   # True: every dataset with fallback files reads them; a set: those
+    # The job run's bookmarked reads and retry lists (etl_pipeline.retries); None outside a job run.
+    reads: RunReads | None = None
 
     def falls_back(self, dataset: DatasetConfig) -> bool:
         wanted = self.use_fallback if isinstance(self.use_fallback, bool) else dataset.name in self.use_fallback
@@ -203,14 +206,17 @@ def read_source(context: ExtractContext, dataset: DatasetConfig) -> tuple[DataFr
                 .withColumn(SOURCE_MODIFIED_MS, F.lit(int(context.extracted_at.timestamp() * 1000)))), label
     files = source if isinstance(source, FileSource) else dataset.fallback
     location = context.zones.raw_files(files)
+    connection_options = {"paths": [location], "recurse": True,
+                          "attachFilename": ETL_SOURCE_FILE, "attachTimestamp": SOURCE_MODIFIED_MS}
+    # Files and table rows are different positions: each keeps its own bookmark.
+    transformation_ctx = f"extract_{dataset.name}" + ("" if isinstance(source, FileSource) else "_fallback")
+    if context.reads is not None:  # in a job run: with the files a failed earlier run left to retry
+        frame = context.reads.read_s3(context.glue_context, transformation_ctx, connection_options, files.format,
+                                      _glue_format_options(files), file_column=ETL_SOURCE_FILE)
+        return frame, location
     frame = context.glue_context.create_dynamic_frame.from_options(
-        connection_type="s3",
-        connection_options={"paths": [location], "recurse": True,
-                            "attachFilename": ETL_SOURCE_FILE, "attachTimestamp": SOURCE_MODIFIED_MS},
-        format=files.format,
-        format_options=_glue_format_options(files),
-        # Files and table rows are different positions: each keeps its own bookmark.
-        transformation_ctx=f"extract_{dataset.name}" + ("" if isinstance(source, FileSource) else "_fallback"),
+        connection_type="s3", connection_options=connection_options, format=files.format,
+        format_options=_glue_format_options(files), transformation_ctx=transformation_ctx,
     ).toDF()
     return frame, location
 

@@ -28,6 +28,7 @@ from etl_pipeline.batches import counted, file_count, read_new_parquet
 from etl_pipeline.columns import VERSION_COLUMNS, newest_first
 from etl_pipeline.config import DatasetConfig
 from etl_pipeline.report import InvariantError, check_invariant
+from etl_pipeline.retries import RunReads
 from etl_pipeline.schema_evolution import (TableChange, curated_changes, curated_ddl, refuse_several_types,
                                            widened_types, with_undeclared_columns)
 from etl_pipeline.warehouse import WarehouseTable
@@ -54,6 +55,8 @@ class LoadContext:
     warehouse_connection: str
     warehouse_database: str
     warehouse_schema: str
+    # The job run's bookmarked reads and retry lists (etl_pipeline.retries); None outside a job run.
+    reads: RunReads | None = None
 
 
 def newest_versions(validated: DataFrame, dataset: DatasetConfig) -> DataFrame:
@@ -191,8 +194,8 @@ def warehouse_error_line(table: WarehouseTable, error: BaseException) -> str:
     column = f"column(s) {', '.join(named)}" if named else "column not named by the database"
     return (f"warehouse table {table.schema}.{table.name} ({column}) refused the load: {message[:300]}. "
             f"Compare the table with config/datasets/{table.dataset.name}.yaml (types, max_length, "
-            f"targets.warehouse.varchar_bytes), fix the one that is wrong, then rerun the load job: its bookmark "
-            f"is not committed, so it loads the same batch again (full trace in the job's log)")
+            f"targets.warehouse.varchar_bytes), fix the one that is wrong, then rerun the load job: the batch's "
+            f"files are kept in its retry list, so it loads the same batch again (full trace in the job's log)")
 
 
 def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
@@ -200,7 +203,7 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
     # Batches validated before and after a type widening hold the column as different Parquet
     # types: read as the config's current (wider) type, they load together.
     validated = read_new_parquet(context.glue_context, context.zones.validated(dataset), f"load_{dataset.name}",
-                                 casts=widened_types(dataset))
+                                 casts=widened_types(dataset), reads=context.reads)
     if not validated.columns:
         return {"rows_read": 0, "nothing_new": True}
     refuse_several_types(validated, dataset)
@@ -226,8 +229,8 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
             if warehouse_rows != merged["merged"]:
                 raise InvariantError(
                     f"load {dataset.name}: {warehouse_rows:,} rows staged for the warehouse but "
-                    f"{merged['merged']:,} merged into the curated table; the job's bookmark is not committed, "
-                    f"so the rerun loads the batch again")
+                    f"{merged['merged']:,} merged into the curated table; the batch's files are kept in its retry "
+                    f"list, so the rerun loads the batch again")
     finally:
         ranked.unpersist()
     return {

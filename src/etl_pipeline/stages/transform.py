@@ -6,10 +6,11 @@ the three outputs are written from there:
 - valid rows      -> `<processed>/validated/<dataset>/batch_id=<id>/` (typed Parquet, PII masked)
 - failed rows     -> `<quarantine>/<dataset>/rejected/batch_id=<id>/` (source text + failed rules)
 - older versions  -> `<quarantine>/<dataset>/duplicates/batch_id=<id>/`
-A rule with outcome `fail` that fails stops the run before anything is written. The outcome counts
-are observed during the classifying pass, and the rows
-written to each output are counted as they are written: rows read must equal valid + quarantined
-+ duplicates, or the run fails before its bookmark is committed.
+A rule with outcome `fail` that fails stops the dataset before anything is written; a failure
+while writing removes what was written. The outcome counts are observed during the classifying
+pass, and the rows written to each output are counted as they are written: rows read must equal
+valid + quarantined + duplicates, or the dataset fails (and its files are read again by the next
+run: etl_pipeline.retries).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from etl_pipeline.columns import DUPLICATE, ETL_BATCH_ID, ETL_FAILED_RULES, ETL_
     QUARANTINED, VALID, VERSION_COLUMNS
 from etl_pipeline.config import DatasetConfig
 from etl_pipeline.report import check_invariant
+from etl_pipeline.retries import RunReads
 from etl_pipeline.rows import classify, curated_columns, quarantine_columns, standardise
 from etl_pipeline.schema_evolution import plan_source_schema, validated_type_changes
 from etl_pipeline.zones import Zones
@@ -38,6 +40,8 @@ class TransformContext:
     glue_context: object
     zones: Zones
     target_file_size_mb: int
+    # The job run's bookmarked reads and retry lists (etl_pipeline.retries); None outside a job run.
+    reads: RunReads | None = None
 
 
 def output_batch_id(landing_batch_ids: list[str]) -> str:
@@ -50,7 +54,8 @@ def output_batch_id(landing_batch_ids: list[str]) -> str:
 
 def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict:
     spark = context.glue_context.spark_session
-    landed = read_new_parquet(context.glue_context, context.zones.landing(dataset), f"transform_{dataset.name}")
+    landed = read_new_parquet(context.glue_context, context.zones.landing(dataset), f"transform_{dataset.name}",
+                              reads=context.reads)
     if not landed.columns:
         return {"rows_read": 0, "nothing_new": True}
 
@@ -91,15 +96,22 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
             files = file_count(metrics[outcome], len(rows.columns), context.target_file_size_mb)
             written[outcome] = write_counted(rows, uri, files, f"{outcome}_{dataset.name}")
 
-        write(QUARANTINED)
-        if metrics[QUARANTINED]:
-            rule_failures = rule_counts(classified.where(F.col(ETL_OUTCOME) == QUARANTINED), ETL_FAILED_RULES)
-        rule_warnings = rule_counts(classified.where(F.col(ETL_OUTCOME) != QUARANTINED), ETL_WARNED_RULES)
-        write(VALID)
-        write(DUPLICATE)
-        check_invariant("transform", dataset.name, metrics["rows"],
-                        {"valid": written[VALID], "quarantined": written[QUARANTINED],
-                         "duplicates": written[DUPLICATE]})
+        try:
+            write(QUARANTINED)
+            if metrics[QUARANTINED]:
+                rule_failures = rule_counts(classified.where(F.col(ETL_OUTCOME) == QUARANTINED), ETL_FAILED_RULES)
+            rule_warnings = rule_counts(classified.where(F.col(ETL_OUTCOME) != QUARANTINED), ETL_WARNED_RULES)
+            write(VALID)
+            write(DUPLICATE)
+            check_invariant("transform", dataset.name, metrics["rows"],
+                            {"valid": written[VALID], "quarantined": written[QUARANTINED],
+                             "duplicates": written[DUPLICATE]})
+        except BaseException:
+            # Half a batch must not stay behind: the load would read it, and the retry (with newer
+            # landed batches, so under another batch id) would not overwrite it.
+            for uri in outputs.values():
+                storage.delete(spark, uri)
+            raise
         # The types the curated table is now being given, for the next run's comparison.
         storage.write_text(spark, types_uri, json.dumps({c.name: c.type for c in (*dataset.columns, *dataset.derived)}))
     finally:

@@ -9,14 +9,26 @@ One table per target folder (`s3://bucket/prefix/<name>/` -> table `<table_prefi
 - every data file under the folder must have the same format (csv, json or parquet);
 - Hive-style subfolders (`year=2013/month=1/`) become partition keys, each folder path a partition;
   other subfolders just hold more files of the table;
-- columns are the union over a sample of files, in first-seen order, with conflicting types widened.
+- columns are the union over a sample of files, in first-seen order, with conflicting types widened;
+  CSV columns follow the layout most sampled files share.
 
 Existing tables follow Glue's SchemaChangePolicy: `update_behavior` decides whether a changed schema
 becomes a new table version or is only reported; `delete_behavior` decides what happens to tables and
 partitions whose data is gone. New tables and partitions are always added, as Glue does.
 
-A crawl reads every target before it writes anything: a file it cannot read stops the crawl with a
-`CrawlerError` and leaves the Data Catalog as it was.
+A file the crawler cannot use is skipped, as a Glue crawler does, never the crawl: an unreadable or
+ragged file, a file in another format than most of the target's, a CSV file whose delimiter, header
+or column order differs from the layout most files share, or a file at another partition depth. Each
+is one warning line naming the file and why (logger `localglue.crawler`, like Glue's CloudWatch
+crawler log) and listed in its TableReport.skipped; the table is created or updated from the other
+files, and the other targets are crawled as usual. A target none of whose files can be used keeps
+its table as it is (action `unusable`). On AWS a crawler logs "skipped folder" for partitions that
+do not match the table and goes on
+(https://repost.aws/knowledge-center/glue-crawler-not-adding-new-partitions); files that do not fit
+a table's format or schema are grouped apart, never a reason to fail the crawl
+(https://repost.aws/knowledge-center/glue-crawler-detect-schema,
+https://docs.aws.amazon.com/glue/latest/dg/crawler-grouping-policy.html). The stand-in catalogs the
+one table per target the project uses and leaves the misfits out of it, saying so.
 """
 
 from __future__ import annotations
@@ -24,12 +36,14 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from itertools import islice
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Callable, Union
 from urllib.parse import unquote
 
 import pyarrow as pa
@@ -69,12 +83,15 @@ ARROW_TYPES = {
 HiveType = Union[str, dict[str, "HiveType"], list["HiveType"]]
 
 
-class CrawlerError(Exception):
-    """The crawl stopped on data it cannot catalog; the message names the file and what to do."""
+LOG = logging.getLogger("localglue.crawler")
 
 
 class _FileProblem(Exception):
-    """A problem with one file; the crawler turns it into a CrawlerError naming the file."""
+    """Why the crawler cannot use one file; the file is skipped and the reason logged."""
+
+
+# Called with a skipped file and why: logs it and lists it in the target's report.
+Skip = Callable[[LakeFile, str], None]
 
 
 @dataclass
@@ -83,7 +100,8 @@ class TableReport:
 
     action: created | updated (new table version) | unchanged | schema_change_logged (LOG policy: the
     catalog keeps the old definition) | deleted | deprecated | deletion_logged (data gone, LOG policy)
-    | no_data (no table, no files).
+    | no_data (no table, no files) | unusable (files, but none the crawler can use: the catalog is
+    left as it was).
     """
 
     table: str
@@ -95,6 +113,8 @@ class TableReport:
     partitions_removed: list[tuple[str, ...]] = field(default_factory=list)
     # Deprecated partitions whose folders came back: the deprecation mark is removed.
     partitions_restored: list[tuple[str, ...]] = field(default_factory=list)
+    # Files left out of the table: (URI, why), each also logged as a warning.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -112,9 +132,10 @@ class CrawlResult:
         return [report.table for report in self.tables if report.action == action]
 
     def summary(self) -> str:
-        """One line for logs, e.g. `crawler raw -> raw_db: 1 created, 2 unchanged; partitions: 12 added`."""
+        """One line for logs, e.g. `crawler raw -> raw_db: 1 created, 2 unchanged; partitions: 12 added`
+        (then `; 1 file skipped (see the log)` when files were left out)."""
         actions = ("created", "updated", "unchanged", "schema_change_logged", "deleted", "deprecated",
-                   "deletion_logged", "no_data")
+                   "deletion_logged", "no_data", "unusable")
         tables = ", ".join(f"{len(self.names(a))} {a.replace('_', ' ')}" for a in actions if self.names(a))
         removed = {"LOG": "missing (logged)", "DELETE_FROM_DATABASE": "deleted",
                    "DEPRECATE_IN_DATABASE": "deprecated"}[self.delete_behavior]
@@ -122,7 +143,10 @@ class CrawlResult:
                   removed: sum(len(r.partitions_removed) for r in self.tables),
                   "restored": sum(len(r.partitions_restored) for r in self.tables)}
         partitions = ", ".join(f"{count} {word}" for word, count in counts.items() if count)
-        return f"crawler {self.crawler} -> {self.database}: {tables}; partitions: {partitions or 'no change'}"
+        skipped = sum(len(r.skipped) for r in self.tables)
+        files = f"; {skipped} file{'s' * (skipped != 1)} skipped (see the log)" if skipped else ""
+        return (f"crawler {self.crawler} -> {self.database}: {tables}; "
+                f"partitions: {partitions or 'no change'}{files}")
 
 
 @dataclass
@@ -131,8 +155,10 @@ class _Crawled:
 
     target: str
     table: str
-    table_input: dict[str, Any] | None   # None: the target holds no data files
+    table_input: dict[str, Any] | None   # None: the target holds no data files it can use
     partitions: dict[tuple[str, ...], str] = field(default_factory=dict)   # values -> folder URI
+    skipped: list[tuple[str, str]] = field(default_factory=list)           # (URI, why)
+    has_files: bool = False   # files were found, usable or not
 
 
 class LocalCrawler:
@@ -172,49 +198,44 @@ class LocalCrawler:
         return re.sub(r"[^a-z0-9_]", "_", (self.table_prefix + folder).lower())
 
     def crawl(self) -> CrawlResult:
-        crawled = [self._scan(target) for target in self.targets]   # reads only: may raise CrawlerError
+        crawled = [self._scan(target) for target in self.targets]   # reads only
         self.catalog.ensure_database(self.database)
         reports = [self._apply(found) for found in crawled]
         return CrawlResult(self.name, self.database, self.delete_behavior, reports)
 
     # ---------------------------------------------------------------- reading
-    def _fail(self, target: str, problem: str) -> CrawlerError:
-        return CrawlerError(f"crawler {self.name}, target {target}: {problem}. "
-                            f"The Data Catalog was not changed; fix the data, then run the crawler again.")
-
     def _scan(self, target: str) -> _Crawled:
         table = self.table_name(target)
         files = sorted(list_files(self.lake_root, [target]), key=lambda f: f.uri)
+        skipped: list[tuple[str, str]] = []
+
+        def skip(lake_file: LakeFile, why: str) -> None:
+            LOG.warning("crawler %s, table %s: skipped %s: %s", self.name, table, lake_file.uri, why)
+            skipped.append((lake_file.uri, why))
+
+        def unusable(why: str) -> _Crawled:
+            LOG.warning("crawler %s, table %s: %s; the table is left as it was", self.name, table, why)
+            return _Crawled(target, table, None, skipped=skipped, has_files=True)
+
         if not files:
             return _Crawled(target, table, None)
         folder = to_local_path(self.lake_root, target)
-        try:
-            classification = self._format(target, files)
-            paths = [f.path for f in files]
-            sample = paths if len(paths) <= SAMPLE_FILES else paths[:SAMPLE_FILES // 2] + paths[-(SAMPLE_FILES // 2):]
-            columns, parameters, serde_parameters = _read_schema(classification, sample)
-        except _FileProblem as problem:
-            raise self._fail(target, str(problem)) from None
-        except OSError as error:
-            raise self._fail(target, f"cannot read {error.filename}: {error.strerror}") from None
+        files, classification = _majority_format(files, skip)
+        files, key_names = _majority_partition_depth(files, folder, skip)
+        sample = files if len(files) <= SAMPLE_FILES else files[:SAMPLE_FILES // 2] + files[-(SAMPLE_FILES // 2):]
+        columns, parameters, serde_parameters = _read_schema(classification, sample, skip)
         if not columns:
-            raise self._fail(target, "no columns found (the files hold no records)")
-
-        layout = {f.uri: _partition_folders(f.path.relative_to(folder)) for f in files}
-        first_uri, first_folders = next(iter(layout.items()))
-        key_names = [key for key, _ in first_folders]
-        for uri, folders in layout.items():
-            if [key for key, _ in folders] != key_names:
-                raise self._fail(target, f"files sit at different partition depths ({first_uri} has partition "
-                                         f"keys {key_names}, {uri} has {[key for key, _ in folders]}); keep every "
-                                         f"data file under the same key=value folder levels")
+            return unusable(f"no usable records in {len(files)} {classification} file(s) of {target}")
         clashes = [key for key in key_names if key in columns]
         if clashes:
-            raise self._fail(target, f"{clashes} are both data columns and partition folder keys; "
-                                     f"drop them from the files or rename the folders")
+            return unusable(f"{clashes} are both data columns and partition folder keys; "
+                            f"drop them from the files or rename the folders")
+        left_out = {uri for uri, _ in skipped}
+        used = [f for f in files if f.uri not in left_out]
         partitions = {tuple(unquote(name.split("=", 1)[1]) for _, name in folders):
                       target + "".join(f"{name}/" for _, name in folders)
-                      for folders in layout.values()} if key_names else {}
+                      for folders in (_partition_folders(f.path.relative_to(folder)) for f in used)
+                      } if key_names else {}
 
         current = (self.catalog.get_table(DatabaseName=self.database, Name=table)["Table"]
                    if self.catalog.table_exists(self.database, table) else None)
@@ -222,42 +243,34 @@ class LocalCrawler:
             table, target, [{"Name": n, "Type": _render(t)} for n, t in columns.items()], classification,
             partition_keys=_partition_keys(key_names, list(partitions), current),
             parameters={**parameters, UPDATED_BY: self.name}, serde_parameters=serde_parameters)
-        return _Crawled(target, table, definition, partitions)
-
-    def _format(self, target: str, files: list[LakeFile]) -> str:
-        """The target's one format; Glue tables have a single format, so mixing them is an error."""
-        found: dict[str, str] = {}
-        for f in files:
-            found.setdefault(_file_format(f.path), f.uri)
-        if len(found) > 1:
-            listed = ", ".join(f"{fmt} (e.g. {uri})" for fmt, uri in sorted(found.items()))
-            raise self._fail(target, f"the folder mixes formats: {listed}; a table has one format, so move "
-                                     f"each format under its own folder and crawl those as separate targets")
-        return next(iter(found))
+        return _Crawled(target, table, definition, partitions, skipped, has_files=True)
 
     # ---------------------------------------------------------------- writing
     def _apply(self, found: _Crawled) -> TableReport:
         catalog, database, name = self.catalog, self.database, found.table
+        if found.table_input is None and found.has_files:
+            return TableReport(name, found.target, "unusable", skipped=found.skipped)
         if found.table_input is None:
             return self._apply_missing(found)
         if not catalog.table_exists(database, name):
             catalog.create_table(DatabaseName=database, TableInput=found.table_input)
-            report = TableReport(name, found.target, "created")
+            report = TableReport(name, found.target, "created", skipped=found.skipped)
             self._sync_partitions(found, found.table_input, report, refresh=False)
             return report
 
         current = catalog.get_table(DatabaseName=database, Name=name)["Table"]
         changes = _differences(current, found.table_input)
         if not changes:
-            report, effective = TableReport(name, found.target, "unchanged"), current
+            report, effective = TableReport(name, found.target, "unchanged", skipped=found.skipped), current
         elif self.update_behavior == "UPDATE_IN_DATABASE":
             kept = {k: v for k, v in current.get("Parameters", {}).items() if k not in CRAWLER_PARAMETERS}
             effective = {**_as_table_input(current), **found.table_input,
                          "Parameters": {**kept, **found.table_input["Parameters"]}}
             catalog.update_table(DatabaseName=database, TableInput=effective)
-            report = TableReport(name, found.target, "updated", changes)
+            report = TableReport(name, found.target, "updated", changes, skipped=found.skipped)
         else:
-            report, effective = TableReport(name, found.target, "schema_change_logged", changes), current
+            report = TableReport(name, found.target, "schema_change_logged", changes, skipped=found.skipped)
+            effective = current
         if [k["Name"] for k in effective["PartitionKeys"]] == [k["Name"] for k in found.table_input["PartitionKeys"]]:
             self._sync_partitions(found, effective, report, refresh=report.action == "updated")
         else:
@@ -328,6 +341,35 @@ class LocalCrawler:
 
 
 # -------------------------------------------------------------------- files
+def _majority_format(files: list[LakeFile], skip: Skip) -> tuple[list[LakeFile], str]:
+    """The files in the format most of them have, and that format; a table has one format, so the
+    others are skipped (ties go to the format of the first file by name)."""
+    formats: dict[str, str] = _readable(_file_format, files, skip)
+    if not formats:
+        return [], "unknown"
+    majority = Counter(formats.values()).most_common(1)[0][0]
+    for lake_file in files:
+        if formats.get(lake_file.uri, majority) != majority:
+            skip(lake_file, f"a {formats[lake_file.uri]} file among {majority} files; a table has one format, "
+                            f"so move it under a folder of its own")
+    return [f for f in files if formats.get(f.uri) == majority], majority
+
+
+def _majority_partition_depth(files: list[LakeFile], folder: Path,
+                              skip: Skip) -> tuple[list[LakeFile], list[str]]:
+    """The files under the key=value folder levels most of them share, and those keys; files at
+    another depth are skipped, as Glue skips a folder whose partition keys do not match the table's."""
+    keys = {f.uri: [key for key, _ in _partition_folders(f.path.relative_to(folder))] for f in files}
+    if not keys:
+        return [], []
+    majority = list(Counter(tuple(k) for k in keys.values()).most_common(1)[0][0])
+    for lake_file in files:
+        if keys[lake_file.uri] != majority:
+            skip(lake_file, f"partition keys {keys[lake_file.uri]} differ from the table's {majority}; "
+                            f"keep every data file under the same key=value folder levels")
+    return [f for f in files if keys[f.uri] == majority], majority
+
+
 def _file_format(path: Path) -> str:
     fmt = SUFFIX_FORMATS.get(path.suffix.lower())
     if fmt:
@@ -335,8 +377,8 @@ def _file_format(path: Path) -> str:
     with path.open("rb") as stream:
         if stream.read(4) == b"PAR1":
             return "parquet"
-    raise _FileProblem(f"{path}: cannot tell the format (expected a .csv, .json, .jsonl, .ndjson or .parquet "
-                       f"file, or Parquet content); rename it or move it out of the target folder")
+    raise _FileProblem("cannot tell the format (expected a .csv, .json, .jsonl, .ndjson or .parquet "
+                       "file, or Parquet content); rename it or move it out of the target folder")
 
 
 def _partition_folders(relative: Path) -> list[tuple[str, str]]:
@@ -350,38 +392,64 @@ def _partition_folders(relative: Path) -> list[tuple[str, str]]:
     return folders
 
 
-def _read_schema(classification: str, paths: list[Path]
+def _readable(read: Callable[[Path], Any], files: list[LakeFile], skip: Skip) -> dict[str, Any]:
+    """What `read` returns for each file it can read, by URI; the others are skipped."""
+    found = {}
+    for lake_file in files:
+        try:
+            found[lake_file.uri] = read(lake_file.path)
+        except _FileProblem as problem:
+            skip(lake_file, str(problem))
+        except OSError as error:
+            skip(lake_file, f"cannot read it ({error.strerror})")
+    return found
+
+
+def _read_schema(classification: str, files: list[LakeFile], skip: Skip
                  ) -> tuple[dict[str, HiveType], dict[str, str], dict[str, str]]:
-    """Columns, table parameters and SerDe parameters of a table's sampled files."""
+    """Columns, table parameters and SerDe parameters of a table's sampled files, skipping the files
+    that cannot be used."""
     if classification == "csv":
-        return _csv_schema(paths)
+        return _csv_schema(files, skip)
     read = _json_schema if classification == "json" else _parquet_schema
     columns: dict[str, HiveType] = {}
-    for path in paths:
-        for name, hive_type in read(path).items():
+    for file_columns in _readable(read, files, skip).values():
+        for name, hive_type in file_columns.items():
             columns[name] = _merge(columns.get(name, "null"), hive_type)
     return columns, {}, {}
 
 
-def _csv_schema(paths: list[Path]) -> tuple[dict[str, HiveType], dict[str, str], dict[str, str]]:
+def _csv_schema(files: list[LakeFile], skip: Skip) -> tuple[dict[str, HiveType], dict[str, str], dict[str, str]]:
     """Columns and table/SerDe parameters of CSV files. The CSV SerDe reads columns by position, so
-    every file must start with the same columns in the same order (new columns go at the end)."""
-    columns: dict[str, HiveType] = {}
-    layout: tuple[str, bool] | None = None
-    for path in paths:
-        names, types, delimiter, header = _read_csv(path)
-        if layout is None:
-            layout = (delimiter, header)
-        elif layout != (delimiter, header):
-            raise _FileProblem(f"{path}: delimiter {delimiter!r} and header={header} differ from the other "
-                               f"files' ({layout[0]!r}, header={layout[1]}); give a table's files one layout")
+    the table takes the delimiter, header and column order most files share (ties: the first file by
+    name); a file that starts with other columns or another order is skipped, one that only adds
+    columns at the end adds them to the table."""
+    read = _readable(_read_csv, files, skip)
+    if not read:
+        return {}, {}, {}
+    by_uri = {f.uri: f for f in files}
+    layouts = Counter((delimiter, header) for _, _, delimiter, header in read.values())
+    delimiter, header = layouts.most_common(1)[0][0]
+    same_layout = {}
+    for uri, (names, types, file_delimiter, file_header) in read.items():
+        if (file_delimiter, file_header) == (delimiter, header):
+            same_layout[uri] = (names, types)
+        else:
+            skip(by_uri[uri], f"delimiter {file_delimiter!r} and header={file_header} differ from the table's "
+                              f"({delimiter!r}, header={header}); give a table's files one layout")
+    orders = Counter(tuple(names) for names, _ in same_layout.values())
+    majority = list(orders.most_common(1)[0][0])
+    columns: dict[str, HiveType] = {name: "null" for name in majority}
+    # The majority's files first, so a file that adds columns cannot push the common order aside.
+    for uri in sorted(same_layout, key=lambda u: same_layout[u][0] != majority):
+        names, types = same_layout[uri]
         if names != list(columns)[:len(names)] and list(columns) != names[:len(columns)]:
-            raise _FileProblem(f"{path}: columns {names} do not line up with {list(columns)} from the other files; "
-                               f"CSV is read by position, so keep the same leading columns and add new ones at the end")
+            skip(by_uri[uri], f"columns {names} do not line up with the table's {list(columns)}; CSV is read "
+                              f"by position, so keep the same leading columns in the same order and add new ones "
+                              f"at the end")
+            continue
         for name in names:
             columns[name] = _merge(columns.get(name, "null"), types[name])
-    assert layout is not None
-    delimiter, header = layout
     parameters = {"delimiter": delimiter, **({"skip.header.line.count": "1"} if header else {})}
     return columns, parameters, {"field.delim": delimiter}
 
@@ -391,20 +459,20 @@ def _read_csv(path: Path) -> tuple[list[str], dict[str, HiveType], str, bool]:
         with path.open(newline="", encoding="utf-8") as stream:
             first = stream.readline()
             if not first.strip():
-                raise _FileProblem(f"{path}: the file is empty or starts with a blank line, so it has neither "
-                                   f"a header nor rows; remove it or write its header on the first line")
+                raise _FileProblem("the file is empty or starts with a blank line, so it has neither "
+                                   "a header nor rows; remove it or write its header on the first line")
             delimiter = max(CSV_DELIMITERS, key=first.count)
             stream.seek(0)
             rows = list(islice(csv.reader(stream, delimiter=delimiter), SAMPLE_ROWS + 1))
     except (UnicodeDecodeError, csv.Error) as error:
-        raise _FileProblem(f"{path}: not readable as UTF-8 CSV ({error})") from None
+        raise _FileProblem(f"not readable as UTF-8 CSV ({error})") from None
     head = [value.strip() for value in rows[0]]
     header = (all(head) and len({h.lower() for h in head}) == len(head)
               and all(_scalar_type(h) == "string" for h in head))
     data = rows[1:] if header else rows
     width = max(len(row) for row in rows)
     if header and width > len(head):
-        raise _FileProblem(f"{path}: a row has {width} fields but the header names {len(head)}")
+        raise _FileProblem(f"a row has {width} fields but the header names {len(head)} (a ragged file)")
     names = [h.lower() for h in head] if header else [f"col{i}" for i in range(width)]
     types: dict[str, HiveType] = {}
     for index, name in enumerate(names):
@@ -436,15 +504,15 @@ def _json_schema(path: Path) -> dict[str, HiveType]:
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as error:
-                    raise _FileProblem(f"{path}: record {number} is not valid JSON ({error.msg} at column "
+                    raise _FileProblem(f"record {number} is not valid JSON ({error.msg} at column "
                                        f"{error.colno}); the crawler reads JSON Lines, one object per line") from None
                 if not isinstance(record, dict):
-                    raise _FileProblem(f"{path}: record {number} is a JSON {type(record).__name__}, not an "
+                    raise _FileProblem(f"record {number} is a JSON {type(record).__name__}, not an "
                                        f"object; the crawler reads JSON Lines, one object per line")
                 for key, value in record.items():
                     columns[key.lower()] = _merge(columns.get(key.lower(), "null"), _json_type(value))
     except UnicodeDecodeError as error:
-        raise _FileProblem(f"{path}: not UTF-8 text ({error})") from None
+        raise _FileProblem(f"not UTF-8 text ({error})") from None
     return columns
 
 
@@ -474,8 +542,8 @@ def _parquet_schema(path: Path) -> dict[str, HiveType]:
     try:
         schema = pq.read_schema(path)
     except pa.ArrowException as error:
-        raise _FileProblem(f"{path}: not a readable Parquet file ({error})") from None
-    return {f.name.lower(): _arrow_type(f.type, f"{path}: column {f.name}") for f in schema}
+        raise _FileProblem(f"not a readable Parquet file ({error})") from None
+    return {f.name.lower(): _arrow_type(f.type, f"column {f.name}") for f in schema}
 
 
 def _arrow_type(data_type: pa.DataType, where: str) -> HiveType:

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from localglue.services.catalog import LocalDataCatalog, table_input
-from localglue.services.crawler import CrawlerError, LocalCrawler
+from localglue.services.crawler import LocalCrawler
 
 DB = "raw_db"
 
@@ -459,63 +459,98 @@ def test_target_without_files_creates_no_table(catalog, lake):
     assert catalog.get_database(Name=DB)["Database"]["Name"] == DB
 
 
-# --------------------------------------------------------------------- errors
-def test_malformed_json_stops_the_crawl_and_leaves_the_catalog_untouched(catalog, lake):
+# ------------------------------------------------------- files it cannot use
+SKIPPED = "localglue.crawler"
+
+
+def skipped_lines(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == SKIPPED and r.levelname == "WARNING"]
+
+
+def test_malformed_json_file_is_skipped_and_logged_and_other_targets_crawled(catalog, lake, caplog):
     write_csv(lake / "raw/flights/a.csv", FLIGHTS)
     write_jsonl(lake / "raw/weather/a.json", [{"temp": 1}])
     with (lake / "raw/weather/b.json").open("a") as stream:
-        stream.write('{"temp": 2}\n{"temp": 3,\n')
+        stream.write('{"temp": 2, "wind": 3.5}\n{"temp": 3,\n')
 
-    with pytest.raises(CrawlerError) as error:
-        crawler(catalog, lake, "s3://raw/flights/", "s3://raw/weather/").crawl()
+    result = crawler(catalog, lake, "s3://raw/flights/", "s3://raw/weather/").crawl()
 
-    message = str(error.value)
-    assert "raw/weather/b.json: record 2 is not valid JSON" in message
-    assert "The Data Catalog was not changed" in message
-    assert not (catalog.root / "databases").exists()
-    assert not catalog.table_exists(DB, "flights")
+    assert result.names("created") == ["flights", "weather"]
+    assert columns(catalog, "weather") == [("temp", "bigint")]
+    assert len(columns(catalog, "flights")) == 6
+    reason = ("record 2 is not valid JSON (Expecting property name enclosed in double quotes at column 1); "
+              "the crawler reads JSON Lines, one object per line")
+    assert result.table("weather").skipped == [("s3://raw/weather/b.json", reason)]
+    assert skipped_lines(caplog) == [f"crawler raw-crawler, table weather: skipped s3://raw/weather/b.json: {reason}"]
+    assert result.summary().endswith("; 1 file skipped (see the log)")
 
 
-def test_malformed_file_in_existing_table_keeps_its_definition(catalog, lake):
+def test_malformed_file_in_existing_table_keeps_its_definition(catalog, lake, caplog):
     write_jsonl(lake / "raw/weather/a.json", [{"temp": 1}])
     crawl = crawler(catalog, lake, "s3://raw/weather/")
     crawl.crawl()
     (lake / "raw/weather/b.json").write_text('{"temp": 2.5, "wind": 3}\n[1, 2]\n')
 
-    with pytest.raises(CrawlerError, match=r"b\.json: record 2 is a JSON list, not an object"):
-        crawl.crawl()
+    result = crawl.crawl()
 
+    assert result.table("weather").action == "unchanged"
     assert columns(catalog, "weather") == [("temp", "bigint")]
     assert version_ids(catalog, "weather") == ["1"]
+    assert skipped_lines(caplog) == ["crawler raw-crawler, table weather: skipped s3://raw/weather/b.json: "
+                                     "record 2 is a JSON list, not an object; the crawler reads JSON Lines, "
+                                     "one object per line"]
 
 
-def test_empty_csv_file_is_an_error_naming_the_file(catalog, lake):
-    (lake / "raw/flights").mkdir(parents=True)
+def test_empty_csv_file_is_skipped_beside_good_ones(catalog, lake, caplog):
+    write_csv(lake / "raw/flights/a.csv", FLIGHTS)
     (lake / "raw/flights/empty.csv").write_text("")
 
-    with pytest.raises(CrawlerError, match=r"flights/empty\.csv: the file is empty"):
-        crawler(catalog, lake, "s3://raw/flights/").crawl()
+    result = crawler(catalog, lake, "s3://raw/flights/").crawl()
+
+    assert result.table("flights").action == "created"
+    assert [c for c, _ in columns(catalog, "flights")] == ["year", "carrier", "dep_delay", "distance", "cancelled",
+                                                           "note"]
+    assert [uri for uri, _ in result.table("flights").skipped] == ["s3://raw/flights/empty.csv"]
+    assert "skipped s3://raw/flights/empty.csv: the file is empty" in skipped_lines(caplog)[0]
 
 
-def test_mixed_formats_in_one_target_are_an_error_naming_them(catalog, lake):
+def test_target_whose_only_file_is_unusable_leaves_the_catalog_alone(catalog, lake, caplog):
+    (lake / "raw/flights").mkdir(parents=True)
+    (lake / "raw/flights/empty.csv").write_text("")
+    write_jsonl(lake / "raw/weather/a.json", [{"temp": 1}])
+
+    result = crawler(catalog, lake, "s3://raw/flights/", "s3://raw/weather/").crawl()
+
+    assert result.table("flights").action == "unusable"
+    assert result.names("created") == ["weather"]
+    assert not catalog.table_exists(DB, "flights")
+    assert skipped_lines(caplog)[-1] == ("crawler raw-crawler, table flights: no usable records in 1 csv file(s) "
+                                         "of s3://raw/flights/; the table is left as it was")
+    assert "1 unusable" in result.summary()
+
+
+def test_file_in_a_minority_format_is_skipped(catalog, lake, caplog):
     write_csv(lake / "raw/mixed/a.csv", FLIGHTS)
+    write_csv(lake / "raw/mixed/c.csv", FLIGHTS)
     write_jsonl(lake / "raw/mixed/b.json", [{"temp": 1}])
 
-    with pytest.raises(CrawlerError) as error:
-        crawler(catalog, lake, "s3://raw/mixed/").crawl()
+    result = crawler(catalog, lake, "s3://raw/mixed/").crawl()
 
-    message = str(error.value)
-    assert "target s3://raw/mixed/" in message
-    assert "mixes formats: csv (e.g. s3://raw/mixed/a.csv), json (e.g. s3://raw/mixed/b.json)" in message
-    assert not catalog.table_exists(DB, "mixed")
+    table = catalog.get_table(DatabaseName=DB, Name="mixed")["Table"]
+    assert table["Parameters"]["classification"] == "csv"
+    assert "temp" not in [c for c, _ in columns(catalog, "mixed")]
+    assert result.table("mixed").skipped == [("s3://raw/mixed/b.json", "a json file among csv files; a table has "
+                                              "one format, so move it under a folder of its own")]
 
 
-def test_file_of_unknown_format_is_an_error(catalog, lake):
+def test_file_of_unknown_format_is_skipped(catalog, lake, caplog):
     write_csv(lake / "raw/flights/a.csv", FLIGHTS)
     (lake / "raw/flights/README.txt").write_text("notes")
 
-    with pytest.raises(CrawlerError, match=r"README\.txt: cannot tell the format"):
-        crawler(catalog, lake, "s3://raw/flights/").crawl()
+    result = crawler(catalog, lake, "s3://raw/flights/").crawl()
+
+    assert result.table("flights").action == "created"
+    assert "skipped s3://raw/flights/README.txt: cannot tell the format" in skipped_lines(caplog)[0]
 
 
 def test_parquet_magic_bytes_identify_a_file_without_suffix(catalog, lake):
@@ -526,28 +561,79 @@ def test_parquet_magic_bytes_identify_a_file_without_suffix(catalog, lake):
     assert columns(catalog, "planes") == [("tailnum", "string")]
 
 
-def test_corrupt_parquet_file_is_an_error_naming_the_file(catalog, lake):
-    flight_partitions(lake, [1])
+def test_corrupt_parquet_file_is_skipped_and_its_partition_still_added(catalog, lake, caplog):
+    flight_partitions(lake, [1, 2])
     (lake / "curated/flights/year=2013/month=1/part-00001.snappy.parquet").write_bytes(b"PAR1 truncated")
 
-    with pytest.raises(CrawlerError, match=r"month=1/part-00001\.snappy\.parquet: not a readable Parquet file"):
-        crawler(catalog, lake, "s3://curated/flights/").crawl()
+    result = crawler(catalog, lake, "s3://curated/flights/").crawl()
+
+    assert columns(catalog, "flights") == [("flight", "int"), ("distance", "double")]
+    assert sorted(partitions(catalog, "flights")) == [("2013", "1"), ("2013", "2")]
+    [(uri, why)] = result.table("flights").skipped
+    assert uri.endswith("month=1/part-00001.snappy.parquet") and why.startswith("not a readable Parquet file")
 
 
-def test_csv_files_whose_columns_do_not_line_up_are_an_error(catalog, lake):
+def test_reordered_csv_file_is_skipped_and_the_majority_sets_the_column_order(catalog, lake, caplog):
+    write_csv(lake / "raw/flights/a.csv", [["carrier", "year"], ["UA", 2013]])
+    write_csv(lake / "raw/flights/b.csv", [["year", "carrier"], [2013, "AA"]])
+    write_csv(lake / "raw/flights/c.csv", [["year", "carrier"], [2014, "DL"]])
+
+    result = crawler(catalog, lake, "s3://raw/flights/").crawl()
+
+    assert columns(catalog, "flights") == [("year", "bigint"), ("carrier", "string")]
+    assert skipped_lines(caplog) == [
+        "crawler raw-crawler, table flights: skipped s3://raw/flights/a.csv: columns ['carrier', 'year'] do not "
+        "line up with the table's ['year', 'carrier']; CSV is read by position, so keep the same leading columns "
+        "in the same order and add new ones at the end"]
+    assert result.table("flights").action == "created"
+
+
+def test_csv_file_with_an_extra_column_at_the_end_adds_it_and_one_in_the_middle_is_skipped(catalog, lake, caplog):
     write_csv(lake / "raw/flights/a.csv", [["year", "carrier"], [2013, "UA"]])
-    write_csv(lake / "raw/flights/b.csv", [["carrier", "year"], ["AA", 2013]])
+    write_csv(lake / "raw/flights/b.csv", [["year", "carrier"], [2013, "AA"]])
+    write_csv(lake / "raw/flights/c.csv", [["year", "carrier", "delay"], [2014, "DL", 1.5]])
+    write_csv(lake / "raw/flights/d.csv", [["year", "origin", "carrier"], [2014, "JFK", "DL"]])
 
-    with pytest.raises(CrawlerError, match=r"b\.csv: columns \['carrier', 'year'\] do not line up"):
-        crawler(catalog, lake, "s3://raw/flights/").crawl()
+    result = crawler(catalog, lake, "s3://raw/flights/").crawl()
+
+    assert columns(catalog, "flights") == [("year", "bigint"), ("carrier", "string"), ("delay", "double")]
+    assert [uri for uri, _ in result.table("flights").skipped] == ["s3://raw/flights/d.csv"]
 
 
-def test_files_at_different_partition_depths_are_an_error(catalog, lake):
-    flight_partitions(lake, [1])
+def test_ragged_csv_file_is_skipped(catalog, lake, caplog):
+    write_csv(lake / "raw/flights/a.csv", [["year", "carrier"], [2013, "UA"]])
+    write_csv(lake / "raw/flights/b.csv", [["year", "carrier"], [2013, "AA", "extra"]])
+
+    result = crawler(catalog, lake, "s3://raw/flights/").crawl()
+
+    assert columns(catalog, "flights") == [("year", "bigint"), ("carrier", "string")]
+    assert result.table("flights").skipped == [
+        ("s3://raw/flights/b.csv", "a row has 3 fields but the header names 2 (a ragged file)")]
+
+
+def test_csv_file_with_another_delimiter_is_skipped(catalog, lake, caplog):
+    write_csv(lake / "raw/flights/a.csv", [["year", "carrier"], [2013, "UA"]])
+    write_csv(lake / "raw/flights/b.csv", [["year", "carrier"], [2014, "AA"]])
+    (lake / "raw/flights/c.csv").write_text("year;carrier\n2015;DL\n")
+
+    result = crawler(catalog, lake, "s3://raw/flights/").crawl()
+
+    assert catalog.get_table(DatabaseName=DB, Name="flights")["Table"]["Parameters"]["delimiter"] == ","
+    assert result.table("flights").skipped == [
+        ("s3://raw/flights/c.csv", "delimiter ';' and header=True differ from the table's (',', header=True); "
+                                   "give a table's files one layout")]
+
+
+def test_file_at_another_partition_depth_is_skipped(catalog, lake, caplog):
+    flight_partitions(lake, [1, 2])
     write_parquet(lake / "curated/flights/loose.parquet", pa.table({"flight": pa.array([1], pa.int32())}))
 
-    with pytest.raises(CrawlerError, match=r"files sit at different partition depths"):
-        crawler(catalog, lake, "s3://curated/flights/").crawl()
+    result = crawler(catalog, lake, "s3://curated/flights/").crawl()
+
+    assert sorted(partitions(catalog, "flights")) == [("2013", "1"), ("2013", "2")]
+    assert result.table("flights").skipped == [
+        ("s3://curated/flights/loose.parquet", "partition keys [] differ from the table's ['year', 'month']; "
+                                               "keep every data file under the same key=value folder levels")]
 
 
 @pytest.mark.parametrize("setting, value", [("update_behavior", "DELETE_FROM_DATABASE"),
