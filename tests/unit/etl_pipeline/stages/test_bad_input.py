@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import json
 import os
 
 import pytest
@@ -150,3 +151,77 @@ def test_every_json_line_lands_somewhere(spark, lake, zones, readings, extract_c
     assert valid == ["s1", "s5", "s6"]
     assert rejected == [("", ["malformed_record", "sensor_not_null"]), ("", ["sensor_not_null"]),
                         ("s3", ["value_is_double"])]
+
+
+# Files no reader can decode: a gzip cut short, bytes that are no bzip2 stream.
+UNREADABLE = {
+    "truncated.csv.gz": gzip.compress(HEADER + b"".join(b"%d,UA,1\n" % i for i in range(100, 200)))[:40],
+    "garbage.csv.bz2": b"BZh91AY&SY" + b"\x00\x01not bzip2" * 8,
+}
+
+
+def test_an_unreadable_file_is_set_aside_with_its_reason_and_the_rest_of_the_batch_goes_on(
+        spark, lake, zones, trips, extract_context, start_job):
+    good = put_bytes(lake, "s3://raw/trips/good.csv", HEADER + b"1,UA,10\n2,DL,20\n")
+    bad = {name: put_bytes(lake, f"s3://raw/trips/{name}", data) for name, data in UNREADABLE.items()}
+
+    job = start_job("extract")
+    extracted = extract_dataset(extract_context("b1"), trips)
+    job.commit()
+
+    assert (extracted["rows_read"], extracted.get("files"), extracted["files_set_aside"]) == (2, [good], 2), extracted
+    assert "2 source file(s) could not be read and are set aside" in extracted["warning"]
+    by_file = {entry["file"]: entry for entry in extracted["set_aside"]}
+    assert sorted(by_file) == sorted(bad.values())
+    for name, uri in bad.items():
+        copy = f"s3://quarantine/trips/unreadable/batch_id=b1/{name}"
+        assert by_file[uri]["copy"] == copy
+        assert lake.path(copy).read_bytes() == UNREADABLE[name]  # the file as it arrived
+        record = json.loads(lake.path(copy + ".reason.json").read_text())
+        assert record == {"file": uri, "size": len(UNREADABLE[name]), "reason": by_file[uri]["reason"],
+                          "batch_id": "b1", "set_aside_at": record["set_aside_at"], "copy": copy}
+        assert "\n" not in record["reason"] and record["reason"]
+    assert "Unexpected end of input stream" in by_file[bad["truncated.csv.gz"]]["reason"]
+    assert lake.path(bad["truncated.csv.gz"]).exists()  # the raw zone keeps the original
+    rows = {r["trip_id"]: r["etl_source_file"] for r in spark.read.parquet(zones.landing(trips, "b1")).collect()}
+    assert rows == {"1": good, "2": good}
+
+    # The next run does not read the set-aside files again (Glue's `exclusions` keep them out).
+    job = start_job("extract")
+    rerun = extract_dataset(extract_context("b2"), trips)
+    job.commit()
+    assert rerun == {"rows_read": 0, "nothing_new": True, "source": "s3://raw/trips/"}
+
+    # The sender's fixed file, under a new name, loads.
+    fixed = put_bytes(lake, "s3://raw/trips/truncated-resent.csv.gz", gzip.compress(HEADER + b"100,UA,1\n101,UA,2\n"))
+    job = start_job("extract")
+    replayed = extract_dataset(extract_context("b3"), trips)
+    job.commit()
+    assert (replayed["rows_read"], replayed["files"]) == (2, [fixed])
+    assert "files_set_aside" not in replayed
+
+
+def test_a_rerun_of_a_failed_batch_reports_the_files_that_batch_set_aside(lake, trips, extract_context, start_job):
+    put_bytes(lake, "s3://raw/trips/good.csv", HEADER + b"1,UA,10\n")
+    bad = put_bytes(lake, "s3://raw/trips/truncated.csv.gz", UNREADABLE["truncated.csv.gz"])
+    start_job("extract")
+    extract_dataset(extract_context("b1"), trips)  # the job fails later: no commit
+
+    job = start_job("extract")
+    rerun = extract_dataset(extract_context("b1"), trips)
+    job.commit()
+
+    assert (rerun["rows_read"], rerun["files_set_aside"]) == (1, 1)
+    assert [entry["file"] for entry in rerun["set_aside"]] == [bad]
+
+
+def test_a_failure_that_names_no_unreadable_file_still_fails_the_extract(lake, trips, extract_context, monkeypatch):
+    from etl_pipeline.stages import extract
+
+    put_bytes(lake, "s3://raw/trips/good.csv", HEADER + b"1,UA,10\n")
+    monkeypatch.setattr(extract, "as_landing_rows", lambda frame, context: (_ for _ in ()).throw(
+        OSError("connection reset while reading s3://raw/trips/good.csv")))
+
+    with pytest.raises(OSError, match="connection reset"):
+        extract_dataset(extract_context("b1"), trips)
+    assert not lake.path("s3://quarantine/trips/unreadable").exists()  # good.csv reads fine alone
