@@ -234,8 +234,10 @@ def read_source(context: ExtractContext, dataset: DatasetConfig,
         format_options=_glue_format_options(files),
         # Files and table rows are different positions: each keeps its own bookmark.
         transformation_ctx=f"extract_{dataset.name}" + ("" if isinstance(source, FileSource) else "_fallback"),
-    ).toDF()
-    return frame, location
+    )
+    # Parquet files that hold a column as different types (a string in one, a decimal in another)
+    # make it a choice; everything lands as text, so each value becomes its own type's text.
+    return frame.resolveChoice(choice="cast:string").toDF(), location
 
 
 def as_landing_rows(frame: DataFrame, context: ExtractContext) -> DataFrame:
