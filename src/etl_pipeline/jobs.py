@@ -72,7 +72,7 @@ def fallback_datasets(argument: str | None) -> bool | frozenset[str]:
 
 
 def _extract_context(run: JobRun) -> ExtractContext:
-    """Arguments: env, config_path, raw_path, processed_path, datasets, metrics_namespace; optional
+    """Arguments: env, config_path, raw_path, processed_path, quarantine_path, datasets, metrics_namespace; optional
     source_fallback=files reads JDBC datasets from their fallback files, files:a,b only datasets a and b."""
     marker = run.zones.reports("extract", LAST_SUCCESS_MARKER)
     last_success = storage.read_text(run.spark, marker).strip() if storage.exists(run.spark, marker) else None

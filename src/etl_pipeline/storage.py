@@ -79,18 +79,41 @@ def list_files(spark: SparkSession, uri: str, suffix: str = "") -> list[str]:
     return sorted(name for name in names if name.endswith(suffix))
 
 
+def files_under(spark: SparkSession, uri: str, suffix: str = "") -> list[str]:
+    """URIs of the files under a folder at any depth (sorted); empty when the folder does not exist."""
+    return sorted(name for name in modification_times(spark, uri) if name.endswith(suffix))
+
+
+def modification_times(spark: SparkSession, uri: str) -> dict[str, int]:
+    """Every file under a folder at any depth, with its modification time in epoch milliseconds."""
+    path, fs = _path(spark, uri)
+    if not fs.exists(path):
+        return {}
+    found, files = {}, fs.listFiles(path, True)
+    while files.hasNext():
+        status = files.next()
+        found[str(status.getPath().toString())] = int(status.getModificationTime())
+    return found
+
+
+def size(spark: SparkSession, uri: str) -> int:
+    path, fs = _path(spark, uri)
+    return int(fs.getFileStatus(path).getLen())
+
+
+def copy(spark: SparkSession, source_uri: str, target_uri: str) -> None:
+    """Copy one file byte for byte, replacing the target."""
+    source, source_fs = _path(spark, source_uri)
+    target, target_fs = _path(spark, target_uri)
+    jvm = spark.sparkContext._jvm
+    jvm.org.apache.hadoop.fs.FileUtil.copy(source_fs, source, target_fs, target, False, True,
+                                           spark.sparkContext._jsc.hadoopConfiguration())
+
+
 def hidden_files(spark: SparkSession, uri: str) -> list[str]:
     """Files under a folder (at any depth) whose names start with `_` or `.`: Hadoop's and so Glue's
     file readers skip them, so a job can only report them."""
-    path, fs = _path(spark, uri)
-    if not fs.exists(path):
-        return []
-    found, files = [], fs.listFiles(path, True)
-    while files.hasNext():
-        name = str(files.next().getPath().toString())
-        if name.rsplit("/", 1)[-1].startswith(("_", ".")):
-            found.append(name)
-    return sorted(found)
+    return [name for name in files_under(spark, uri) if name.rsplit("/", 1)[-1].startswith(("_", "."))]
 
 
 def exists(spark: SparkSession, uri: str) -> bool:

@@ -7,6 +7,8 @@
                 s3://<processed>/<reports>/<stage>/<run id>.json            one run report per job run
     quarantine  s3://<quarantine>/<dataset>/rejected/batch_id=<id>/         rows that failed a rule
                 s3://<quarantine>/<dataset>/duplicates/batch_id=<id>/       older versions of a key
+                s3://<quarantine>/<dataset>/unreadable/batch_id=<id>/<file> source files no reader could
+                                                                            decode, each with <file>.reason.json
     curated     s3://<curated>/...                                          the Iceberg tables: their catalog's
                                                                             warehouse (the jobs' --conf)
     temp        s3://<temp>/...                                             checkpoints, Redshift staging
@@ -55,6 +57,11 @@ class Zones:
 
     def duplicates(self, dataset: DatasetConfig, batch_id: str) -> str:
         return join_uri(self.root("quarantine"), dataset.name, "duplicates", f"batch_id={batch_id}")
+
+    def unreadable(self, dataset: DatasetConfig, batch_id: str | None = None) -> str:
+        """Where extract sets aside the source files it cannot read (the dataset's folder, or one batch's)."""
+        folder = join_uri(self.root("quarantine"), dataset.name, "unreadable")
+        return join_uri(folder, f"batch_id={batch_id}") if batch_id else folder
 
     def validated_types(self, dataset: DatasetConfig) -> str:
         """The column types of the dataset's last validated batch (the transform's schema memory)."""

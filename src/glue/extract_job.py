@@ -1,7 +1,7 @@
 """Glue job: extract. Lands what is new in each configured source in the processed zone.
 
-Arguments: --env --config_path --raw_path --processed_path --datasets (all | a,b,...)
---metrics_namespace (CloudWatch namespace, or none);
+Arguments: --env --config_path --raw_path --processed_path --quarantine_path (where unreadable
+source files are set aside) --datasets (all | a,b,...) --metrics_namespace (CloudWatch namespace, or none);
 optional --source_fallback files (every JDBC dataset from its fallback files) or files:a,b (only
 datasets a and b: their database is not provisioned, or does not answer in the local demo).
 """
@@ -16,7 +16,8 @@ from pyspark.context import SparkContext
 from etl_pipeline.jobs import run_job
 
 args = getResolvedOptions(sys.argv, [
-    "JOB_NAME", "env", "config_path", "raw_path", "processed_path", "datasets", "metrics_namespace",
+    "JOB_NAME", "env", "config_path", "raw_path", "processed_path", "quarantine_path", "datasets",
+    "metrics_namespace",
 ])
 if "--source_fallback" in sys.argv:
     args.update(getResolvedOptions(sys.argv, ["source_fallback"]))

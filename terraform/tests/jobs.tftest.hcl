@@ -110,9 +110,9 @@ run "arguments_match_the_job_scripts" {
 
   assert {
     condition = toset([for k in keys(aws_glue_job.stage["extract"].default_arguments) : k if !startswith(k, "--enable-") && !contains(["--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--spark-event-logs-path", "--datalake-formats", "--conf"], k)]) == toset(
-      ["--env", "--config_path", "--raw_path", "--processed_path", "--datasets", "--metrics_namespace", "--source_fallback"]
+      ["--env", "--config_path", "--raw_path", "--processed_path", "--quarantine_path", "--datasets", "--metrics_namespace", "--source_fallback"]
     )
-    error_message = "extract without a reference database: --env --config_path --raw_path --processed_path --datasets --metrics_namespace --source_fallback."
+    error_message = "extract without a reference database: --env --config_path --raw_path --processed_path --quarantine_path --datasets --metrics_namespace --source_fallback."
   }
   assert {
     condition = toset([for k in keys(aws_glue_job.stage["transform"].default_arguments) : k if !startswith(k, "--enable-") && !contains(["--job-language", "--job-bookmark-option", "--TempDir", "--extra-py-files", "--spark-event-logs-path", "--datalake-formats", "--conf"], k)]) == toset(

@@ -30,7 +30,8 @@ PREFIX = f"etl-glue-pipeline-{ENV}"
 # which Glue supplies itself). When src/glue/<stage>_job.py exists, the test also checks that the
 # script asks for exactly these names.
 REQUIRED_ARGUMENTS = {
-    "extract": ["JOB_NAME", "env", "config_path", "raw_path", "processed_path", "datasets", "metrics_namespace"],
+    "extract": ["JOB_NAME", "env", "config_path", "raw_path", "processed_path", "quarantine_path", "datasets",
+                "metrics_namespace"],
     "transform": ["JOB_NAME", "env", "config_path", "processed_path", "quarantine_path", "datasets",
                   "metrics_namespace"],
     "load": ["JOB_NAME", "env", "config_path", "processed_path", "curated_database",

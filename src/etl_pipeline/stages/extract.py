@@ -6,14 +6,22 @@ bookmark keys' last values. Every value is landed as text, with batch metadata; 
 are the transform's business, so a bad value is quarantined there with its rule name instead of
 failing the read. A batch lands in `landing/<dataset>/batch_id=<id>/`, written whole or not at all;
 a rerun after a failed run reuses the batch id and replaces what that run left.
+
+A source file that the reader cannot decode (a corrupt or truncated .gz, .bz2 or .parquet) does not
+stop the batch: extract sets it aside under `<quarantine>/<dataset>/unreadable/batch_id=<id>/`, with
+a `<file>.reason.json` beside it, reads the rest of the batch without it and reports it. Every later
+run keeps the set-aside files out of its read with Glue's `exclusions`, so a file is never re-read;
+a fixed file is replayed under a new name (docs/data-quality.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from urllib.parse import quote
 
 from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
@@ -30,6 +38,9 @@ from etl_pipeline.zones import Zones
 
 SOURCE_MODIFIED_MS = "_source_modified_ms"
 BYTE_ORDER_MARK = "\ufeff"
+REASON_SUFFIX = ".reason.json"
+# Characters special in Glue's exclusion globs; escaped, a pattern names exactly one object.
+GLOB_SPECIAL = re.compile(r"([\\*?\[\]{}])")
 
 
 @dataclass(frozen=True)
@@ -188,8 +199,15 @@ def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def read_source(context: ExtractContext, dataset: DatasetConfig) -> tuple[DataFrame, str]:
-    """The new rows of a dataset's source, and a label of where they came from."""
+def exclusion_pattern(uri: str) -> str:
+    """A glob of Glue's `exclusions` that matches exactly the object at uri (and no other)."""
+    return GLOB_SPECIAL.sub(r"\\\1", uri)
+
+
+def read_source(context: ExtractContext, dataset: DatasetConfig,
+                excluded: tuple[str, ...] = ()) -> tuple[DataFrame, str]:
+    """The new rows of a dataset's source, and a label of where they came from; a file source's
+    read leaves out the files in `excluded` (the ones set aside as unreadable)."""
     source = dataset.source
     if isinstance(source, DynamoDbSource) and not context.falls_back(dataset):
         return _read_dynamodb(context, dataset, source)
@@ -206,19 +224,27 @@ def read_source(context: ExtractContext, dataset: DatasetConfig) -> tuple[DataFr
                 .withColumn(SOURCE_MODIFIED_MS, F.lit(int(context.extracted_at.timestamp() * 1000)))), label
     files = source if isinstance(source, FileSource) else dataset.fallback
     location = context.zones.raw_files(files)
-    connection_options = {"paths": [location], "recurse": True,
-                          "attachFilename": ETL_SOURCE_FILE, "attachTimestamp": SOURCE_MODIFIED_MS}
+    options = {"paths": [location], "recurse": True,
+               "attachFilename": ETL_SOURCE_FILE, "attachTimestamp": SOURCE_MODIFIED_MS}
+    if excluded:
+        # Glue's S3 source option: "a string containing a JSON list of Unix-style glob patterns to
+        # exclude" (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-s3-home.html).
+        options["exclusions"] = json.dumps([exclusion_pattern(uri) for uri in excluded])
     # Files and table rows are different positions: each keeps its own bookmark.
     transformation_ctx = f"extract_{dataset.name}" + ("" if isinstance(source, FileSource) else "_fallback")
+
+    def as_text(frame) -> DataFrame:
+        # Parquet files that hold a column as different types (a string in one, a decimal in another)
+        # make it a choice; everything lands as text, so each value becomes its own type's text.
+        return frame.resolveChoice(choice="cast:string").toDF()
+
     if context.reads is not None:  # in a job run: with the files a failed earlier run left to retry
-        frame = context.reads.read_s3(context.glue_context, transformation_ctx, connection_options, files.format,
-                                      _glue_format_options(files), file_column=ETL_SOURCE_FILE)
-        return frame, location
-    frame = context.glue_context.create_dynamic_frame.from_options(
-        connection_type="s3", connection_options=connection_options, format=files.format,
-        format_options=_glue_format_options(files), transformation_ctx=transformation_ctx,
-    ).toDF()
-    return frame, location
+        return context.reads.read_s3(context.glue_context, transformation_ctx, options, files.format,
+                                     _glue_format_options(files), file_column=ETL_SOURCE_FILE,
+                                     prepare=as_text), location
+    return as_text(context.glue_context.create_dynamic_frame.from_options(
+        connection_type="s3", connection_options=options, format=files.format,
+        format_options=_glue_format_options(files), transformation_ctx=transformation_ctx)), location
 
 
 def as_landing_rows(frame: DataFrame, context: ExtractContext) -> DataFrame:
@@ -248,13 +274,17 @@ def as_landing_rows(frame: DataFrame, context: ExtractContext) -> DataFrame:
     )
 
 
+def _file_source(context: ExtractContext, dataset: DatasetConfig) -> FileSource | None:
+    """The files this run reads the dataset from, or None for a database or DynamoDB table."""
+    if isinstance(dataset.source, FileSource):
+        return dataset.source
+    return dataset.fallback if context.falls_back(dataset) else None
+
+
 def _unread_files(context: ExtractContext, dataset: DatasetConfig) -> dict:
     """What the run report says about source files no row came from: hidden ones Glue never reads."""
-    if isinstance(dataset.source, FileSource):
-        source = dataset.source
-    elif context.falls_back(dataset):
-        source = dataset.fallback
-    else:  # a database or DynamoDB table: no files
+    source = _file_source(context, dataset)
+    if source is None:
         return {}
     hidden = storage.hidden_files(context.glue_context.spark_session, context.zones.raw_files(source))
     if not hidden:
@@ -283,7 +313,128 @@ def save_watermarks(spark, datasets: dict[str, dict]) -> None:
 
 
 def _extract(context: ExtractContext, dataset: DatasetConfig) -> dict:
-    frame, origin = read_source(context, dataset)
+    """Land the batch; a file the reader cannot decode is set aside and the batch read again without it."""
+    files = _file_source(context, dataset)
+    if files is None:
+        return _land(context, dataset, ())
+    earlier = set_aside_records(context, dataset)
+    # A rerun of a failed run's batch reports what that run set aside as its own.
+    set_aside = [record for record in earlier if record["batch_id"] == context.batch_id]
+    excluded = [record["file"] for record in earlier]
+    tried = set(excluded)  # files not to search again: set aside, or found readable alone
+    while True:
+        try:
+            numbers = _land(context, dataset, tuple(excluded))
+            break
+        except Exception as error:  # noqa: BLE001 - whatever the reader raised; re-raised unless a file caused it
+            unreadable = unreadable_file(context, files, error, tried)
+            if unreadable is None:
+                raise
+            uri, reason = unreadable
+            set_aside.append(_set_aside(context, dataset, files, uri, reason))
+            excluded.append(uri)
+            tried.add(uri)
+    return {**numbers, **_set_aside_numbers(set_aside, numbers.get("warning"))} if set_aside else numbers
+
+
+def set_aside_records(context: ExtractContext, dataset: DatasetConfig) -> list[dict]:
+    """Every file of the dataset set aside so far (its `.reason.json`), oldest batch first."""
+    spark = context.glue_context.spark_session
+    return [json.loads(storage.read_text(spark, uri))
+            for uri in storage.files_under(spark, context.zones.unreadable(dataset), REASON_SUFFIX)]
+
+
+def unreadable_file(context: ExtractContext, files: FileSource, error: BaseException,
+                    tried: set[str]) -> tuple[str, str] | None:
+    """The source file that made a read fail, with why: the first that its reader cannot decode when
+    read alone (every column of every row), trying the files the error names first, then the newest.
+
+    Spark names the file in some errors but not in a codec's (a truncated gzip says only "Unexpected
+    end of input stream"), hence the search; `tried` names the files not to try (read fine alone, or
+    already set aside), and gets the ones found readable. When no
+    file fails alone (a lost connection, a permission, a bug), None: the error is no file's fault."""
+    spark = context.glue_context.spark_session
+    text = _error_text(error)
+    times = storage.modification_times(spark, context.zones.raw_files(files))
+    candidates = sorted((uri for uri in times if not uri.rsplit("/", 1)[-1].startswith(("_", "."))
+                         and uri not in tried),
+                        key=lambda uri: (not _names(text, uri), -times[uri], uri))
+    for uri in candidates:
+        reason = _decode_failure(context, files, uri)
+        if reason:
+            return uri, reason
+        tried.add(uri)
+    return None
+
+
+def _names(text: str, uri: str) -> bool:
+    """Whether an error text names the object (as s3://bucket/key, bucket/key, or URL-encoded)."""
+    path = uri.split("://", 1)[-1]
+    return path in text or quote(path) in text
+
+
+def _error_text(error: BaseException) -> str:
+    """An exception's message with its causes', the JVM's included (py4j keeps them apart)."""
+    parts, seen = [], set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        parts.append(str(error))
+        java = getattr(error, "java_exception", None)
+        while java is not None:
+            parts.append(str(java.toString()))
+            java = java.getCause()
+        error = error.__cause__ or error.__context__
+    return "\n".join(parts)
+
+
+def _decode_failure(context: ExtractContext, files: FileSource, uri: str) -> str | None:
+    """Why the source's reader cannot decode the file, in one line; None when it reads it whole."""
+    try:
+        frame = context.glue_context.create_dynamic_frame.from_options(
+            connection_type="s3", connection_options={"paths": [uri]}, format=files.format,
+            format_options=_glue_format_options(files)).toDF()
+        # Every value decoded and dropped: a count alone would read only a Parquet file's footer.
+        frame.write.format("noop").mode("overwrite").save()
+    except Exception as error:  # noqa: BLE001 - the reader's error is the reason
+        return _root_cause(error)
+    return None
+
+
+def _root_cause(error: BaseException) -> str:
+    """The innermost cause of a reader's error (a JVM exception's, when there is one), in one line."""
+    java = getattr(error, "java_exception", None)
+    if java is not None:
+        while java.getCause() is not None:
+            java = java.getCause()
+        message = str(java.toString())
+    else:
+        message = f"{type(error).__name__}: {error}"
+    return " ".join(message.split())[:500]
+
+
+def _set_aside(context: ExtractContext, dataset: DatasetConfig, files: FileSource, uri: str, reason: str) -> dict:
+    """Copy the file under the quarantine zone with its reason; the raw zone keeps the original."""
+    spark = context.glue_context.spark_session
+    relative = uri[len(context.zones.raw_files(files)):] if uri.startswith(context.zones.raw_files(files)) \
+        else uri.rsplit("/", 1)[-1]
+    copy = storage.join_uri(context.zones.unreadable(dataset, context.batch_id), relative)
+    storage.copy(spark, uri, copy)
+    record = {"file": uri, "size": storage.size(spark, uri), "reason": reason, "batch_id": context.batch_id,
+              "set_aside_at": _iso(datetime.now(timezone.utc)), "copy": copy}
+    storage.write_text(spark, copy + REASON_SUFFIX, json.dumps(record, sort_keys=True) + "\n")
+    return record
+
+
+def _set_aside_numbers(set_aside: list[dict], warning: str | None) -> dict:
+    said = (f"{len(set_aside)} source file(s) could not be read and are set aside under the quarantine zone "
+            f"({', '.join(r['file'].rsplit('/', 1)[-1] for r in set_aside)}); the rest of the batch was read")
+    return {"files_set_aside": len(set_aside),
+            "set_aside": [{k: r[k] for k in ("file", "size", "reason", "copy")} for r in set_aside],
+            "warning": f"{warning}; {said}" if warning else said}
+
+
+def _land(context: ExtractContext, dataset: DatasetConfig, excluded: tuple[str, ...]) -> dict:
+    frame, origin = read_source(context, dataset, excluded)
     unread = _unread_files(context, dataset)
     if not frame.columns:
         return {"rows_read": 0, "nothing_new": True, "source": origin, **unread}

@@ -1,8 +1,9 @@
 """`awsglue.context.GlueContext` on a local SparkSession.
 
 What Glue does in its Java classes, done here in Python over the local runtime's parts:
-- S3 reads list the files under the paths in the local lake, keep only the ones the job bookmark
-  has not seen (per `transformation_ctx`), and read them with Spark; CSV files are read by header,
+- S3 reads list the files under the paths in the local lake, leave out the ones the `exclusions`
+  globs match, keep only the ones the job bookmark has not seen (per `transformation_ctx`; a read
+  without one has no bookmark), and read them with Spark; CSV files are read by header,
   one group per distinct header, so every file maps its columns by name (Glue's frames are
   self-describing per record; Spark's CSV reader alone would map later files by position).
 - JDBC reads (postgresql, mysql, redshift) resolve the Glue connection from the local Data Catalog
@@ -104,11 +105,13 @@ class GlueContext(object):
         self._mount(lake.buckets_in(uris))
 
     def _unread(self, files: list[lake.LakeFile], transformation_ctx: str) -> list[lake.LakeFile]:
-        """The files the job's bookmark has not seen; they count as read when the job commits."""
-        state = self._bookmarks.state(transformation_ctx) if self._bookmarks else None
+        """The files the job's bookmark has not seen; they count as read when the job commits. A read
+        without a transformation_ctx has no bookmark, as on Glue: it reads every file."""
+        if not (self._bookmarks and transformation_ctx):
+            return files
+        state = self._bookmarks.state(transformation_ctx)
         unread = bm.new_files(state, files)
-        if self._bookmarks:
-            self._bookmarks.record(transformation_ctx, bm.files_state(state, unread))
+        self._bookmarks.record(transformation_ctx, bm.files_state(state, unread))
         return unread
 
     def _empty_frame(self, name: str) -> DynamicFrame:
@@ -177,8 +180,10 @@ class GlueContext(object):
             raise NotImplementedError(f"format {format!r} is not emulated locally (supported: {', '.join(_S3_FORMATS)})")
         self._mount_uris(*paths)
         recurse = str(options.get("recurse", False)).lower() == "true"  # Glue's default: this folder only
-        unread = self._unread(lake.list_files(self._local_settings.lake_root, paths, recurse=recurse),
-                              transformation_ctx)
+        excluded = _exclusions(options.get("exclusions"))
+        listed = [f for f in lake.list_files(self._local_settings.lake_root, paths, recurse=recurse)
+                  if not any(pattern.fullmatch(f.uri) for pattern in excluded)]
+        unread = self._unread(listed, transformation_ctx)
         if not unread:
             return self._empty_frame(transformation_ctx)
         if format in ("parquet", "glueparquet"):
@@ -238,7 +243,7 @@ class GlueContext(object):
         quote = format_options.get("quoteChar", '"')
         with_header = str(format_options.get("withHeader", False)).lower() == "true"
         multi_line = str(format_options.get("multiLine", False)).lower() == "true"
-        groups: dict[tuple[str, ...], list[str]] = {}
+        groups: dict[tuple[str, ...] | None, list[str]] = {}
         for file in files:
             header = _csv_header(file.path, separator, quote) if with_header else ()
             groups.setdefault(header, []).append(_literal_path(file.uri))
@@ -246,9 +251,10 @@ class GlueContext(object):
         for header, uris in groups.items():
             # A file without a header line (0 bytes, or blank first line) has no columns of its own:
             # Glue reads no rows from an empty file; any lines it does hold are malformed records.
-            names = list(header) if with_header else None
+            # A file whose codec fails (header None) is left to Spark's reader, which fails naming it.
+            names = list(header) if with_header and header is not None else None
             schema = None
-            if with_header:
+            if names is not None:
                 schema = T.StructType([T.StructField(n, T.StringType()) for n in names]
                                       + [T.StructField(_CORRUPT_RECORD, T.StringType())])
             reader = (self.spark_session.read.option("header", with_header).option("sep", separator)
@@ -428,18 +434,88 @@ def _without_partition_type_inference(spark_session: SparkSession, read):
         spark_session.conf.set(key, previous)
 
 
-def _csv_header(path: Path, separator: str, quote: str) -> tuple[str, ...]:
+def _csv_header(path: Path, separator: str, quote: str) -> tuple[str, ...] | None:
     """The column names on a CSV file's first line: compressed files through their codec, a UTF-8 byte
-    order mark dropped, bytes that are not UTF-8 shown as U+FFFD instead of failing the read."""
+    order mark dropped, bytes that are not UTF-8 shown as U+FFFD instead of failing the read. None
+    when the codec cannot decode the file: Spark's reader then fails on it, naming it, as Glue's does."""
     import bz2
     import csv
     import gzip
     import io
+    import zlib
 
     opener = {".gz": gzip.open, ".bz2": bz2.open}.get(path.suffix, open)
-    with opener(path, "rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text:
-        first = next(csv.reader(text, delimiter=separator, quotechar=quote), [])
+    try:
+        with opener(path, "rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace",
+                                                         newline="") as text:
+            first = next(csv.reader(text, delimiter=separator, quotechar=quote), [])
+    except (OSError, EOFError, zlib.error):  # gzip.BadGzipFile is an OSError; bz2 raises OSError too
+        return None
     return tuple(name.strip() for name in first)
+
+
+def _exclusions(value) -> list[re.Pattern]:
+    """Glue's S3 source option `exclusions`: a string holding a JSON list of Unix-style glob patterns
+    (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-s3-home.html), each
+    matched against an object's whole s3:// path."""
+    if value is None:
+        return []
+    try:
+        patterns = json.loads(value) if isinstance(value, str) else None
+    except json.JSONDecodeError:
+        patterns = None
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise ValueError(f"connection option 'exclusions' must be a string holding a JSON list of glob patterns, "
+                         f'e.g. "[\\"**.pdf\\"]"; got {value!r}')
+    return [_glob(pattern) for pattern in patterns]
+
+
+def _glob(pattern: str) -> re.Pattern:
+    """A glob as Glue reads include and exclude patterns ("Include and exclude patterns",
+    https://docs.aws.amazon.com/glue/latest/dg/define-crawler.html):
+    `*` within one path component, `**` across components, `?` one character, `[a-z]` / `[!a-z]` one
+    character of a set, `{a,b}` either subpattern (groups do not nest), `\\` escapes the next character."""
+    regex, index, in_group = [], 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            regex.append(re.escape(pattern[index + 1]))
+            index += 2
+            continue
+        if pattern.startswith("**", index):
+            regex.append(".*")
+            index += 2
+            continue
+        if char == "*":
+            regex.append("[^/]*")
+        elif char == "?":
+            regex.append("[^/]")
+        elif char == "[":
+            end = pattern.find("]", index + 2)
+            if end < 0:
+                raise ValueError(f"exclusion pattern {pattern!r}: [ without a closing ]")
+            members = pattern[index + 1:end]
+            negated = members.startswith("!")
+            members = "".join(c if c == "-" else re.escape(c) for c in members.removeprefix("!"))
+            regex.append(f"[{'^' if negated else ''}{members}]")
+            index = end + 1
+            continue
+        elif char == "{":
+            if in_group:
+                raise ValueError(f"exclusion pattern {pattern!r}: groups {{...}} cannot be nested")
+            regex.append("(?:")
+            in_group = True
+        elif char == "}" and in_group:
+            regex.append(")")
+            in_group = False
+        elif char == "," and in_group:
+            regex.append("|")
+        else:
+            regex.append(re.escape(char))
+        index += 1
+    if in_group:
+        raise ValueError(f"exclusion pattern {pattern!r}: {{ without a closing }}")
+    return re.compile("".join(regex), re.DOTALL)
 
 
 def _select_prefix(table: str, options: dict, adds_conditions: bool) -> str:

@@ -65,11 +65,15 @@ class DynamicFrame(object):
 
     def resolveChoice(self, specs=None, choice="", database=None, table_name=None, transformation_ctx="", info="",
                       stageThreshold=0, totalThreshold=0, catalog_id=None):
-        """Only `specs` of `cast:<type>` actions are emulated: a choice column becomes the first
-        non-null of its types' values cast to <type>; a plain column is cast; a path the frame
-        lacks is left alone."""
-        if choice or database or table_name or not specs:
-            raise NotImplementedError("the local resolveChoice takes specs=[(column, 'cast:<type>')] only")
+        """Only `cast:<type>` actions are emulated, per column in `specs` or, with `choice`, for every
+        choice column (Glue: "a single resolution for all ChoiceTypes"): a choice column becomes the
+        first non-null of its types' values cast to <type>; a plain column in specs is cast; a path
+        the frame lacks is left alone."""
+        if database or table_name or bool(specs) == bool(choice):
+            raise NotImplementedError("the local resolveChoice takes specs=[(column, 'cast:<type>')] or "
+                                      "choice='cast:<type>' only")
+        if choice:
+            specs = [(name, choice) for name in self._choices]
         frame = self._jdf
         for path, action in specs:
             if not action.startswith("cast:"):

@@ -52,6 +52,8 @@ locals {
       {
         "--raw_path"       = "s3://${var.bucket_names.raw}/"
         "--processed_path" = "s3://${var.bucket_names.processed}/"
+        # Source files no reader can decode are set aside under <quarantine>/<dataset>/unreadable/.
+        "--quarantine_path" = "s3://${var.bucket_names.quarantine}/"
       },
       length(var.fallback_datasets) > 0 ? { "--source_fallback" = "files:${join(",", var.fallback_datasets)}" } : {},
     )

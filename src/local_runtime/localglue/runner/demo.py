@@ -98,6 +98,10 @@ def print_tables(run: WorkflowRun) -> bool:
         for label, key in (("quarantined", "rule_failures"), ("loaded with a warning", "rule_warnings")):
             if numbers.get(key):
                 _say(f"  {label} {name}: " + ", ".join(f"{rule} {count:,}" for rule, count in numbers[key].items()))
+    # Files no reader could decode hold no countable rows: listed, with where they were set aside.
+    for name in names:
+        for entry in extract["datasets"].get(name, {}).get("set_aside") or []:
+            _say(f"  file set aside {name}: {entry['file']} -> {entry['copy']} ({entry['reason']})")
     return anything
 
 

@@ -225,7 +225,7 @@ class LocalDeployment:
                   "--datalake-formats": "iceberg",
                   "--conf": " --conf ".join(f"{key}={value}" for key, value in self.iceberg_conf().items())}
         by_stage = {
-            "extract": {"--raw_path": roots["--raw_path"]},
+            "extract": {"--raw_path": roots["--raw_path"], "--quarantine_path": roots["--quarantine_path"]},
             "transform": {"--quarantine_path": roots["--quarantine_path"]},
             "load": {"--curated_database": self.database("curated"),
                      "--warehouse_connection": self.warehouse_connection if warehouse else "none",

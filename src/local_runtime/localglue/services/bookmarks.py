@@ -5,6 +5,11 @@
   the largest bookmark-key values read.
 - A run works against the last committed state and collects new state as it reads; only
   `job.commit()` persists it, so a failed run commits nothing and the rerun reads the same data.
+  The state a read filters by is the one `job.init` got from the last commit ("job.init ...
+  initialize[s] the bookmark service and [job.commit] update[s] the state change to the service",
+  https://docs.aws.amazon.com/glue/latest/dg/programming-etl-connect-bookmarks.html): a source read
+  again in the same run, with the same context, gives the same new data, and its last read's state
+  is the one committed.
 - `--job-bookmark-option`: `job-bookmark-enable` reads what is new and commits; `job-bookmark-pause`
   reads what is new since the last commit but commits nothing; `job-bookmark-disable` reads
   everything and neither reads nor writes state.
@@ -89,10 +94,12 @@ class BookmarkSession:
             self.committed = self.store.get(self.job_name)["Contexts"]
 
     def state(self, transformation_ctx: str) -> dict[str, Any] | None:
-        """The state to filter a read by; None reads everything."""
+        """The state to filter a read by (the last committed run's); None reads everything. Reading
+        a source again in the same run with the same context reads the same new data again, and the
+        later read's state is the one committed."""
         if not transformation_ctx or self.option == DISABLE:
             return None
-        return self.pending.get(transformation_ctx) or self.committed.get(transformation_ctx)
+        return self.committed.get(transformation_ctx)
 
     def record(self, transformation_ctx: str, state: dict[str, Any]) -> None:
         """Remember what a read consumed, for the commit at the end of the run."""

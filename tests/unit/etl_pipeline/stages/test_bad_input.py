@@ -7,14 +7,22 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
+import json
 import os
+from decimal import Decimal
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+import yaml
 
-from etl_pipeline.stages.extract import extract_dataset
+from etl_deploy.config_bundle import read_config, write_bundle
+from etl_pipeline.stages.extract import ExtractContext, extract_dataset
 from etl_pipeline.stages.transform import TransformContext, transform_dataset
+from etl_pipeline.zones import Zones
 
-from ..conftest import BASE_MTIME
+from ..conftest import BASE_MTIME, EXTRACTED_AT, PIPELINE_DOCUMENT, ZONE_ARGUMENTS
 
 HEADER = b"trip_id,carrier,fare\n"
 
@@ -150,3 +158,170 @@ def test_every_json_line_lands_somewhere(spark, lake, zones, readings, extract_c
     assert valid == ["s1", "s5", "s6"]
     assert rejected == [("", ["malformed_record", "sensor_not_null"]), ("", ["sensor_not_null"]),
                         ("s3", ["value_is_double"])]
+
+
+# Files no reader can decode: a gzip cut short, bytes that are no bzip2 stream.
+UNREADABLE = {
+    "truncated.csv.gz": gzip.compress(HEADER + b"".join(b"%d,UA,1\n" % i for i in range(100, 200)))[:40],
+    "garbage.csv.bz2": b"BZh91AY&SY" + b"\x00\x01not bzip2" * 8,
+}
+
+
+def test_an_unreadable_file_is_set_aside_with_its_reason_and_the_rest_of_the_batch_goes_on(
+        spark, lake, zones, trips, extract_context, start_job):
+    good = put_bytes(lake, "s3://raw/trips/good.csv", HEADER + b"1,UA,10\n2,DL,20\n")
+    bad = {name: put_bytes(lake, f"s3://raw/trips/{name}", data) for name, data in UNREADABLE.items()}
+
+    job = start_job("extract")
+    extracted = extract_dataset(extract_context("b1"), trips)
+    job.commit()
+
+    assert (extracted["rows_read"], extracted.get("files"), extracted["files_set_aside"]) == (2, [good], 2), extracted
+    assert "2 source file(s) could not be read and are set aside" in extracted["warning"]
+    by_file = {entry["file"]: entry for entry in extracted["set_aside"]}
+    assert sorted(by_file) == sorted(bad.values())
+    for name, uri in bad.items():
+        copy = f"s3://quarantine/trips/unreadable/batch_id=b1/{name}"
+        assert by_file[uri]["copy"] == copy
+        assert lake.path(copy).read_bytes() == UNREADABLE[name]  # the file as it arrived
+        record = json.loads(lake.path(copy + ".reason.json").read_text())
+        assert record == {"file": uri, "size": len(UNREADABLE[name]), "reason": by_file[uri]["reason"],
+                          "batch_id": "b1", "set_aside_at": record["set_aside_at"], "copy": copy}
+        assert "\n" not in record["reason"] and record["reason"]
+    assert "Unexpected end of input stream" in by_file[bad["truncated.csv.gz"]]["reason"]
+    assert lake.path(bad["truncated.csv.gz"]).exists()  # the raw zone keeps the original
+    rows = {r["trip_id"]: r["etl_source_file"] for r in spark.read.parquet(zones.landing(trips, "b1")).collect()}
+    assert rows == {"1": good, "2": good}
+
+    # The next run does not read the set-aside files again (Glue's `exclusions` keep them out).
+    job = start_job("extract")
+    rerun = extract_dataset(extract_context("b2"), trips)
+    job.commit()
+    assert rerun == {"rows_read": 0, "nothing_new": True, "source": "s3://raw/trips/"}
+
+    # The sender's fixed file, under a new name, loads.
+    fixed = put_bytes(lake, "s3://raw/trips/truncated-resent.csv.gz", gzip.compress(HEADER + b"100,UA,1\n101,UA,2\n"))
+    job = start_job("extract")
+    replayed = extract_dataset(extract_context("b3"), trips)
+    job.commit()
+    assert (replayed["rows_read"], replayed["files"]) == (2, [fixed])
+    assert "files_set_aside" not in replayed
+
+
+def test_a_rerun_of_a_failed_batch_reports_the_files_that_batch_set_aside(lake, trips, extract_context, start_job):
+    put_bytes(lake, "s3://raw/trips/good.csv", HEADER + b"1,UA,10\n")
+    bad = put_bytes(lake, "s3://raw/trips/truncated.csv.gz", UNREADABLE["truncated.csv.gz"])
+    start_job("extract")
+    extract_dataset(extract_context("b1"), trips)  # the job fails later: no commit
+
+    job = start_job("extract")
+    rerun = extract_dataset(extract_context("b1"), trips)
+    job.commit()
+
+    assert (rerun["rows_read"], rerun["files_set_aside"]) == (1, 1)
+    assert [entry["file"] for entry in rerun["set_aside"]] == [bad]
+
+
+def test_a_failure_that_names_no_unreadable_file_still_fails_the_extract(lake, trips, extract_context, monkeypatch):
+    from etl_pipeline.stages import extract
+
+    put_bytes(lake, "s3://raw/trips/good.csv", HEADER + b"1,UA,10\n")
+    monkeypatch.setattr(extract, "as_landing_rows", lambda frame, context: (_ for _ in ()).throw(
+        OSError("connection reset while reading s3://raw/trips/good.csv")))
+
+    with pytest.raises(OSError, match="connection reset"):
+        extract_dataset(extract_context("b1"), trips)
+    assert not lake.path("s3://quarantine/trips/unreadable").exists()  # good.csv reads fine alone
+
+
+# Meter readings arrive as Parquet files, typed by whoever wrote them.
+METERS_DOCUMENT = {
+    "name": "meters",
+    "source": {"type": "s3", "format": "parquet", "prefix": "meters/"},
+    "primary_key": ["meter_id"],
+    "columns": [{"name": "meter_id", "type": "bigint", "nullable": False}, {"name": "site", "type": "string"},
+                {"name": "reading", "type": "decimal(10,2)"}, {"name": "note", "type": "string"}],
+    "targets": {"curated": {"table": "meters"}, "warehouse": {"table": "meters"}},
+}
+
+
+def parquet_bytes(columns: dict) -> bytes:
+    """A Parquet file of the given pyarrow arrays, as a source system writes it."""
+    sink = io.BytesIO()
+    pq.write_table(pa.table(columns), sink)
+    return sink.getvalue()
+
+
+def test_every_parquet_row_lands_somewhere_and_an_unreadable_parquet_file_is_set_aside(
+        spark, lake, glue_context, start_job, tmp_path):
+    folder = tmp_path / "meters-config"
+    (folder / "datasets").mkdir(parents=True)
+    (folder / "pipeline.yaml").write_text(yaml.safe_dump(PIPELINE_DOCUMENT))
+    (folder / "datasets" / "meters.yaml").write_text(yaml.safe_dump(METERS_DOCUMENT))
+    write_bundle(folder, folder)
+    config = read_config(folder)
+    meters, zones = config.datasets["meters"], Zones.from_arguments(config, ZONE_ARGUMENTS)
+
+    money = pa.decimal128(10, 2)
+    files = {
+        # 1. as configured
+        "plain.parquet": parquet_bytes({"meter_id": pa.array([1], pa.int64()), "site": ["a"],
+                                        "reading": pa.array([Decimal("1.50")], money), "note": ["ok"]}),
+        # 2. the reading written as text: a number is loaded, a word quarantined
+        "text_reading.parquet": parquet_bytes({"meter_id": pa.array([2, 3], pa.int64()), "site": ["a", "b"],
+                                               "reading": ["2.25", "high"], "note": ["x", "y"]}),
+        # 3. a nullable column missing: loaded as NULL
+        "no_note.parquet": parquet_bytes({"meter_id": pa.array([4], pa.int64()), "site": ["c"],
+                                          "reading": pa.array([Decimal("4.00")], money)}),
+        # 4. a column the config does not know: kept in landing, reported
+        "extra.parquet": parquet_bytes({"meter_id": pa.array([5], pa.int64()), "site": ["d"],
+                                        "reading": pa.array([Decimal("5.00")], money), "note": ["z"],
+                                        "voltage": pa.array([230.5])}),
+        # 5. more scale than the column: 6.125 is no decimal(10,2), 7.1000 is 7.10
+        "scale.parquet": parquet_bytes({"meter_id": pa.array([6, 7], pa.int64()), "site": ["e", "e"],
+                                        "reading": pa.array([Decimal("6.1250"), Decimal("7.1000")], pa.decimal128(10, 4)),
+                                        "note": [None, None]}),
+        # 6. a NULL key, 7. the key as a 32-bit int
+        "keys.parquet": parquet_bytes({"meter_id": pa.array([None, 8], pa.int32()), "site": ["f", "g"],
+                                       "reading": pa.array([Decimal("1.00"), Decimal("8.00")], money),
+                                       "note": [None, None]}),
+        # 8. cut short: no reader can decode it
+        "truncated.parquet": parquet_bytes({"meter_id": pa.array([9], pa.int64()), "site": ["h"],
+                                            "reading": pa.array([Decimal("9.00")], money), "note": ["n"]})[:60],
+        # 9. not Parquet at all
+        "not_parquet.parquet": b"meter_id,site\n10,i\n",
+    }
+    uris = {name: put_bytes(lake, f"s3://raw/meters/{name}", data) for name, data in files.items()}
+
+    job = start_job("extract")
+    extracted = extract_dataset(ExtractContext(glue_context=glue_context, config=config, env="test", zones=zones,
+                                               batch_id="b1", extracted_at=EXTRACTED_AT, use_fallback=False), meters)
+    job.commit()
+    transformed = transform_dataset(
+        TransformContext(glue_context=glue_context, zones=zones, target_file_size_mb=1), meters)
+
+    assert extracted["files_set_aside"] == 2
+    assert sorted(e["file"] for e in extracted["set_aside"]) == [uris["not_parquet.parquet"], uris["truncated.parquet"]]
+    assert lake.path("s3://quarantine/meters/unreadable/batch_id=b1/truncated.parquet").read_bytes() \
+        == files["truncated.parquet"]
+    assert extracted["rows_read"] == transformed["rows_read"] == 9
+    valid = {r["meter_id"]: (r["site"], r["reading"], r["note"])
+             for r in spark.read.parquet(zones.validated(meters, "b1")).collect()}
+    assert valid == {1: ("a", Decimal("1.50"), "ok"), 2: ("a", Decimal("2.25"), "x"), 4: ("c", Decimal("4.00"), None),
+                     5: ("d", Decimal("5.00"), "z"), 7: ("e", Decimal("7.10"), None), 8: ("g", Decimal("8.00"), None)}
+    rejected = {(r["meter_id"], r["reading"], tuple(sorted(r["etl_failed_rules"])), r["etl_source_file"])
+                for r in spark.read.parquet(zones.rejected(meters, "b1")).collect()}
+    assert rejected == {("3", "high", ("reading_is_decimal",), uris["text_reading.parquet"]),
+                        ("6", "6.1250", ("reading_is_decimal",), uris["scale.parquet"]),
+                        (None, "1.00", ("meter_id_not_null",), uris["keys.parquet"])}
+    assert (transformed["rows_valid"], transformed["rows_quarantined"], transformed["duplicates_removed"]) == (6, 3, 0)
+    changes = {(c["change"], c["column"]) for c in transformed["schema_changes"]}
+    assert ("missing_column", "note") in changes
+    assert any(column == "voltage" for _, column in changes)
+
+    # The next run reads nothing: the set-aside files stay out, the others are bookmarked.
+    job = start_job("extract")
+    rerun = extract_dataset(ExtractContext(glue_context=glue_context, config=config, env="test", zones=zones,
+                                           batch_id="b2", extracted_at=EXTRACTED_AT, use_fallback=False), meters)
+    job.commit()
+    assert rerun["rows_read"] == 0 and "files_set_aside" not in rerun

@@ -218,6 +218,39 @@ def test_hidden_and_marker_files_are_neither_read_nor_bookmarked(spark, local_ho
     assert list(state["files"]) == ["s3://raw/h/data.csv"]
 
 
+def test_exclusions_leave_out_the_files_their_globs_match_and_keep_them_out_of_the_bookmark(spark, local_home):
+    put(local_home, "s3://raw/x/a.csv", "id\n1\n", BASE_MTIME)
+    put(local_home, "s3://raw/x/b[1].csv", "id\n2\n", BASE_MTIME)
+    put(local_home, "s3://raw/x/b1.csv", "id\n3\n", BASE_MTIME)
+    put(local_home, "s3://raw/x/sub/c.pdf", "id\n4\n", BASE_MTIME)
+    put(local_home, "s3://raw/x/sub/d.csv", "id\n5\n", BASE_MTIME)
+    put(local_home, "s3://raw/x/e.csv", "id\n6\n", BASE_MTIME)
+    run = Run(spark, "extract", "job-bookmark-enable")
+
+    def read(exclusions: str) -> list[str]:
+        return ids(run.glue_context.create_dynamic_frame.from_options(
+            connection_type="s3", format="csv", format_options={"withHeader": True}, transformation_ctx="read_source",
+            connection_options={"paths": ["s3://raw/x/"], "recurse": True, "exclusions": exclusions}))
+
+    # An escaped glob names one object ([1] is no character class); ** crosses folders, * does not;
+    # {..,..} is either subpattern.
+    assert read(json.dumps(["s3://raw/x/b\\[1\\].csv", "**.pdf", "s3://raw/x/*/d.csv", "s3://raw/x/{e,z}.csv"])) \
+        == ["1", "3"]
+    assert read(json.dumps(["s3://raw/x/*.csv"])) == ["4", "5"]  # * stays within its folder
+    assert read(json.dumps(["s3://raw/x/b[!1].csv", "s3://raw/x/[a-c]?.csv"])) == ["1", "2", "4", "5", "6"]
+    run.commit()
+    state = json.loads(bookmark_file(local_home, "extract").read_text())["Contexts"]["read_source"]
+    assert "s3://raw/x/b1.csv" not in state["files"]  # the last read excluded it: the next run still reads it
+
+
+def test_exclusions_must_be_a_json_list_in_a_string_as_glue_takes_them(spark, local_home):
+    put(local_home, "s3://raw/x/a.csv", "id\n1\n", BASE_MTIME)
+    for wrong in (["**.pdf"], "**.pdf", '{"a": 1}'):
+        with pytest.raises(ValueError, match="exclusions' must be a string holding a JSON list"):
+            context(spark).create_dynamic_frame.from_options(
+                connection_type="s3", format="csv", connection_options={"paths": ["s3://raw/x/"], "exclusions": wrong})
+
+
 def test_empty_path_gives_a_frame_without_columns(spark, local_home):
     (local_home / "lake" / "raw" / "empty").mkdir(parents=True)
 

@@ -59,3 +59,34 @@ def test_an_unknown_option_or_rule_fails_with_one_line_saying_what(frame):
                                            publishing_options={"resultsPrefix": "s3://x"})
     with pytest.raises(ValueError, match=r"^the DQDL ruleset could not be evaluated: .*Rule Type: Bogus is not valid"):
         EvaluateDataQuality().process_rows(frame=frame, ruleset='Rules = [ Bogus "x" ]')
+
+
+def test_antlr_version_notes_go_to_the_log_and_anything_else_printed_stays_on_stderr(spark):
+    from awsgluedq.transforms import route_jvm_stderr
+
+    jvm = spark._jvm
+    stderr = jvm.java.lang.System.err
+    note = "ANTLR Tool version 4.7 used for code generation does not match the current runtime version 4.9.3"
+
+    notes, others = route_jvm_stderr(jvm, lambda: [jvm.java.lang.System.err.println(line) for line in (
+        note, "ANTLR Runtime version 4.7 used for parser compilation does not match the current runtime version 4.9.3",
+        "java.lang.IllegalStateException: a real problem")])
+
+    assert notes == [note, note.replace("Tool", "Runtime").replace("code generation", "parser compilation")]
+    assert others == ["java.lang.IllegalStateException: a real problem"]
+    assert jvm.java.lang.System.err.equals(stderr)  # restored
+
+
+def test_the_dqdl_parser_classes_are_loaded_inside_the_capture_once_per_jvm(frame, monkeypatch):
+    import awsgluedq.transforms as transforms
+
+    calls = []
+    route = transforms.route_jvm_stderr
+    monkeypatch.setattr(transforms, "_parser_loaded_in", set())
+    monkeypatch.setattr(transforms, "route_jvm_stderr", lambda jvm, action: calls.append(route(jvm, action)))
+
+    for _ in range(2):
+        EvaluateDataQuality().process_rows(frame=frame, ruleset="Rules = [ RowCount > 0 ]")
+
+    assert len(calls) == 1
+    assert all(not others for _, others in calls)  # nothing but ANTLR's notes was printed
