@@ -152,7 +152,9 @@ class DatasetConfig:
     quality_rules: tuple[QualityRule, ...]
     partition_by: tuple[str, ...]
     curated_table: str
-    warehouse_table: str
+    # None: the dataset has no warehouse target (no `targets.warehouse`); the load only merges into
+    # the curated Iceberg table.
+    warehouse_table: str | None
     schema_evolution: SchemaEvolutionPolicy = SchemaEvolutionPolicy()
     # Redshift VARCHAR size, in bytes, of string columns without max_length; longer values are
     # quarantined by the transform (rule `<column>_fits_warehouse`) instead of failing the load.
@@ -428,13 +430,11 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
                          for index, item in enumerate(reader.get("partition_by", list, [])))
 
     targets = reader.get("targets", dict)
+    unknown_targets = sorted(set(targets) - {"curated", "warehouse"})
+    if unknown_targets:
+        raise reader.fail(f"targets.{unknown_targets[0]}", "is not a target (curated, and optionally warehouse)")
     curated = reader.get("curated", dict, within=targets, path="targets.curated")
-    warehouse = reader.get("warehouse", dict, within=targets, path="targets.warehouse")
-    varchar_bytes = reader.get("varchar_bytes", int, DEFAULT_VARCHAR_BYTES, within=warehouse,
-                               path="targets.warehouse.varchar_bytes")
-    if not 1 <= varchar_bytes <= MAX_VARCHAR_BYTES:
-        raise reader.fail("targets.warehouse.varchar_bytes", f"must be between 1 and {MAX_VARCHAR_BYTES} "
-                                                             f"(Redshift's largest VARCHAR), got {varchar_bytes}")
+    warehouse_table, varchar_bytes = _warehouse_target(reader, targets)
     return DatasetConfig(
         name=name,
         description=reader.get("description", str, ""),
@@ -447,11 +447,30 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
         partition_by=partition_by,
         curated_table=_identifier(reader, reader.get("table", str, within=curated, path="targets.curated.table"),
                                   "targets.curated.table"),
-        warehouse_table=_identifier(reader, reader.get("table", str, within=warehouse,
-                                                       path="targets.warehouse.table"), "targets.warehouse.table"),
+        warehouse_table=warehouse_table,
         schema_evolution=_schema_evolution(reader),
         warehouse_varchar_bytes=varchar_bytes,
     )
+
+
+def _warehouse_target(reader: _Reader, targets: dict) -> tuple[str | None, int]:
+    """`targets.warehouse`: the table and its VARCHAR size; (None, the default size) when the
+    dataset has no warehouse target."""
+    if targets.get("warehouse") is None:
+        return None, DEFAULT_VARCHAR_BYTES
+    warehouse = reader.get("warehouse", dict, within=targets, path="targets.warehouse")
+    unknown = sorted(set(warehouse) - {"table", "varchar_bytes"})
+    if unknown:
+        raise reader.fail(f"targets.warehouse.{unknown[0]}", "is not a setting of the warehouse target "
+                                                             "(table, varchar_bytes)")
+    table = _identifier(reader, reader.get("table", str, within=warehouse, path="targets.warehouse.table"),
+                        "targets.warehouse.table")
+    varchar_bytes = reader.get("varchar_bytes", int, DEFAULT_VARCHAR_BYTES, within=warehouse,
+                               path="targets.warehouse.varchar_bytes")
+    if not 1 <= varchar_bytes <= MAX_VARCHAR_BYTES:
+        raise reader.fail("targets.warehouse.varchar_bytes", f"must be between 1 and {MAX_VARCHAR_BYTES} "
+                                                             f"(Redshift's largest VARCHAR), got {varchar_bytes}")
+    return table, varchar_bytes
 
 
 def _schema_evolution(reader: _Reader) -> SchemaEvolutionPolicy:

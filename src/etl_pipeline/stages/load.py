@@ -7,7 +7,8 @@
   the primary key. One merge is one atomic Iceberg commit: a crash at any moment leaves the previous
   snapshot whole, and a rerun of the same batch updates the same keys instead of adding rows. Spark
   SQL, not a DynamicFrame sink: Glue's DynamicFrame catalog writers do not support Iceberg tables.
-- Warehouse: `from_jdbc_conf` into a staging table, then DELETE USING + INSERT on the key.
+- Warehouse: `from_jdbc_conf` into a staging table, then DELETE USING + INSERT on the key; skipped
+  for a dataset without `targets.warehouse` and for every dataset under `--warehouse_connection none`.
 - Schema evolution (`schema_evolution`): before the merge, a column the batch has and a table lacks
   is added to it (`ALTER TABLE ... ADD COLUMN`: old rows read NULL), and a widened type is promoted;
   the warehouse's columns are read first, so a rerun after any failure changes only what is left.
@@ -195,6 +196,20 @@ def warehouse_error_line(table: WarehouseTable, error: BaseException) -> str:
             f"is not committed, so it loads the same batch again (full trace in the job's log)")
 
 
+def loads_warehouse(context: LoadContext, dataset: DatasetConfig) -> bool:
+    """The dataset names a warehouse table and the job was given a warehouse connection."""
+    return dataset.warehouse_table is not None and context.warehouse_connection != NO_WAREHOUSE
+
+
+def warehouse_target(context: LoadContext, dataset: DatasetConfig) -> str:
+    """Where the load put the dataset's rows in the warehouse, or why it put none there (the run report)."""
+    if dataset.warehouse_table is None:
+        return f"none (config/datasets/{dataset.name}.yaml has no targets.warehouse)"
+    if context.warehouse_connection == NO_WAREHOUSE:
+        return "disabled (--warehouse_connection none)"
+    return f"{context.warehouse_schema}.{dataset.warehouse_table}"
+
+
 def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
     spark = context.glue_context.spark_session
     # Batches validated before and after a type widening hold the column as different Parquet
@@ -220,7 +235,7 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
         check_invariant("load", dataset.name, metrics["rows"],
                         {"merged into curated": merged["merged"], "superseded": metrics["superseded"]})
         warehouse_rows = None
-        if context.warehouse_connection != NO_WAREHOUSE:
+        if loads_warehouse(context, dataset):
             warehouse_rows, warehouse_changes = load_warehouse(context, dataset, batch)
             changes += warehouse_changes
             if warehouse_rows != merged["merged"]:
@@ -242,7 +257,6 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
         "warehouse_rows": warehouse_rows,
         "schema_changes": [change.report() for change in changes],
         "schema_change_count": len(changes),
-        "warehouse": f"{context.warehouse_schema}.{dataset.warehouse_table}"
-        if context.warehouse_connection != NO_WAREHOUSE else "disabled (--warehouse_connection none)",
+        "warehouse": warehouse_target(context, dataset),
         "nothing_new": False,
     }

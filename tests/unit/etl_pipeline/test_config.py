@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from etl_pipeline.config import CONFIG_BUNDLE, ConfigError, DynamoDbSource, FileSource, JdbcSource, load_config, parse_config, parse_dataset
+from etl_pipeline.schema_evolution import SourceSchemaPlan
 
 CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
 FLIGHTS_YAML = CONFIG_DIR / "datasets" / "flights.yaml"
@@ -150,3 +151,32 @@ def test_duplicate_dataset_names_and_no_datasets_are_reported_with_the_file():
         parse_config({"pipeline": pipeline, "datasets": [flights, {**flights, "file": "config/datasets/b.yaml"}]})
     with pytest.raises(ConfigError, match=r"^config/pipeline.yaml: no dataset definitions found"):
         parse_config({"pipeline": pipeline, "datasets": []})
+
+
+def test_a_dataset_without_a_warehouse_target_is_valid_and_gets_no_warehouse_rule(spark):
+    document = copy.deepcopy(flights_document())
+    del document["targets"]["warehouse"]
+    dataset = parse_dataset(document, str(FLIGHTS_YAML))
+
+    assert dataset.warehouse_table is None
+    assert dataset.curated_table == "flights"
+    # No warehouse column to fit: strings without max_length get no `<col>_fits_warehouse` rule.
+    plan = SourceSchemaPlan(dataset, None, {}, (), [])
+    assert plan.failures() == []
+    with_warehouse = parse_dataset(flights_document(), str(FLIGHTS_YAML))
+    assert with_warehouse.warehouse_table == "flights"
+    assert SourceSchemaPlan(with_warehouse, None, {}, (), []).failures() != []
+
+
+@pytest.mark.parametrize("targets, message", [
+    ({"curated": {"table": "f"}, "warehouse": {"table": "f", "schema": "x"}},
+     r"targets.warehouse.schema: is not a setting of the warehouse target \(table, varchar_bytes\)"),
+    ({"curated": {"table": "f"}, "warehouse": {"varchar_bytes": 10}}, r"targets.warehouse.table: is required"),
+    ({"curated": {"table": "f"}, "lake": {"table": "f"}}, r"targets.lake: is not a target \(curated, and optionally warehouse\)"),
+    ({"warehouse": {"table": "f"}}, r"targets.curated: is required"),
+])
+def test_invalid_targets_name_the_setting(targets, message):
+    document = {**flights_document(), "targets": targets}
+
+    with pytest.raises(ConfigError, match=message):
+        parse_dataset(document, str(FLIGHTS_YAML))
