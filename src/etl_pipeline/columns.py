@@ -1,16 +1,20 @@
 """The pipeline's own column names and row outcomes, shared by every stage.
 
 Extract adds the batch metadata to each landed row; transform adds the failed rules and the outcome;
-curated and warehouse rows keep the lineage. Which version of a primary key is the newest is decided
-here, once, for the transform's de-duplication and the load's merge of several batches.
+curated and warehouse rows keep the lineage. Which version of a primary key wins is decided here,
+once (`deduplicate.order_by`, then the newest), for the transform's de-duplication, the load's
+ranking of several batches against the curated table, and the warehouse's upsert.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from pyspark.sql import Column, Window, WindowSpec
 from pyspark.sql import functions as F
+
+if TYPE_CHECKING:
+    from etl_pipeline.config import OrderKey
 
 ETL_BATCH_ID = "etl_batch_id"
 ETL_SOURCE_FILE = "etl_source_file"
@@ -41,8 +45,32 @@ def column(name: str) -> Column:
     return F.col(f"`{name}`")
 
 
-def newest_first(key: Iterable[str], *partition: Column) -> WindowSpec:
-    """The versions of each key, newest first: from the most recently modified source file, then
-    the latest extract, then the later row of the file."""
+def newest_first(key: Iterable[str], *partition: Column, order: Sequence[OrderKey] = ()) -> WindowSpec:
+    """The versions of each key, the winner first: by the dataset's `deduplicate.order_by` (`order`,
+    NULL last), then from the most recently modified source file, then the latest extract, then the
+    later row of the file. A row without source metadata (the curated table's current version, in
+    the load) loses every tie to a row with it."""
     return Window.partitionBy(*partition, *[column(k) for k in key]).orderBy(
-        F.col(ETL_SOURCE_MODIFIED_AT).desc(), F.col(ETL_EXTRACTED_AT).desc(), F.col(ETL_ROW_NUMBER).desc())
+        *configured_order(order),
+        F.col(ETL_SOURCE_MODIFIED_AT).desc_nulls_last(), F.col(ETL_EXTRACTED_AT).desc_nulls_last(),
+        F.col(ETL_ROW_NUMBER).desc_nulls_last())
+
+
+def configured_order(order: Sequence[OrderKey]) -> list[Column]:
+    """`deduplicate.order_by` as Spark sort columns: the first version in this order wins, NULL loses."""
+    return [column(k.column).desc_nulls_last() if k.descending else column(k.column).asc_nulls_last()
+            for k in order]
+
+
+def wins_sql(order: Sequence[OrderKey], new: str, old: str, quote: Callable[[str], str]) -> str:
+    """An SQL predicate, true when the row aliased `new` wins over `old` by `deduplicate.order_by`
+    (NULL loses) or ties with it: the same order as `configured_order`, for the warehouse's upsert,
+    where the staged row is the newer one and wins every tie. Plain comparisons only (Redshift has
+    no IS NOT DISTINCT FROM)."""
+    condition = "TRUE"
+    for key in reversed(order):
+        a, b = f"{new}.{quote(key.column)}", f"{old}.{quote(key.column)}"
+        better = f"{a} {'>' if key.descending else '<'} {b} OR ({a} IS NOT NULL AND {b} IS NULL)"
+        same = f"{a} = {b} OR ({a} IS NULL AND {b} IS NULL)"
+        condition = f"({better} OR (({same}) AND {condition}))"
+    return condition

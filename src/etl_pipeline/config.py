@@ -72,6 +72,13 @@ class DerivedColumn:
 
 
 @dataclass(frozen=True)
+class OrderKey:
+    """One `deduplicate.order_by` entry: of the versions of a key, the first in this order wins."""
+    column: str
+    descending: bool
+
+
+@dataclass(frozen=True)
 class QualityRule:
     name: str      # how the run report, the metrics and quarantined rows name the rule
     dqdl: str      # one DQDL rule, e.g. `ColumnValues "month" in [1,2,3]`
@@ -152,11 +159,16 @@ class DatasetConfig:
     quality_rules: tuple[QualityRule, ...]
     partition_by: tuple[str, ...]
     curated_table: str
-    warehouse_table: str
+    # None: the dataset has no warehouse target (no `targets.warehouse`); the load only merges into
+    # the curated Iceberg table.
+    warehouse_table: str | None
     schema_evolution: SchemaEvolutionPolicy = SchemaEvolutionPolicy()
     # Redshift VARCHAR size, in bytes, of string columns without max_length; longer values are
     # quarantined by the transform (rule `<column>_fits_warehouse`) instead of failing the load.
     warehouse_varchar_bytes: int = DEFAULT_VARCHAR_BYTES
+    # `deduplicate.order_by`: which version of a key wins, before the default order (newest source
+    # file, then latest extract, then later row); empty: the default order alone.
+    dedupe_order: tuple[OrderKey, ...] = ()
 
     @property
     def ruleset(self) -> str:
@@ -337,6 +349,17 @@ def _parallel_read(reader: _Reader, block: dict) -> ParallelRead:
     return ParallelRead(field_name, expression, partitions)
 
 
+def _name_and_type(reader: _Reader, item: Any, key: str, settings: str) -> tuple[str, str]:
+    """A column's or derived column's `name` and `type`, checked."""
+    if not isinstance(item, dict):
+        raise reader.fail(key, f"must be a mapping with {settings}")
+    name = _identifier(reader, reader.get("name", str, within=item, path=f"{key}.name"), f"{key}.name")
+    type_name = reader.get("type", str, within=item, path=f"{key}.type")
+    if not is_supported_type(type_name):
+        raise reader.fail(f"{key}.type", f"{type_name!r} is not supported ({', '.join(SIMPLE_TYPES)}, decimal(p,s))")
+    return name, type_name
+
+
 def _columns(reader: _Reader) -> tuple[ColumnSpec, ...]:
     raw_columns = reader.get("columns", list)
     if not raw_columns:
@@ -344,13 +367,7 @@ def _columns(reader: _Reader) -> tuple[ColumnSpec, ...]:
     columns = []
     for index, item in enumerate(raw_columns):
         key = f"columns[{index}]"
-        if not isinstance(item, dict):
-            raise reader.fail(key, "must be a mapping with at least name and type")
-        name = _identifier(reader, reader.get("name", str, within=item, path=f"{key}.name"), f"{key}.name")
-        type_name = reader.get("type", str, within=item, path=f"{key}.type")
-        if not is_supported_type(type_name):
-            raise reader.fail(f"{key}.type", f"{type_name!r} is not supported "
-                                             f"({', '.join(SIMPLE_TYPES)}, decimal(p,s))")
+        name, type_name = _name_and_type(reader, item, key, "at least name and type")
         case = reader.get("case", str, None, within=item, path=f"{key}.case")
         if case not in (None, "upper", "lower"):
             raise reader.fail(f"{key}.case", "must be 'upper' or 'lower'")
@@ -409,18 +426,7 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
     if missing:
         raise reader.fail("primary_key", f"names columns that are not in columns: {missing}")
 
-    derived = []
-    for index, item in enumerate(reader.get("derived", list, [])):
-        key = f"derived[{index}]"
-        derived_name = _identifier(reader, reader.get("name", str, within=item, path=f"{key}.name"), f"{key}.name")
-        derived_type = reader.get("type", str, within=item, path=f"{key}.type")
-        if not is_supported_type(derived_type):
-            raise reader.fail(f"{key}.type", f"{derived_type!r} is not supported")
-        if derived_name in column_names:
-            raise reader.fail(f"{key}.name", f"{derived_name!r} is already a column")
-        derived.append(DerivedColumn(derived_name, derived_type,
-                                     reader.get("expr", str, within=item, path=f"{key}.expr")))
-
+    derived = _derived_columns(reader, column_names)
     quality_rules = _quality_rules(reader, [*column_names, *(d.name for d in derived)])
 
     all_columns = {c.name: c.type for c in columns} | {d.name: d.type for d in derived}
@@ -428,13 +434,11 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
                          for index, item in enumerate(reader.get("partition_by", list, [])))
 
     targets = reader.get("targets", dict)
+    unknown_targets = sorted(set(targets) - {"curated", "warehouse"})
+    if unknown_targets:
+        raise reader.fail(f"targets.{unknown_targets[0]}", "is not a target (curated, and optionally warehouse)")
     curated = reader.get("curated", dict, within=targets, path="targets.curated")
-    warehouse = reader.get("warehouse", dict, within=targets, path="targets.warehouse")
-    varchar_bytes = reader.get("varchar_bytes", int, DEFAULT_VARCHAR_BYTES, within=warehouse,
-                               path="targets.warehouse.varchar_bytes")
-    if not 1 <= varchar_bytes <= MAX_VARCHAR_BYTES:
-        raise reader.fail("targets.warehouse.varchar_bytes", f"must be between 1 and {MAX_VARCHAR_BYTES} "
-                                                             f"(Redshift's largest VARCHAR), got {varchar_bytes}")
+    warehouse_table, varchar_bytes = _warehouse_target(reader, targets)
     return DatasetConfig(
         name=name,
         description=reader.get("description", str, ""),
@@ -447,11 +451,138 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
         partition_by=partition_by,
         curated_table=_identifier(reader, reader.get("table", str, within=curated, path="targets.curated.table"),
                                   "targets.curated.table"),
-        warehouse_table=_identifier(reader, reader.get("table", str, within=warehouse,
-                                                       path="targets.warehouse.table"), "targets.warehouse.table"),
+        warehouse_table=warehouse_table,
         schema_evolution=_schema_evolution(reader),
         warehouse_varchar_bytes=varchar_bytes,
+        dedupe_order=_dedupe_order(reader, [*column_names, *(d.name for d in derived)]),
     )
+
+
+def _derived_columns(reader: _Reader, column_names: list[str]) -> list[DerivedColumn]:
+    """`derived`: each a Spark SQL expression over the columns and the derived columns before it."""
+    items = reader.get("derived", list, [])
+    names = [item.get("name") if isinstance(item, dict) else None for item in items]
+    derived: list[DerivedColumn] = []
+    for index, item in enumerate(items):
+        key = f"derived[{index}]"
+        derived_name, derived_type = _name_and_type(reader, item, key, "name, type and expr")
+        if derived_name in column_names:
+            raise reader.fail(f"{key}.name", f"{derived_name!r} is already a column")
+        if derived_name in names[:index]:
+            raise reader.fail(f"{key}.name", f"{derived_name!r} is already derived[{names.index(derived_name)}]")
+        expr = reader.get("expr", str, within=item, path=f"{key}.expr")
+        available = {*column_names, *LANDING_METADATA_NAMES, *(d.name for d in derived)}
+        for name in sql_column_references(expr, {*available, *names}):
+            if name in available:
+                continue
+            if name in names:
+                raise reader.fail(f"{key}.expr", f"uses {name!r}, which is derived later (derived[{names.index(name)}]): "
+                                                 f"a derived column may use the columns and the derived columns before it; "
+                                                 f"move it below derived[{names.index(name)}]")
+            raise reader.fail(f"{key}.expr", f"uses {name!r}, which is not a column or a derived column before it")
+        derived.append(DerivedColumn(derived_name, derived_type, expr))
+    return derived
+
+
+# What extract adds to every landed row (etl_pipeline.columns.LANDING_METADATA): a derived column may use it.
+LANDING_METADATA_NAMES = ("etl_batch_id", "etl_source_file", "etl_source_modified_at", "etl_extracted_at",
+                          "etl_row_number")
+# Words of Spark SQL expressions that are not column names: operators, literals, CAST's types,
+# interval units. A function name is told by the `(` after it.
+SQL_WORDS = frozenset("""
+and or not is null true false case when then else end in between like ilike rlike regexp as cast distinct
+interval div escape any some all exists nulls first last asc desc
+string varchar char boolean tinyint smallint int integer bigint long float double real decimal numeric date
+timestamp timestamp_ntz timestamp_ltz binary
+year years month months week weeks day days hour hours minute minutes second seconds millisecond
+milliseconds microsecond microseconds to current_date current_timestamp current_user current_timezone
+""".split())
+SQL_TOKENS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`(?P<quoted>[^`]+)`"
+                        r"|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?[A-Za-z]*"  # a number: 1.5, 1e5, 10L
+                        r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*)(?P<call>\s*\()?|(?P<dot>\.)|(?P<arrow>->)|[^\s]")
+
+
+def sql_column_references(expr: str, known: set[str] = frozenset()) -> list[str]:
+    """The column names a Spark SQL expression uses, lower case, in order: its identifiers that are
+    not in quotes, not functions, not struct fields (after `.`), not lambda parameters (before `->`),
+    and not SQL words unless `known` names them (a column may be called `year`)."""
+    tokens = [match for match in SQL_TOKENS.finditer(expr)]
+    lambda_parameters: set[str] = set()
+    for index, match in enumerate(tokens):
+        if match.group("arrow"):
+            before = tokens[max(0, index - 8):index]
+            if before and before[-1].group("word"):
+                lambda_parameters.add(before[-1].group("word").lower())
+            elif before and before[-1].group() == ")":  # (a, b) -> ...
+                for token in reversed(before[:-1]):
+                    if token.group() == "(":
+                        break
+                    if token.group("word"):
+                        lambda_parameters.add(token.group("word").lower())
+    names: list[str] = []
+    for index, match in enumerate(tokens):
+        name = (match.group("quoted") or match.group("word") or "").lower()
+        if not name or match.group("call") or index and tokens[index - 1].group("dot"):
+            continue
+        if (match.group("word") and name in SQL_WORDS and name not in known) or name in lambda_parameters \
+                or name in names:
+            continue
+        names.append(name)
+    return names
+
+
+def _warehouse_target(reader: _Reader, targets: dict) -> tuple[str | None, int]:
+    """`targets.warehouse`: the table and its VARCHAR size; (None, the default size) when the
+    dataset has no warehouse target."""
+    if targets.get("warehouse") is None:
+        return None, DEFAULT_VARCHAR_BYTES
+    warehouse = reader.get("warehouse", dict, within=targets, path="targets.warehouse")
+    unknown = sorted(set(warehouse) - {"table", "varchar_bytes"})
+    if unknown:
+        raise reader.fail(f"targets.warehouse.{unknown[0]}", "is not a setting of the warehouse target "
+                                                             "(table, varchar_bytes)")
+    table = _identifier(reader, reader.get("table", str, within=warehouse, path="targets.warehouse.table"),
+                        "targets.warehouse.table")
+    varchar_bytes = reader.get("varchar_bytes", int, DEFAULT_VARCHAR_BYTES, within=warehouse,
+                               path="targets.warehouse.varchar_bytes")
+    if not 1 <= varchar_bytes <= MAX_VARCHAR_BYTES:
+        raise reader.fail("targets.warehouse.varchar_bytes", f"must be between 1 and {MAX_VARCHAR_BYTES} "
+                                                             f"(Redshift's largest VARCHAR), got {varchar_bytes}")
+    return table, varchar_bytes
+
+
+def _dedupe_order(reader: _Reader, columns: list[str]) -> tuple[OrderKey, ...]:
+    """`deduplicate.order_by`: a column, "column desc" or "column asc", a mapping {column, direction},
+    or a list of them; the first version in this order wins, NULL loses."""
+    block = reader.get("deduplicate", dict, {})
+    unknown = sorted(set(block) - {"order_by"})
+    if unknown:
+        raise reader.fail(f"deduplicate.{unknown[0]}", "is not a setting of deduplicate (order_by)")
+    order_by = block.get("order_by")
+    if order_by is None:
+        return ()
+    entries = order_by if isinstance(order_by, list) else [order_by]
+    if not entries:
+        raise reader.fail("deduplicate.order_by", "lists no column; leave it out for the default order")
+    keys = []
+    for index, entry in enumerate(entries):
+        key = f"deduplicate.order_by[{index}]" if isinstance(order_by, list) else "deduplicate.order_by"
+        if isinstance(entry, str) and len(entry.split()) in (1, 2):
+            column, direction = (entry.split() + ["asc"])[:2]
+        elif isinstance(entry, dict) and set(entry) <= {"column", "direction"}:
+            column = reader.get("column", str, within=entry, path=f"{key}.column")
+            direction = reader.get("direction", str, "asc", within=entry, path=f"{key}.direction")
+        else:
+            raise reader.fail(key, f"{entry!r} is not a column, \"column desc\", \"column asc\" or "
+                                   f"{{column: name, direction: desc}}")
+        if direction.lower() not in ("asc", "desc"):
+            raise reader.fail(key, f"direction {direction!r} is not asc or desc")
+        if column not in columns:
+            raise reader.fail(key, f"{column!r} is not one of the dataset's columns or derived columns")
+        if column in (k.column for k in keys):
+            raise reader.fail(key, f"{column!r} is listed twice")
+        keys.append(OrderKey(column, direction.lower() == "desc"))
+    return tuple(keys)
 
 
 def _schema_evolution(reader: _Reader) -> SchemaEvolutionPolicy:

@@ -7,8 +7,8 @@ Pure DataFrame functions, built-in Spark expressions only (no Python UDFs on the
   conformance checks it fails (type, not-null, max_length) in `etl_failed_rules` (and the values
   it rounds as configured in `etl_warned_rules`); the dataset's DQDL rules come after, in
   `quality.evaluate`.
-- `classify` marks each row `valid`, `quarantined` (failed a rule) or `duplicate` (an older version
-  of a primary key that a newer row in the same run supersedes), in one window pass.
+- `classify` marks each row `valid`, `quarantined` (failed a rule) or `duplicate` (a version of a
+  primary key that another row of the same run supersedes), in one window pass.
 - `curated_columns` is what goes on to the curated zone and the warehouse, with PII masked.
 """
 
@@ -117,19 +117,22 @@ def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
         F.array_compact(F.array(*warnings)).alias(ETL_WARNED_RULES) if warnings
         else F.array().cast("array<string>").alias(ETL_WARNED_RULES),
     )
-    derived = with_types.select(
-        "*", *[F.expr(d.expr).cast(d.type).alias(d.name) for d in dataset.derived])
+    derived = with_types
+    for d in dataset.derived:  # in list order: a derived column may use the ones before it
+        derived = derived.select("*", F.expr(d.expr).cast(d.type).alias(d.name))
     return derived.withColumnRenamed("_type_failures", ETL_FAILED_RULES)
 
 
 def classify(standardised: DataFrame, dataset: DatasetConfig) -> DataFrame:
     """Add `etl_outcome`: quarantined rows failed a rule; of the rest, the newest row per key is valid.
 
-    Newest is `columns.newest_first`; older versions are `duplicate`.
+    The winner is first in `columns.newest_first` (`deduplicate.order_by`, then the newest); the
+    other versions are `duplicate`.
     """
     failed = F.size(ETL_FAILED_RULES) > 0
     outcome = (F.when(failed, F.lit(QUARANTINED))
-               .when(F.row_number().over(newest_first(dataset.primary_key, failed)) == 1, F.lit(VALID))
+               .when(F.row_number().over(newest_first(dataset.primary_key, failed, order=dataset.dedupe_order)) == 1,
+                     F.lit(VALID))
                .otherwise(F.lit(DUPLICATE)))
     return standardised.withColumn(ETL_OUTCOME, outcome)
 

@@ -71,6 +71,8 @@ class SourceSchemaPlan:
             files = self.missing_required.get(column.name)
             if files:
                 rules.append(F.when(F.col(ETL_SOURCE_FILE).isin(list(files)), F.lit(missing_rule(column))))
+            if self.dataset.warehouse_table is None:
+                continue  # no warehouse column to fit (targets.warehouse is not configured)
             limit = varchar_bytes(column.max_length, self.dataset.warehouse_varchar_bytes)
             # A value within max_length always fits its 4-bytes-a-character column: `<col>_max_length`
             # already names what is wrong, unless Redshift's largest VARCHAR caps the column.

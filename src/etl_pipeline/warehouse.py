@@ -2,7 +2,10 @@
 
 Glue's Redshift writer runs `preactions` before it loads the frame into `dbtable` and `postactions`
 after. Loading into a staging table and replacing the target's rows by key in one transaction makes
-a rerun of the same batch leave the target as it was after the first run: no duplicates.
+a rerun of the same batch leave the target as it was after the first run: no duplicates. With
+`deduplicate.order_by`, a staged row replaces the target's row only when it wins by that order
+(`columns.wins_sql`, the order the curated table's ranking uses), and only keys left without a row
+are inserted.
 
 Every statement is written for Amazon Redshift (checked against the Redshift SQL reference:
 CREATE SCHEMA IF NOT EXISTS, CREATE TABLE IF NOT EXISTS with PRIMARY KEY, CREATE TABLE (LIKE ...),
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from etl_pipeline.columns import ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_SOURCE_FILE
+from etl_pipeline.columns import ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_SOURCE_FILE, wins_sql
 from etl_pipeline.config import DatasetConfig
 from etl_pipeline.schema_evolution import TableChange, redshift_column_type, warehouse_changes, warehouse_ddl
 from etl_pipeline.types import redshift_type, varchar_bytes
@@ -107,10 +110,21 @@ class WarehouseTable:
         target, staging = quote(self.name), quote(self.staging_name)
         match = " AND ".join(f"{target}.{quote(k)} = {staging}.{quote(k)}" for k in self.dataset.primary_key)
         column_list = ", ".join(quote(name) for name, _ in self.columns())
+        if not self.dataset.dedupe_order:
+            delete = f"DELETE FROM {self.qualified} USING {self.qualified_staging} WHERE {match}"
+            insert = f"INSERT INTO {self.qualified} ({column_list}) SELECT {column_list} FROM {self.qualified_staging}"
+        else:
+            # deduplicate.order_by: a staged row replaces the table's row only when it wins (or ties:
+            # it is the newer), as in the curated table; the rows whose key is left are the new ones.
+            wins = wins_sql(self.dataset.dedupe_order, staging, target, quote)
+            delete = f"DELETE FROM {self.qualified} USING {self.qualified_staging} WHERE {match} AND {wins}"
+            left = " AND ".join(f"{target}.{quote(k)} = {staging}.{quote(k)}" for k in self.dataset.primary_key)
+            insert = (f"INSERT INTO {self.qualified} ({column_list}) SELECT {column_list} FROM {self.qualified_staging} "
+                      f"WHERE NOT EXISTS (SELECT 1 FROM {self.qualified} WHERE {left})")
         return ";\n".join([
             "BEGIN",
-            f"DELETE FROM {self.qualified} USING {self.qualified_staging} WHERE {match}",
-            f"INSERT INTO {self.qualified} ({column_list}) SELECT {column_list} FROM {self.qualified_staging}",
+            delete,
+            insert,
             f"DROP TABLE {self.qualified_staging}",
             "END",
         ]) + ";"

@@ -1,17 +1,21 @@
 """The load stage for one dataset: merge the new validated rows into the curated table and the warehouse.
 
-- When one run loads several validated batches, the newest version of each key wins
-  (`columns.newest_first`); the older ones are counted as superseded.
+- When one run loads several validated batches, one version of each key wins (`columns.newest_first`:
+  `deduplicate.order_by`, then the newest); the others are counted as superseded. With
+  `deduplicate.order_by`, the curated table's version of each key competes too: a batch row it
+  beats is not loaded (counted as superseded_by_curated), in the table nor in the warehouse.
 - Curated zone: an Apache Iceberg table (format version 2) `<catalog>.<curated database>.<table>`,
   created by the first load with the dataset's partition transforms, then merged with `MERGE INTO` on
   the primary key. One merge is one atomic Iceberg commit: a crash at any moment leaves the previous
   snapshot whole, and a rerun of the same batch updates the same keys instead of adding rows. Spark
   SQL, not a DynamicFrame sink: Glue's DynamicFrame catalog writers do not support Iceberg tables.
-- Warehouse: `from_jdbc_conf` into a staging table, then DELETE USING + INSERT on the key.
+- Warehouse: `from_jdbc_conf` into a staging table, then DELETE USING + INSERT on the key; skipped
+  for a dataset without `targets.warehouse` and for every dataset under `--warehouse_connection none`.
 - Schema evolution (`schema_evolution`): before the merge, a column the batch has and a table lacks
   is added to it (`ALTER TABLE ... ADD COLUMN`: old rows read NULL), and a widened type is promoted;
   the warehouse's columns are read first, so a rerun after any failure changes only what is left.
-Rows read must equal rows merged + superseded, and the warehouse must stage exactly the rows merged.
+Rows read must equal rows merged + superseded + superseded_by_curated, and the warehouse must stage
+exactly the rows merged.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from dataclasses import dataclass
 
 from awsglue.dynamicframe import DynamicFrame
 from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql.utils import AnalysisException
 from pyspark.sql import functions as F
 
 from etl_pipeline.batches import counted, file_count, read_new_parquet
-from etl_pipeline.columns import VERSION_COLUMNS, newest_first
+from etl_pipeline.columns import ETL_EXTRACTED_AT, VERSION_COLUMNS, column, newest_first
 from etl_pipeline.config import DatasetConfig
 from etl_pipeline.report import InvariantError, check_invariant
 from etl_pipeline.retries import RunReads
@@ -59,9 +64,22 @@ class LoadContext:
     reads: RunReads | None = None
 
 
-def newest_versions(validated: DataFrame, dataset: DatasetConfig) -> DataFrame:
-    """Mark each row's rank among the versions of its key (1 = newest)."""
-    return validated.withColumn("_version_rank", F.row_number().over(newest_first(dataset.primary_key)))
+IN_TABLE, RANK, TABLE_WINS = "_in_curated_table", "_version_rank", "_curated_version_wins"
+
+
+def ranked_versions(validated: DataFrame, dataset: DatasetConfig, current: DataFrame | None = None) -> DataFrame:
+    """Each row's rank among the versions of its key (1 = the winner, `columns.newest_first`).
+
+    `current` (with `deduplicate.order_by`): the curated table's version of the batch's keys, its key,
+    order and lineage columns; it competes in the same window and loses every tie (it has no source
+    metadata), so a batch row whose order value is lower than the table's is not loaded.
+    `_curated_version_wins` marks the keys whose table version stays."""
+    versions = validated.withColumn(IN_TABLE, F.lit(False))
+    if current is not None:
+        versions = versions.unionByName(current.withColumn(IN_TABLE, F.lit(True)), allowMissingColumns=True)
+    window = newest_first(dataset.primary_key, order=dataset.dedupe_order)
+    return versions.select("*", F.row_number().over(window).alias(RANK),
+                           F.first(IN_TABLE).over(window).alias(TABLE_WINS))
 
 
 def _quoted(*names: str) -> str:
@@ -94,6 +112,24 @@ class CuratedTable:
             f"TBLPROPERTIES ('format-version' = '2', 'write.target-file-size-bytes' = '{self.target_file_bytes}', "
             # Rows of one partition are written together: few files per partition, near the target size.
             f"'write.distribution-mode' = 'hash')")
+
+    def current_versions(self, batch: DataFrame) -> DataFrame | None:
+        """The table's rows for the batch's keys: key, `deduplicate.order_by` columns and extract time,
+        as the batch types them (a column the table lacks yet is NULL: it loses). None without
+        `deduplicate.order_by` (the batch always wins) or without a table yet."""
+        if not self.dataset.dedupe_order:
+            return None
+        try:
+            table = self.spark.table(self.name)
+        except AnalysisException:
+            return None  # the first load creates the table
+        types = dict(batch.dtypes)
+        names = [*self.dataset.primary_key, *(k.column for k in self.dataset.dedupe_order
+                                              if k.column not in self.dataset.primary_key), ETL_EXTRACTED_AT]
+        versions = table.select(*[(column(n) if n in table.columns else F.lit(None)).cast(types[n]).alias(n)
+                                  for n in names])
+        keys = batch.select(*[column(k) for k in self.dataset.primary_key])
+        return versions.join(keys, list(self.dataset.primary_key), "left_semi")
 
     def evolve(self, batch: DataFrame) -> list[TableChange]:
         """Add the batch's new columns to the table and promote widened types (Iceberg's schema
@@ -198,6 +234,20 @@ def warehouse_error_line(table: WarehouseTable, error: BaseException) -> str:
             f"files are kept in its retry list, so it loads the same batch again (full trace in the job's log)")
 
 
+def loads_warehouse(context: LoadContext, dataset: DatasetConfig) -> bool:
+    """The dataset names a warehouse table and the job was given a warehouse connection."""
+    return dataset.warehouse_table is not None and context.warehouse_connection != NO_WAREHOUSE
+
+
+def warehouse_target(context: LoadContext, dataset: DatasetConfig) -> str:
+    """Where the load put the dataset's rows in the warehouse, or why it put none there (the run report)."""
+    if dataset.warehouse_table is None:
+        return f"none (config/datasets/{dataset.name}.yaml has no targets.warehouse)"
+    if context.warehouse_connection == NO_WAREHOUSE:
+        return "disabled (--warehouse_connection none)"
+    return f"{context.warehouse_schema}.{dataset.warehouse_table}"
+
+
 def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
     spark = context.glue_context.spark_session
     # Batches validated before and after a type widening hold the column as different Parquet
@@ -208,22 +258,26 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
         return {"rows_read": 0, "nothing_new": True}
     refuse_several_types(validated, dataset)
 
-    ranked = newest_versions(validated, dataset).persist()
+    ranked = ranked_versions(validated, dataset,
+                             CuratedTable(spark, context, dataset).current_versions(validated)).persist()
     try:
         counts = Observation(f"load_{dataset.name}")
-        ranked.observe(counts, F.count(F.lit(1)).alias("rows"),
-                       F.count_if(F.col("_version_rank") > 1).alias("superseded")).count()
+        batch_row = ~F.col(IN_TABLE)
+        ranked.observe(counts, F.count_if(batch_row).alias("rows"),
+                       F.count_if(batch_row & (F.col(RANK) > 1) & ~F.col(TABLE_WINS)).alias("superseded"),
+                       F.count_if(batch_row & F.col(TABLE_WINS)).alias("kept_curated")).count()
         metrics = counts.get
-        batch = ranked.where(F.col("_version_rank") == 1).drop("_version_rank", *VERSION_COLUMNS)
+        batch = ranked.where(batch_row & (F.col(RANK) == 1)).drop(IN_TABLE, RANK, TABLE_WINS, *VERSION_COLUMNS)
         dataset = with_undeclared_columns(dataset, batch.columns)
         curated = CuratedTable(spark, context, dataset)
         curated.create_if_missing(batch)
         changes = curated.evolve(batch)
-        merged = curated.merge(batch, metrics["rows"] - metrics["superseded"])
+        merged = curated.merge(batch, metrics["rows"] - metrics["superseded"] - metrics["kept_curated"])
         check_invariant("load", dataset.name, metrics["rows"],
-                        {"merged into curated": merged["merged"], "superseded": metrics["superseded"]})
+                        {"merged into curated": merged["merged"], "superseded": metrics["superseded"],
+                         "losing to the curated version": metrics["kept_curated"]})
         warehouse_rows = None
-        if context.warehouse_connection != NO_WAREHOUSE:
+        if loads_warehouse(context, dataset):
             warehouse_rows, warehouse_changes = load_warehouse(context, dataset, batch)
             changes += warehouse_changes
             if warehouse_rows != merged["merged"]:
@@ -237,6 +291,7 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
         "rows_read": metrics["rows"],
         "rows_loaded": merged["merged"],
         "superseded": metrics["superseded"],
+        "superseded_by_curated": metrics["kept_curated"],
         "curated_inserted": merged["inserted"],
         "curated_updated": merged["updated"],
         "curated_table": curated.name.replace("`", ""),
@@ -245,7 +300,6 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
         "warehouse_rows": warehouse_rows,
         "schema_changes": [change.report() for change in changes],
         "schema_change_count": len(changes),
-        "warehouse": f"{context.warehouse_schema}.{dataset.warehouse_table}"
-        if context.warehouse_connection != NO_WAREHOUSE else "disabled (--warehouse_connection none)",
+        "warehouse": warehouse_target(context, dataset),
         "nothing_new": False,
     }

@@ -25,7 +25,8 @@ locals {
         try(d.source.fallback.prefix, ""),
       ])
       curated_table   = d.targets.curated.table
-      warehouse_table = d.targets.warehouse.table
+      # null: the dataset has no warehouse target (the load only merges into the curated table).
+      warehouse_table = try(d.targets.warehouse.table, null)
       partition_by    = try(d.partition_by, [])
       primary_key     = try(d.primary_key, [])
     }

@@ -48,3 +48,25 @@ def test_column_quotes_names_that_are_sql_keywords(spark):
     frame = spark.createDataFrame([("k",)], "order string")
 
     assert frame.select(column("order")).first()[0] == "k"
+
+
+def test_a_configured_order_decides_before_the_source_file_and_null_loses(spark):
+    from etl_pipeline.config import OrderKey
+
+    frame = spark.createDataFrame([
+        ("k", "later receipt, older file", 5, JAN, JAN, 0), ("k", "earlier receipt, newer file", 3, FEB, FEB, 0),
+        ("n", "null receipt, newer file", None, FEB, FEB, 0), ("n", "any receipt, older file", 1, JAN, JAN, 0),
+        ("t", "tie, older file", 7, JAN, JAN, 0), ("t", "tie, newer file", 7, FEB, JAN, 0),
+    ], "order string, version string, receipt int, "
+       f"{ETL_SOURCE_MODIFIED_AT} timestamp, {ETL_EXTRACTED_AT} timestamp, {ETL_ROW_NUMBER} long")
+
+    def winners(order) -> dict[str, str]:
+        ranked = frame.withColumn("rank", F.row_number().over(newest_first(["order"], order=order)))
+        return {r["order"]: r["version"] for r in ranked.where("rank = 1").collect()}
+
+    assert winners((OrderKey("receipt", True),)) == {
+        "k": "later receipt, older file", "n": "any receipt, older file", "t": "tie, newer file"}
+    # ascending: the lowest value wins, NULL still loses
+    assert winners((OrderKey("receipt", False),)) == {
+        "k": "earlier receipt, newer file", "n": "any receipt, older file", "t": "tie, newer file"}
+    assert winners(()) == {"k": "earlier receipt, newer file", "n": "null receipt, newer file", "t": "tie, newer file"}

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from etl_pipeline.config import CONFIG_BUNDLE, ConfigError, DynamoDbSource, FileSource, JdbcSource, load_config, parse_config, parse_dataset
+from etl_pipeline.schema_evolution import SourceSchemaPlan
 
 CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
 FLIGHTS_YAML = CONFIG_DIR / "datasets" / "flights.yaml"
@@ -150,3 +151,113 @@ def test_duplicate_dataset_names_and_no_datasets_are_reported_with_the_file():
         parse_config({"pipeline": pipeline, "datasets": [flights, {**flights, "file": "config/datasets/b.yaml"}]})
     with pytest.raises(ConfigError, match=r"^config/pipeline.yaml: no dataset definitions found"):
         parse_config({"pipeline": pipeline, "datasets": []})
+
+
+def test_a_dataset_without_a_warehouse_target_is_valid_and_gets_no_warehouse_rule(spark):
+    with_remark = flights_document()
+    with_remark["columns"].append({"name": "remark", "type": "string"})  # no max_length
+    document = copy.deepcopy(with_remark)
+    del document["targets"]["warehouse"]
+    dataset = parse_dataset(document, str(FLIGHTS_YAML))
+
+    assert dataset.warehouse_table is None
+    assert dataset.curated_table == "flights"
+    # No warehouse column to fit: a string without max_length gets no `<col>_fits_warehouse` rule.
+    plan = SourceSchemaPlan(dataset, None, {}, (), [])
+    assert plan.failures() == []
+    with_warehouse = parse_dataset(with_remark, str(FLIGHTS_YAML))
+    assert with_warehouse.warehouse_table == "flights"
+    assert SourceSchemaPlan(with_warehouse, None, {}, (), []).failures() != []
+
+
+@pytest.mark.parametrize("targets, message", [
+    ({"curated": {"table": "f"}, "warehouse": {"table": "f", "schema": "x"}},
+     r"targets.warehouse.schema: is not a setting of the warehouse target \(table, varchar_bytes\)"),
+    ({"curated": {"table": "f"}, "warehouse": {"varchar_bytes": 10}}, r"targets.warehouse.table: is required"),
+    ({"curated": {"table": "f"}, "lake": {"table": "f"}}, r"targets.lake: is not a target \(curated, and optionally warehouse\)"),
+    ({"warehouse": {"table": "f"}}, r"targets.curated: is required"),
+])
+def test_invalid_targets_name_the_setting(targets, message):
+    document = {**flights_document(), "targets": targets}
+
+    with pytest.raises(ConfigError, match=message):
+        parse_dataset(document, str(FLIGHTS_YAML))
+
+
+@pytest.mark.parametrize("order_by, expected", [
+    ("dep_delay", [("dep_delay", False)]),
+    ("dep_delay desc", [("dep_delay", True)]),
+    (["dep_delay DESC", "arr_delay"], [("dep_delay", True), ("arr_delay", False)]),
+    ([{"column": "flight_date", "direction": "desc"}, {"column": "arr_delay"}], [("flight_date", True), ("arr_delay", False)]),
+    ({"column": "is_delayed_15", "direction": "asc"}, [("is_delayed_15", False)]),
+])
+def test_deduplicate_order_by_takes_a_column_a_direction_or_a_list(order_by, expected):
+    document = {**flights_document(), "deduplicate": {"order_by": order_by}}
+
+    dataset = parse_dataset(document, str(FLIGHTS_YAML))
+
+    assert [(k.column, k.descending) for k in dataset.dedupe_order] == expected
+    assert parse_dataset(flights_document(), str(FLIGHTS_YAML)).dedupe_order == ()
+
+
+@pytest.mark.parametrize("deduplicate, message", [
+    ({"order_by": "tail desc"}, r"deduplicate.order_by: 'tail' is not one of the dataset's columns or derived columns"),
+    ({"order_by": "dep_delay newest"}, r"deduplicate.order_by: direction 'newest' is not asc or desc"),
+    ({"order_by": ["dep_delay", "dep_delay desc"]}, r"deduplicate.order_by\[1\]: 'dep_delay' is listed twice"),
+    ({"order_by": [{"col": "dep_delay"}]}, r"deduplicate.order_by\[0\]: \{'col': 'dep_delay'\} is not a column"),
+    ({"order_by": "a b c"}, r"deduplicate.order_by: 'a b c' is not a column, \"column desc\""),
+    ({"order_by": []}, r"deduplicate.order_by: lists no column"),
+    ({"keep": "last"}, r"deduplicate.keep: is not a setting of deduplicate \(order_by\)"),
+])
+def test_an_invalid_deduplicate_order_names_the_setting(deduplicate, message):
+    document = {**flights_document(), "deduplicate": deduplicate}
+
+    with pytest.raises(ConfigError, match=message):
+        parse_dataset(document, str(FLIGHTS_YAML))
+
+
+def test_a_derived_column_may_use_the_derived_columns_before_it():
+    document = flights_document()
+    document["derived"] += [{"name": "delay_hours", "type": "double", "expr": "arr_delay / 60.0"},
+                            {"name": "very_late", "type": "boolean", "expr": "is_delayed_15 AND delay_hours > 3"}]
+
+    dataset = parse_dataset(document, str(FLIGHTS_YAML))
+
+    assert [d.name for d in dataset.derived][-2:] == ["delay_hours", "very_late"]
+
+
+@pytest.mark.parametrize("derived, message", [
+    ([{"name": "a", "type": "int", "expr": "b + 1"}, {"name": "b", "type": "int", "expr": "dep_delay"}],
+     r"flights.yaml: derived\[4\].expr: uses 'b', which is derived later \(derived\[5\]\): a derived column may use "
+     r"the columns and the derived columns before it; move it below derived\[5\]"),
+    ([{"name": "a", "type": "int", "expr": "coalesce(dep_dealy, 0)"}],
+     r"derived\[4\].expr: uses 'dep_dealy', which is not a column or a derived column before it"),
+    ([{"name": "a", "type": "int", "expr": "a + 1"}], r"derived\[4\].expr: uses 'a', which is derived later \(derived\[4\]\)"),
+    ([{"name": "flight_date", "type": "int", "expr": "1"}], r"derived\[4\].name: 'flight_date' is already derived\[0\]"),
+])
+def test_a_derived_column_using_a_later_or_unknown_one_names_the_setting(derived, message):
+    document = flights_document()
+    document["derived"] += derived
+
+    with pytest.raises(ConfigError, match=message):
+        parse_dataset(document, str(FLIGHTS_YAML))
+
+
+@pytest.mark.parametrize("expr, references", [
+    ("CAST(round((temp - 32) * 5 / 9, 1) AS DECIMAL(5,1))", ["temp"]),
+    ("transform(items, x -> x * 1e3) ", ["items"]),
+    ("aggregate(items, 0, (acc, v) -> acc + v)", ["items"]),
+    ("point.x + `odd name` + length('quoted text') + 1.5BD", ["point", "odd name"]),
+    ("date_add(d, 1) > DATE '2024-01-01' AND d IS NOT NULL", ["d"]),
+])
+def test_the_columns_an_expression_uses_are_its_identifiers_outside_quotes_and_calls(expr, references):
+    from etl_pipeline.config import sql_column_references
+
+    assert sql_column_references(expr) == references
+
+
+def test_the_landing_metadata_a_derived_column_may_use_is_what_extract_adds():
+    from etl_pipeline.columns import LANDING_METADATA
+    from etl_pipeline.config import LANDING_METADATA_NAMES
+
+    assert LANDING_METADATA_NAMES == LANDING_METADATA

@@ -57,3 +57,30 @@ def test_a_masked_column_is_sized_by_its_mask_not_its_max_length(project_config)
 
     # 64 hex characters of a sha256 digest; "REDACTED"; a column already larger keeps its size.
     assert (types["model"], types["engine"], types["manufacturer"]) == ("VARCHAR(64)", "VARCHAR(8)", "VARCHAR(256)")
+
+
+def test_with_order_by_a_staged_row_replaces_only_a_row_it_wins_over_and_null_loses(postgres_url, project_config):
+    from dataclasses import replace
+
+    from etl_pipeline.config import OrderKey
+
+    # The plane with the most seats wins, then the later year; NULL loses; a full tie goes to the staged row.
+    planes = replace(project_config.datasets["planes"],
+                     dedupe_order=(OrderKey("seats", True), OrderKey("year_built", False)))
+    table = WarehouseTable("analytics", planes)
+
+    _load(postgres_url, table, [("N1", 2001, 100, "b1"), ("N2", 2002, 200, "b1"), ("N3", 2003, None, "b1"),
+                                ("N4", 2004, 400, "b1"), ("N5", 2005, 500, "b1")])
+    _load(postgres_url, table, [("N1", 2001, 90, "b2"),     # fewer seats: the table's row stays
+                                ("N2", 2002, 210, "b2"),    # more seats: replaces
+                                ("N3", 2003, 1, "b2"),      # the table's NULL loses
+                                ("N4", 2003, 400, "b2"),    # same seats, earlier year (asc): replaces
+                                ("N5", 2005, None, "b2"),   # the staged NULL loses
+                                ("N6", 2006, 600, "b2")])   # a new key: inserted
+    _load(postgres_url, table, [("N4", 2003, 400, "b3")])    # a full tie: the staged (newer) row wins
+
+    with psycopg.connect(postgres_url) as connection:
+        rows = connection.execute("SELECT tailnum, year_built, seats, etl_batch_id FROM analytics.planes "
+                                  "ORDER BY 1").fetchall()
+    assert rows == [("N1", 2001, 100, "b1"), ("N2", 2002, 210, "b2"), ("N3", 2003, 1, "b2"),
+                    ("N4", 2003, 400, "b3"), ("N5", 2005, 500, "b1"), ("N6", 2006, 600, "b2")]

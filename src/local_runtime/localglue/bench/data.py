@@ -1,9 +1,11 @@
 """The benchmark's input: TPC-H lineitem from `tpchgen-cli` as CSV files, plus one later file of a
 fixed, seeded set of dirty rows (each failing one rule) and newer versions of existing keys.
 
-The later file is newer than the generated ones (its modification time is set after theirs), so its
-versions win the de-duplication in every engine; no key repeats inside one file, which makes the
-winner of every key the same whichever tie-breaks an engine applies within a file.
+The later file is newer than the generated ones (its modification time is set after theirs). Which
+version of a key wins is the latest l_receiptdate, then the newest file: half of the newer versions
+carry the same l_receiptdate as the line they repeat and win as the newer file, the other half a day
+earlier and lose to it. No key repeats inside one file, which makes the winner of every key the same
+whichever tie-breaks an engine applies within a file.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from localglue.bench.lineitem import COLUMNS
@@ -76,6 +79,10 @@ def _sample_rows(path: Path, count: int, rng: random.Random) -> tuple[list[str],
     return header, chosen
 
 
+def _day_before(iso_date: str) -> str:
+    return (date.fromisoformat(iso_date) - timedelta(days=1)).isoformat()
+
+
 def _count_rows(path: Path) -> int:
     with path.open(newline="") as handle:
         return sum(1 for _ in csv.reader(handle)) - 1
@@ -104,8 +111,10 @@ def generate(scale_factor: float, folder: Path, parts: int | None = None) -> Ben
     header, sample = _sample_rows(generated[0], 2 * changed_rows, rng)
     assert header == [c.name for c in COLUMNS], f"tpchgen-cli wrote columns {header}"
     max_order_key = max(int(row[0]) for row in sample) + 10_000_000_000  # beyond any generated key
-    newer_versions = [[*row[:4], "1", *row[5:15], "bench: a newer version of this line"]
-                      for row in sample[:changed_rows]]
+    # Every other newer version was received a day earlier than the line it repeats: it loses to it
+    # (the dataset's order is the latest l_receiptdate); the others tie on it and win as the newer file.
+    newer_versions = [[*row[:4], "1", *row[5:12], _day_before(row[12]) if index % 2 else row[12], *row[13:15],
+                       "bench: a newer version of this line"] for index, row in enumerate(sample[:changed_rows])]
     dirty = []
     for index, row in enumerate(sample[changed_rows:]):
         column, text, _ = DIRTY_VARIANTS[index % len(DIRTY_VARIANTS)]

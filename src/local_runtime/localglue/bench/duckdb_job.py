@@ -1,5 +1,5 @@
 """(C) DuckDB doing the pipeline's work in one query: the same typing, derived columns, rules and
-newest-version-per-key as the PySpark job, written as Parquet partitioned by outcome.
+winning version per key (the latest l_receiptdate, then the newest file) as the PySpark job, written as Parquet partitioned by outcome.
 
     python -m localglue.bench.duckdb_job INPUT_FOLDER OUTPUT_FOLDER
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from localglue.bench.lineitem import COLUMNS, DERIVED, INTEGER_TEXT, INTEGRAL_TYPES, PRIMARY_KEY, ROW_RULES
+from localglue.bench.lineitem import COLUMNS, DERIVED, INTEGER_TEXT, INTEGRAL_TYPES, ORDER_BY, PRIMARY_KEY, ROW_RULES
 
 
 def _quote(text: str) -> str:
@@ -48,6 +48,12 @@ def query(input_folder: str, modified: dict[str, float]) -> str:
     checks = [f for c in COLUMNS for f in failures(c.name, c.type, c.nullable, c.max_length)]
     checks += [f"CASE WHEN NOT coalesce({check}, false) THEN '{name}' END" for name, check in ROW_RULES]
     key = ", ".join(PRIMARY_KEY)
+    # One step per derived column, in order: one may use another.
+    derived_steps = ", ".join(
+        f"{'derived' if index == len(DERIVED) - 1 else f'derived_{index}'} AS (SELECT *, CAST({duck} AS {type_.upper()}) "
+        f"AS {name} FROM {'typed' if index == 0 else f'derived_{index - 1}'})"
+        for index, (name, type_, _, duck) in enumerate(DERIVED))
+    order_column, direction = ORDER_BY
     outputs = names + [d[0] for d in DERIVED]
     return f"""
 WITH source AS (
@@ -58,17 +64,15 @@ WITH source AS (
                 delim = ',', quote = '"', escape = '"', auto_detect = false)
 ), typed AS (
   SELECT *, {", ".join(f"{typed(c.name, c.type)} AS {c.name}" for c in COLUMNS)} FROM source
-), derived AS (
-  SELECT *, {", ".join(f"CAST({duck} AS {type_.upper()}) AS {name}" for name, type_, _, duck in DERIVED)}
-  FROM typed
-), checked AS (
+), {derived_steps}, checked AS (
   SELECT d.*, f.modified_at,
          list_filter([{", ".join(checks)}], lambda rule: rule IS NOT NULL) AS failed_rules
   FROM derived d JOIN (VALUES {files}) f(filename, modified_at) USING (filename)
 ), classified AS (
   SELECT *, CASE WHEN len(failed_rules) > 0 THEN 'quarantined'
                  WHEN row_number() OVER (PARTITION BY len(failed_rules) > 0, {key}
-                                         ORDER BY modified_at DESC) = 1 THEN 'valid'
+                                         ORDER BY {order_column} {direction.upper()} NULLS LAST,
+                                                  modified_at DESC) = 1 THEN 'valid'
                  ELSE 'duplicate' END AS outcome
   FROM checked
 )

@@ -1,5 +1,5 @@
-"""The benchmark's dataset, written once: TPC-H lineitem's columns, types, derived columns, row rules
-and key. The pipeline gets it as config/datasets/lineitem.yaml in the bench's own config folder; the
+"""The benchmark's dataset, written once: TPC-H lineitem's columns, types, derived columns (one using
+another), row rules, key and which duplicate wins (the latest l_receiptdate). The pipeline gets it as config/datasets/lineitem.yaml in the bench's own config folder; the
 PySpark job (spark_job.py) and DuckDB (duckdb_job.py) build their SQL from the same lists, so that
 the three engines do the same work and must produce the same rows.
 """
@@ -43,7 +43,11 @@ DERIVED = (
     ("ship_year", "int", "year(l_shipdate)", "year(l_shipdate)"),
     ("transit_days", "int", "datediff(l_receiptdate, l_shipdate)", "date_diff('day', l_shipdate, l_receiptdate)"),
     ("is_late", "boolean", "l_receiptdate > l_commitdate", "l_receiptdate > l_commitdate"),
+    # A derived column that uses another (the derived columns are computed in list order).
+    ("charge", "decimal(18,6)", "disc_price * (1 + l_tax)", "disc_price * (1 + l_tax)"),
 )
+# Which version of a key wins: the latest l_receiptdate (NULL loses), then the newest file, in every engine.
+ORDER_BY = ("l_receiptdate", "desc")
 # The four row rules; the same SQL in Spark and DuckDB. A rule whose check is NULL fails, as in the pipeline.
 ROW_RULES = (
     ("quantity_positive", "l_quantity > 0"),
@@ -83,9 +87,10 @@ def dataset_config() -> dict:
                      **({"max_length": c.max_length} if c.max_length else {})} for c in COLUMNS],
         "derived": [{"name": name, "type": type_, "expr": spark} for name, type_, spark, _ in DERIVED],
         "quality": {"rules": [{"name": name, "outcome": "quarantine", "dqdl": dqdl} for name, dqdl in PIPELINE_RULES]},
+        "deduplicate": {"order_by": " ".join(ORDER_BY)},
         "partition_by": [],
-        # Every dataset names a warehouse table today; the bench loads with --warehouse_connection none.
-        "targets": {"curated": {"table": DATASET}, "warehouse": {"table": DATASET}},
+        # No warehouse target: the comparison ends at the curated Iceberg table.
+        "targets": {"curated": {"table": DATASET}},
     }
 
 

@@ -1,5 +1,6 @@
 """(A) One well-written PySpark job doing the pipeline's work in one pass: read the CSV files as
-text, type, derive, check the rules, keep the newest version of each key with one window, and write
+text, type, derive, check the rules, keep the winning version of each key (the latest l_receiptdate,
+then the newest file) with one window, and write
 valid, quarantined and duplicate rows as one Parquet dataset partitioned by outcome.
 
     python -m localglue.bench.spark_job INPUT_FOLDER OUTPUT_FOLDER [EVENT_LOG_FOLDER]
@@ -14,7 +15,7 @@ from pyspark.sql import Column, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
-from localglue.bench.lineitem import COLUMNS, DERIVED, INTEGER_TEXT, INTEGRAL_TYPES, PRIMARY_KEY, ROW_RULES
+from localglue.bench.lineitem import COLUMNS, DERIVED, INTEGER_TEXT, INTEGRAL_TYPES, ORDER_BY, PRIMARY_KEY, ROW_RULES
 from localglue.services.environment import configure
 
 
@@ -53,12 +54,16 @@ def main(input_folder: str, output_folder: str, event_logs: str | None = None) -
             .select(F.struct(*[c.name for c in COLUMNS]).alias("text"),
                     F.col("_metadata.file_modification_time").alias("file_modified_at")))
     rows = text.select("*", *[typed(f"text.{c.name}", c.type).alias(c.name) for c in COLUMNS])
-    rows = rows.select("*", *[F.expr(spark_sql).cast(type_).alias(name) for name, type_, spark_sql, _ in DERIVED])
+    for name, type_, spark_sql, _ in DERIVED:  # in order: one may use another
+        rows = rows.select("*", F.expr(spark_sql).cast(type_).alias(name))
     checks = [f for c in COLUMNS for f in failures(c.name, c.type, c.nullable, c.max_length)]
     checks += [F.when(~F.coalesce(F.expr(check), F.lit(False)), F.lit(name)) for name, check in ROW_RULES]
     rows = rows.withColumn("failed_rules", F.array_compact(F.array(*checks)))
     failed = F.size("failed_rules") > 0
-    newest = Window.partitionBy(failed, *PRIMARY_KEY).orderBy(F.col("file_modified_at").desc())
+    column, direction = ORDER_BY
+    newest = Window.partitionBy(failed, *PRIMARY_KEY).orderBy(
+        F.col(column).desc_nulls_last() if direction == "desc" else F.col(column).asc_nulls_last(),
+        F.col("file_modified_at").desc())
     outcome = (F.when(failed, "quarantined").when(F.row_number().over(newest) == 1, "valid").otherwise("duplicate"))
     classified = rows.withColumn("outcome", outcome)
     # Valid rows carry their typed values; the others their source text and failed rules.

@@ -133,3 +133,28 @@ def test_a_committed_transform_does_not_read_its_landed_batches_again(trips, lan
     start_job("transform")
 
     assert transform_dataset(context, trips) == {"rows_read": 0, "nothing_new": True}
+
+
+def test_deduplicate_order_by_picks_the_winner_before_the_newer_file_and_derived_columns_chain(spark, zones,
+                                                                                                trips, land, context):
+    from dataclasses import replace
+
+    from etl_pipeline.config import DerivedColumn, OrderKey
+
+    # The highest fare wins; NULL loses; a tie goes to the newer file. fare_band uses fare_cents.
+    dataset = replace(trips, dedupe_order=(OrderKey("fare", True),), derived=(
+        DerivedColumn("fare_cents", "int", "CAST(fare * 100 AS INT)"),
+        DerivedColumn("fare_band", "string", "CASE WHEN fare_cents >= 1000 THEN 'high' ELSE 'low' END")))
+    land("trip_id,carrier,fare\n1,UA,20\n2,AA,3\n3,B6,\n4,WN,7\n", "b1", mtime=BASE_MTIME)
+    land("trip_id,carrier,fare\n1,DL,11\n2,AA,4\n3,B6,5\n4,F9,7\n", "b2", mtime=BASE_MTIME + 3600)
+
+    numbers = transform_dataset(context, dataset)
+
+    batch_id = output_batch_id(["b1", "b2"])
+    assert (numbers["rows_read"], numbers["rows_valid"], numbers["duplicates_removed"]) == (8, 4, 4)
+    assert rows(spark, zones.validated(dataset, batch_id), "trip_id", "carrier", "fare", "fare_cents", "fare_band",
+                "etl_batch_id") == [
+        (1, "UA", Decimal("20.00"), 2000, "high", "b1"), (2, "AA", Decimal("4.00"), 400, "low", "b2"),
+        (3, "B6", Decimal("5.00"), 500, "low", "b2"), (4, "F9", Decimal("7.00"), 700, "low", "b2")]
+    assert rows(spark, zones.duplicates(dataset, batch_id), "trip_id", "carrier", "etl_batch_id") == [
+        (1, "DL", "b2"), (2, "AA", "b1"), (3, "B6", "b1"), (4, "WN", "b1")]

@@ -1,0 +1,55 @@
+"""Dataset options through the three jobs: `deduplicate.order_by` decides which version of a key wins
+in the transform, across the load's batches, against the curated table and in the warehouse; derived
+columns use earlier ones; a dataset without a warehouse target loads its curated table only."""
+
+from __future__ import annotations
+
+from localglue.services import jdbc
+from tests.job.support import run_all, run_stage
+from tests.job.test_schema_evolution import ORDERS, Orders
+
+# `rev`: the highest revision wins, NULL loses; `qty4` is derived from the derived `qty2`.
+REVISED = {**ORDERS,
+           "columns": [*ORDERS["columns"], {"name": "rev", "type": "int"}],
+           "derived": [{"name": "qty2", "type": "int", "expr": "qty * 2"},
+                       {"name": "qty4", "type": "int", "expr": "qty2 * 2"}],
+           "deduplicate": {"order_by": [{"column": "rev", "direction": "desc"}]}}
+
+
+def test_order_by_decides_the_winner_in_curated_and_warehouse_across_runs_and_batches(local_home, postgres_url,
+                                                                                          tmp_path):
+    orders = Orders(tmp_path)
+    orders.configure(REVISED)
+    orders.land("orders_1.csv", "order_id,qty,note,rev\n1,5,first rev 2,2\n2,7,first rev 1,1\n3,1,no rev,\n")
+    run_all(orders.pipeline)
+
+    # Two batches validated before one load: rev decides across them and against the table.
+    orders.land("orders_2.csv", "order_id,qty,note,rev\n1,6,lower rev,1\n2,8,higher rev,3\n3,2,rev 0 beats NULL,0\n"
+                                "4,9,new key,\n")
+    run_stage(orders.pipeline, "extract")
+    run_stage(orders.pipeline, "transform")
+    orders.land("orders_3.csv", "order_id,qty,note,rev\n2,10,same rev newer file,3\n1,11,NULL rev,\n")
+    run_stage(orders.pipeline, "extract")
+    run_stage(orders.pipeline, "transform")
+    load = run_stage(orders.pipeline, "load")["datasets"]["orders"]
+
+    assert (load["rows_read"], load["rows_loaded"], load["superseded"], load["superseded_by_curated"]) == (6, 3, 1, 2)
+    assert (load["curated_inserted"], load["curated_updated"], load["warehouse_rows"]) == (1, 2, 3)
+    expected = [(1, 5, "first rev 2", 2, 10, 20), (2, 10, "same rev newer file", 3, 20, 40),
+                (3, 2, "rev 0 beats NULL", 0, 4, 8), (4, 9, "new key", None, 18, 36)]
+    assert orders.curated_rows("order_id, qty, note, rev, qty2, qty4") == expected
+    assert orders.warehouse_rows("order_id, qty, note, rev, qty2, qty4") == expected
+
+
+def test_a_dataset_without_a_warehouse_target_loads_only_its_curated_table(local_home, postgres_url, tmp_path):
+    orders = Orders(tmp_path)
+    orders.configure({**ORDERS, "targets": {"curated": {"table": "orders"}}})
+    orders.land("orders_1.csv", "order_id,qty,note\n1,5,a\n2,7,b\n")
+
+    load = run_all(orders.pipeline)["load"]["datasets"]["orders"]
+
+    assert (load["rows_loaded"], load["warehouse_rows"]) == (2, None)
+    assert load["warehouse"] == "none (config/datasets/orders.yaml has no targets.warehouse)"
+    assert orders.curated_rows("order_id, qty, note") == [(1, 5, "a"), (2, 7, "b")]
+    with jdbc.connect(orders.pipeline.postgres()) as connection:
+        assert connection.execute("SELECT to_regclass('analytics.orders')").fetchone()[0] is None
