@@ -21,9 +21,10 @@ def test_a_successful_run_reports_its_datasets_status_and_time():
 
     document = json.loads(report.to_json())
 
-    assert sorted(document) == ["datasets", "error", "job_name", "run_id", "seconds", "stage", "started_at",
-                                "status"]
+    assert sorted(document) == ["datasets", "error", "failed", "job_name", "run_id", "seconds", "stage",
+                                "started_at", "status"]
     assert (document["status"], document["error"], document["datasets"]) == ("SUCCEEDED", None, {"trips": NUMBERS})
+    assert document["failed"] == {}
     assert document["seconds"] >= 0
     assert report.file_name == "jr_1.json"
 
