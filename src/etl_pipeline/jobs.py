@@ -180,13 +180,14 @@ def run_job(stage_name: str, glue_context, args: dict, job) -> RunReport:
             report.record(dataset.name, numbers)
             metrics.publish(args["metrics_namespace"], stage_name, args["env"], dataset.name, numbers)
         committable = _keep_failed_input(run, stage, context, failed)
+        first_failure = next(iter(failed.values()), None)
         if failed and not committable:
-            raise DatasetsFailedError(_failure_line(stage_name, report, committed=False)) from next(iter(failed.values()))
+            raise DatasetsFailedError(_failure_line(stage_name, report, committed=False)) from first_failure
         stage.finish(run)
         job.commit()
         run.reads.clear_retried(list(report.datasets))
         if failed:
-            raise DatasetsFailedError(_failure_line(stage_name, report, committed=True)) from next(iter(failed.values()))
+            raise DatasetsFailedError(_failure_line(stage_name, report, committed=True)) from first_failure
     except BaseException as error:
         report.finish(error)
         if report_uri:

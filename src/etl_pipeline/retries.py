@@ -91,10 +91,11 @@ class RunReads:
 
     def _still_pending(self, transformation_ctx: str) -> dict[str, int]:
         uri = retry_uri(self.zones, self.stage, transformation_ctx)
-        if not storage.exists(self.spark, uri):
+        kept = storage.read_text_written_atomically(self.spark, uri)
+        if kept is None:
             return {}
         pending = {}
-        for entry in json.loads(storage.read_text(self.spark, uri))["files"]:
+        for entry in json.loads(kept)["files"]:
             modified = storage.modified_ms(self.spark, entry["uri"])
             if modified is None:
                 self.warnings.setdefault(self._dataset, []).append(
@@ -132,4 +133,5 @@ class RunReads:
         files were read again, or are gone or replaced)."""
         for dataset in datasets:
             for read in self._reads.get(dataset, []):
-                storage.delete(self.spark, retry_uri(self.zones, self.stage, read.transformation_ctx))
+                uri = retry_uri(self.zones, self.stage, read.transformation_ctx)
+                storage.delete_written_atomically(self.spark, uri)

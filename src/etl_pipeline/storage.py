@@ -46,19 +46,42 @@ def write_text(spark: SparkSession, uri: str, text: str) -> None:
         stream.close()
 
 
+def _writing(spark: SparkSession, uri: str):
+    """The hidden sibling an atomic write goes through (readers of the folder skip names starting with `.`)."""
+    path, _ = _path(spark, uri)
+    return spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path.getParent(), f".{path.getName()}.writing")
+
+
 def write_text_atomically(spark: SparkSession, uri: str, text: str) -> None:
-    """Write a file that a reader sees whole or not at all, even if the job dies while writing. On
-    S3 (EMRFS, S3A) one PUT is that already: the object appears when the upload completes. On a file
-    system (the local lake) the text goes to a hidden sibling (readers skip names starting with `.`)
-    that is then renamed over uri, which POSIX rename does in one step."""
+    """Write a file that read_text_written_atomically sees whole or not at all, even if the job dies
+    while writing. On S3 (EMRFS, S3A) one PUT is that already: the object appears when the upload
+    completes. On a file system (the local lake) the text goes to a hidden sibling that is renamed
+    over uri; where the file system will not rename over an existing file, the old file is deleted
+    first, and a reader that then finds only the sibling takes it."""
     path, fs = _path(spark, uri)
     if str(fs.getScheme()) in ("s3", "s3a", "s3n"):
         write_text(spark, uri, text)
         return
-    temporary = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path.getParent(), f".{path.getName()}.writing")
+    temporary = _writing(spark, uri)
     write_text(spark, str(temporary.toString()), text)
     if not fs.rename(temporary, path):
-        raise OSError(f"cannot rename {temporary.toString()} to {uri}; check the write access to its folder")
+        fs.delete(path, False)
+        if not fs.rename(temporary, path):
+            raise OSError(f"cannot rename {temporary.toString()} to {uri}; check the write access to its folder")
+
+
+def read_text_written_atomically(spark: SparkSession, uri: str) -> str | None:
+    """What write_text_atomically last wrote to uri completely, or None when nothing was."""
+    for candidate in (uri, str(_writing(spark, uri).toString())):
+        if exists(spark, candidate):
+            return read_text(spark, candidate)
+    return None
+
+
+def delete_written_atomically(spark: SparkSession, uri: str) -> None:
+    """Delete what write_text_atomically wrote, with a sibling an interrupted write left."""
+    delete(spark, uri)
+    delete(spark, str(_writing(spark, uri).toString()))
 
 
 def modified_ms(spark: SparkSession, uri: str) -> int | None:

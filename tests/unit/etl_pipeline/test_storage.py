@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from etl_pipeline.storage import delete, exists, join_uri, list_files, read_text, write_text
+from etl_pipeline.storage import (delete, delete_written_atomically, exists, join_uri, list_files, modified_ms,
+                                  read_text, read_text_written_atomically, write_text, write_text_atomically)
 
 
 def test_join_uri_puts_exactly_one_slash_between_parts():
@@ -56,3 +57,25 @@ def test_delete_removes_a_folder_with_its_content_and_ignores_what_is_not_there(
 
     assert not exists(spark, join_uri(folder, "sub", "x.txt"))
     assert list_files(spark, join_uri(folder, "sub")) == []
+
+
+def test_an_atomic_write_replaces_the_file_and_leaves_no_temporary_beside_it(spark, folder):
+    uri = join_uri(folder, "state", "retry.json")
+
+    write_text_atomically(spark, uri, "first\n")
+    write_text_atomically(spark, uri, "second\n")
+
+    assert read_text(spark, uri) == "second\n" == read_text_written_atomically(spark, uri)
+    assert [name.rsplit("/", 1)[1] for name in list_files(spark, join_uri(folder, "state"))] == ["retry.json"]
+    assert modified_ms(spark, uri) > 0
+    assert modified_ms(spark, join_uri(folder, "state", "gone.json")) is None
+
+
+def test_a_write_that_died_between_its_delete_and_its_rename_is_still_read(spark, folder):
+    uri = join_uri(folder, "state", "retry.json")
+    write_text(spark, join_uri(folder, "state", ".retry.json.writing"), "complete\n")  # the target is gone
+
+    assert read_text_written_atomically(spark, uri) == "complete\n"
+    delete_written_atomically(spark, uri)
+    assert read_text_written_atomically(spark, uri) is None
+    assert read_text_written_atomically(spark, join_uri(folder, "state", "other.json")) is None
