@@ -227,7 +227,7 @@ def read_source(context: ExtractContext, dataset: DatasetConfig,
         # Glue's S3 source option: "a string containing a JSON list of Unix-style glob patterns to
         # exclude" (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-s3-home.html).
         options["exclusions"] = json.dumps([exclusion_pattern(uri) for uri in excluded])
-    frame = context.glue_context.create_dynamic_frame.from_options(
+    dynamic_frame = context.glue_context.create_dynamic_frame.from_options(
         connection_type="s3",
         connection_options=options,
         format=files.format,
@@ -237,7 +237,7 @@ def read_source(context: ExtractContext, dataset: DatasetConfig,
     )
     # Parquet files that hold a column as different types (a string in one, a decimal in another)
     # make it a choice; everything lands as text, so each value becomes its own type's text.
-    return frame.resolveChoice(choice="cast:string").toDF(), location
+    return dynamic_frame.resolveChoice(choice="cast:string").toDF(), location
 
 
 def as_landing_rows(frame: DataFrame, context: ExtractContext) -> DataFrame:
@@ -385,7 +385,7 @@ def _decode_failure(context: ExtractContext, files: FileSource, uri: str) -> str
     try:
         frame = context.glue_context.create_dynamic_frame.from_options(
             connection_type="s3", connection_options={"paths": [uri]}, format=files.format,
-            format_options=_glue_format_options(files)).toDF()
+            format_options=_glue_format_options(files), transformation_ctx="").toDF()  # no bookmark
         # Every value decoded and dropped: a count alone would read only a Parquet file's footer.
         frame.write.format("noop").mode("overwrite").save()
     except Exception as error:  # noqa: BLE001 - the reader's error is the reason
