@@ -392,7 +392,7 @@ def _decode_failure(context: ExtractContext, files: FileSource, uri: str) -> str
     try:
         frame = context.glue_context.create_dynamic_frame.from_options(
             connection_type="s3", connection_options={"paths": [uri]}, format=files.format,
-            format_options=_glue_format_options(files)).toDF()
+            format_options=_glue_format_options(files), transformation_ctx="").toDF()  # no bookmark
         # Every value decoded and dropped: a count alone would read only a Parquet file's footer.
         frame.write.format("noop").mode("overwrite").save()
     except Exception as error:  # noqa: BLE001 - the reader's error is the reason
