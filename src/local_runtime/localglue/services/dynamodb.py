@@ -65,7 +65,10 @@ def client(url: str | None = None, service: str = "dynamodb"):
                         region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
                         aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "local"),
                         aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
-                        config=Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 2}))
+                        # connect: a server that is not running is known at once (the demo then reads
+                        # weather's JSON lines files); read: one page of moto's scan can take minutes
+                        # on a loaded laptop or CI machine, and a timeout would fail the extract.
+                        config=Config(connect_timeout=3, read_timeout=600, retries={"max_attempts": 2}))
 
 
 # The variables route_job_clients set, with the values they had before (None: unset), until
