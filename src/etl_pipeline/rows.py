@@ -130,6 +130,9 @@ def classify(standardised: DataFrame, dataset: DatasetConfig) -> DataFrame:
     other versions are `duplicate`.
     """
     failed = F.size(ETL_FAILED_RULES) > 0
+    # Only a quarantined row is written with its source text: the others drop it before the window,
+    # which then shuffles a NULL instead of every row's full text.
+    standardised = standardised.withColumn(ETL_RAW, F.when(failed, F.col(ETL_RAW)))
     outcome = (F.when(failed, F.lit(QUARANTINED))
                .when(F.row_number().over(newest_first(dataset.primary_key, failed, order=dataset.dedupe_order)) == 1,
                      F.lit(VALID))

@@ -24,8 +24,9 @@ locals {
         d.source.type == "s3" ? d.source.prefix : "",
         try(d.source.fallback.prefix, ""),
       ])
+      # warehouse_table is null for a dataset without targets.warehouse (the load only merges into
+      # the curated table).
       curated_table   = d.targets.curated.table
-      # null: the dataset has no warehouse target (the load only merges into the curated table).
       warehouse_table = try(d.targets.warehouse.table, null)
       partition_by    = try(d.partition_by, [])
       primary_key     = try(d.primary_key, [])

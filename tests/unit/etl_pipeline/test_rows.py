@@ -125,6 +125,9 @@ def test_classify_keeps_the_newest_version_of_a_key_and_quarantines_failures(spa
         (1, "DL", VALID), (1, "UA", DUPLICATE), (2, "AA", VALID), (7, "AA", QUARANTINED),
         (8, "AA", DUPLICATE), (8, "B6", VALID),
     ]
+    # Only the quarantined row keeps its source text through the window.
+    texts = {r["trip_id"]: r["etl_raw"] for r in classified.collect()}
+    assert texts[7]["dep_delay"] == "oops" and [k for k, text in texts.items() if text is not None] == [7]
 
 
 def test_curated_columns_mask_pii_and_keep_lineage(spark):
