@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from awsglue.dynamicframe import DynamicFrame
 from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 
@@ -30,10 +31,11 @@ def read_new_parquet(glue_context, uri: str, transformation_ctx: str, casts: dic
     Attempts to cast all values to the specified type",
     https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-crawler-pyspark-extensions-dynamic-frame.html).
     This is the only cast of a widened type on the way to the tables."""
-    def as_data_frame(frame) -> DataFrame:
+    def as_data_frame(dynamic_frame: DynamicFrame) -> DataFrame:
         if casts:
-            frame = frame.resolveChoice(specs=[(name, f"cast:{glue_type_name(kind)}") for name, kind in casts.items()])
-        return frame.toDF()
+            dynamic_frame = dynamic_frame.resolveChoice(
+                specs=[(name, f"cast:{glue_type_name(kind)}") for name, kind in casts.items()])
+        return dynamic_frame.toDF()
 
     connection = {"paths": [uri], "recurse": True}
     if reads is not None:

@@ -23,6 +23,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Callable
 
+from awsglue.job import Job
+
 from etl_pipeline import config as config_module
 from etl_pipeline import metrics, storage
 from etl_pipeline.config import ConfigError, DatasetConfig, JdbcSource, PipelineConfig
@@ -152,7 +154,7 @@ def _first_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {lines[0] if lines else ''}"
 
 
-def run_job(stage_name: str, glue_context, args: dict, job) -> RunReport:
+def run_job(stage_name: str, glue_context, args: dict, job: Job) -> RunReport:
     """Run one stage over the datasets `--datasets` selects, each on its own, and commit the job
     (`job`: the script's awsglue.job.Job, initialised); the run report is written either way."""
     stage = STAGES[stage_name]

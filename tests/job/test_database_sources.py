@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from etl_pipeline.columns import ETL_FAILED_RULES
+from etl_pipeline.jobs import DatasetsFailedError
 from localglue.runner import demo_data
 from localglue.runner.deployment import LocalDeployment
 from localglue.services import jdbc
@@ -53,14 +54,18 @@ def test_an_unreachable_mariadb_fails_the_extract_in_one_line_and_commits_nothin
     broken = jdbc.JdbcTarget("mysql", "127.0.0.1", 1, "fleet", "loader", "Fl33t-s3cret")
     pipeline.catalog.create_connection(jdbc.connection_input(pipeline.source_connection("fleet-db"), broken))
 
-    with pytest.raises(jdbc.JdbcError) as raised:
+    with pytest.raises(DatasetsFailedError) as raised:
         run_stage(pipeline, "extract", datasets="planes")
 
+    # A database table's bookmark is a key value, not files: its rows cannot wait in a retry list, so
+    # the run commits nothing and says so, naming the dataset, the connection and what to check.
     message = str(raised.value)
+    assert isinstance(raised.value.__cause__, jdbc.JdbcError)
     assert "\n" not in message
-    assert message.startswith("cannot read planes through Glue connection etl-glue-pipeline-local-fleet-db "
-                              "(mysql://loader@127.0.0.1:1/fleet): ")
+    assert message.startswith("extract: 1 dataset(s) failed (planes: JdbcError: cannot read planes through Glue "
+                              "connection etl-glue-pipeline-local-fleet-db (mysql://loader@127.0.0.1:1/fleet): ")
     assert "Check that the database runs and accepts connections on 127.0.0.1:1" in message
+    assert "Nothing was committed" in message
     assert BookmarkStore(pipeline.settings.bookmarks_root).get(pipeline.job_name("extract"))["Run"] == 0
     assert not lake_path(pipeline, "processed", "landing/planes").exists()
     reports = [p.read_text() for p in lake_path(pipeline, "processed", "_reports/extract").glob("*.json")]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import quote
 
+from awsglue.dynamicframe import DynamicFrame
 from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -233,10 +234,10 @@ def read_source(context: ExtractContext, dataset: DatasetConfig,
     # Files and table rows are different positions: each keeps its own bookmark.
     transformation_ctx = f"extract_{dataset.name}" + ("" if isinstance(source, FileSource) else "_fallback")
 
-    def as_text(frame) -> DataFrame:
+    def as_text(dynamic_frame: DynamicFrame) -> DataFrame:
         # Parquet files that hold a column as different types (a string in one, a decimal in another)
         # make it a choice; everything lands as text, so each value becomes its own type's text.
-        return frame.resolveChoice(choice="cast:string").toDF()
+        return dynamic_frame.resolveChoice(choice="cast:string").toDF()
 
     if context.reads is not None:  # in a job run: with the files a failed earlier run left to retry
         return context.reads.read_s3(context.glue_context, transformation_ctx, options, files.format,

@@ -96,9 +96,12 @@ def test_new_columns_per_policy(spark):
     assert {"change": "new_column", "column": "Sales Channel", "files": ["s3://raw/orders/b.csv"],
             "action": "added as sales_channel string (new_columns: add)"} in plan.changes
 
-    plan, rows = outcomes(spark, files, dataset("ignore"))
+    with_a_bad_row = {**files, "s3://raw/orders/c.csv": [{"order_id": "3", "qty": "x", "Sales Channel": "phone"}]}
+    plan, rows = outcomes(spark, with_a_bad_row, dataset("ignore"))
     assert "sales_channel" not in rows[2].asDict()
-    assert rows[2]["etl_raw"]["Sales Channel"] == "web"   # kept with the landed text
+    # Only a quarantined row carries its source text, the ignored column's value with it.
+    assert rows[2]["etl_raw"] is None
+    assert (rows[3][ETL_OUTCOME], rows[3]["etl_raw"]["Sales Channel"]) == (QUARANTINED, "phone")
     assert plan.changes[-1]["action"] == "kept in the landing zone only (new_columns: ignore)"
 
     with pytest.raises(SchemaEvolutionError, match=r"dataset orders: source file s3://raw/orders/b.csv has column "
