@@ -145,8 +145,7 @@ def _iceberg_types(pipeline: LocalDeployment, dataset: str) -> dict[str, str]:
     """The curated table's columns and types as its current Iceberg schema has them (long, not bigint)."""
     table = pipeline.catalog.get_table(DatabaseName=pipeline.database("curated"),
                                        Name=pipeline.config.datasets[dataset].curated_table)["Table"]
-    metadata = IcebergTables.metadata(table["Parameters"]["metadata_location"])
-    schema = next(s for s in metadata["schemas"] if s["schema-id"] == metadata["current-schema-id"])
+    schema = IcebergTables.current_schema(IcebergTables.metadata(table["Parameters"]["metadata_location"]))
     return {f["name"]: f["type"] if isinstance(f["type"], str) else f["type"].get("type", "nested")
             for f in schema["fields"]}
 

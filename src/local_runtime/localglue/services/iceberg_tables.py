@@ -89,10 +89,15 @@ class IcebergTables:
     def metadata(metadata_location: str) -> dict[str, Any]:
         return json.loads(local_path(metadata_location).read_text())
 
+    @staticmethod
+    def current_schema(metadata: dict[str, Any]) -> dict[str, Any]:
+        """The schema a table's metadata makes current (Iceberg keeps every earlier one beside it)."""
+        return next(s for s in metadata["schemas"] if s["schema-id"] == metadata["current-schema-id"])
+
     def _glue_table(self, database: str, name: str, metadata_location: str,
                     previous_location: str | None, version_id: str | None = None) -> dict[str, Any]:
         metadata = self.metadata(metadata_location)
-        schema = next(s for s in metadata["schemas"] if s["schema-id"] == metadata["current-schema-id"])
+        schema = self.current_schema(metadata)
         parameters = {"table_type": "ICEBERG", "metadata_location": metadata_location}
         if previous_location:
             parameters["previous_metadata_location"] = previous_location
