@@ -222,8 +222,9 @@ def _keep_failed_input(run: JobRun, stage: Stage, context, failed: dict[str, Bas
 
 def _retry_numbers(reads: RunReads, dataset: str) -> dict:
     numbers = {}
-    if reads.retried_files(dataset):
-        numbers["retried_files"] = reads.retried_files(dataset)
+    retried = reads.retried_files(dataset)
+    if retried:
+        numbers["retried_files"] = retried
     if reads.warnings.get(dataset):
         numbers["retry_warnings"] = reads.warnings[dataset]
     return numbers
