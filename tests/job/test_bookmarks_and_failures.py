@@ -9,12 +9,12 @@ import pytest
 
 from etl_pipeline.jobs import DatasetsFailedError
 from etl_pipeline.warehouse import WarehouseTable
-from localglue.runner import demo_data
+from localglue.runner import demo_data, run_job
 from localglue.runner.deployment import LocalDeployment
 from localglue.services import jdbc
 from localglue.services.bookmarks import DISABLE, PAUSE, BookmarkStore
-from tests.job.support import (FLIGHTS_PER_MONTH, expected_flight_failures, flights_slice, lake_path, run_all,
-                               run_stage, warehouse)
+from tests.job.support import (FLIGHTS_PER_MONTH, expected_flight_failures, flights_slice, lake_path, read_report,
+                               run_all, run_stage, warehouse)
 
 
 def extract_flights(pipeline: LocalDeployment, option: str | None = None) -> int:
@@ -167,3 +167,35 @@ def test_a_corrections_file_updates_the_flights_it_resends_and_adds_the_new_ones
     assert curated == corrected
     assert pipeline.athena().execute(
         "SELECT count(*) - count(DISTINCT (year, month, day, carrier, flight, origin)) FROM flights").fetchone() == (0,)
+
+
+def _run_job_command(capsys, job: str) -> str:
+    """`python -m localglue.runner.run_job <job> --datasets flights` (in this process); what it printed."""
+    capsys.readouterr()
+    assert run_job.main([job, "--datasets", "flights"]) == 0
+    return capsys.readouterr().out
+
+
+def test_run_job_starts_no_spark_job_when_the_bookmarks_hold_every_file(local_home, postgres_url, capsys):
+    pipeline = LocalDeployment()
+    pipeline.deploy(with_database=True)
+    demo_data.land_flights(pipeline, months=range(1, 2), rows_per_month=200)
+    for job in ("extract", "transform", "load"):
+        assert _run_job_command(capsys, job).startswith(f"running {job}_job.py ")
+    store = BookmarkStore(pipeline.settings.bookmarks_root)
+    committed = {job: store.get(pipeline.job_name(job)) for job in ("extract", "transform", "load")}
+    reports = sorted(lake_path(pipeline, "processed", "_reports/").rglob("*.json"))
+
+    for job in ("extract", "transform", "load"):
+        printed = _run_job_command(capsys, job)
+        assert printed.startswith(f"{job}: nothing new, Spark not started: flights: the bookmark of {job}_flights "
+                                  f"holds all 1 file(s) under "), printed
+        assert "running" not in printed
+    assert {job: store.get(pipeline.job_name(job)) for job in committed} == committed
+    assert sorted(lake_path(pipeline, "processed", "_reports/").rglob("*.json")) == reports
+
+    # Something new starts the job again, and it reads exactly that.
+    demo_data.land_flights(pipeline, months=range(2, 3), rows_per_month=200)
+    printed = _run_job_command(capsys, "extract")
+    run_id = printed.split("--JOB_RUN_ID ", 1)[1].split()[0]
+    assert read_report(pipeline, "extract", run_id)["datasets"]["flights"]["rows_read"] == 200

@@ -6,6 +6,10 @@
 
 Arguments given after the job name replace the local deployment's value of the same name (the
 arguments a job gets on AWS are Terraform's default_arguments plus the run's own, likewise).
+
+When the job's bookmarks show that none of its datasets has anything new to read
+(localglue.runner.pending_work), it says so and starts no Spark: the run would read nothing, write
+nothing and commit an unchanged bookmark.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import argparse
 import sys
 
 from localglue.runner.deployment import LocalDeployment, run_script, script_for
+from localglue.runner.pending_work import pending_work
 from localglue.services.bookmarks import BookmarkStore
 from localglue.services.jdbc import is_reachable
 
@@ -45,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     defaults = pipeline.job_arguments(options.job, warehouse=database,
                                       source_fallback=pipeline.unreachable_sources() or False)
     arguments = merge_arguments(defaults, job_arguments)
+    work = pending_work(pipeline, options.job, arguments)
+    if work and not any(dataset.pending for dataset in work):
+        print(f"{options.job}: nothing new, Spark not started: "
+              + "; ".join(f"{dataset.dataset}: {dataset.reason}" for dataset in work), flush=True)
+        return 0
     print(f"running {script_for(options.job).name} {' '.join(arguments)}", flush=True)
     run_script(script_for(options.job), arguments)
     return 0
