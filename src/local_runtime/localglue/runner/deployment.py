@@ -18,7 +18,6 @@ from etl_pipeline.config import ConfigError, DynamoDbSource, JdbcSource
 from etl_pipeline.zones import ZONE_ARGUMENTS, Zones
 from localglue.runner import config_copy
 from localglue.services import dynamodb, jdbc, job_runs
-from localglue.services.athena import curated_views
 from localglue.services.bookmarks import ENABLE
 from localglue.services.catalog import LocalDataCatalog
 from localglue.services.crawler import LocalCrawler
@@ -206,6 +205,10 @@ class LocalDeployment:
 
     def athena(self):
         """The Athena stand-in over this deployment's curated tables (a DuckDB connection)."""
+        # Imported here: DuckDB and pyiceberg take seconds to import, and a job run (or run_job's
+        # check for nothing new) never queries.
+        from localglue.services.athena import curated_views
+
         return curated_views(self.catalog, self.settings.lake_root, self.database("curated"))
 
     def zones(self) -> Zones:
