@@ -9,6 +9,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ENV ?= dev
+# Test processes for `make test` (pytest-xdist; 0 runs the suite in this one process).
+PYTEST_WORKERS ?= 2
 
 .PHONY: help venv prereqs demo demo-corrections demo-evolve demo-reset land bench run-job test test-python tf-check \
         package upload-scripts clean table-history table-at table-rollback table-compact table-expire
@@ -83,11 +85,11 @@ run-job: prereqs ## Run one job locally with Glue arguments: make run-job JOB=ex
 	$(PY) -m localglue.runner.run_job $(JOB) $(ARGS)
 
 test: prereqs ## The whole test suite: Python tests, then the Terraform checks
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal
 	$(MAKE) --no-print-directory tf-check
 
 test-python: prereqs ## Python tests only (unit, job, deploy, ops, bench, docs, infra contract)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 tf-check: prereqs ## Terraform: fmt, init + validate (root and modules), terraform test, checkov, schema lint
 	PY=$(abspath $(PY)) terraform/tf-check.sh
