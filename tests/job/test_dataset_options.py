@@ -41,6 +41,25 @@ def test_order_by_decides_the_winner_in_curated_and_warehouse_across_runs_and_ba
     assert orders.warehouse_rows("order_id, qty, note, rev, qty2, qty4") == expected
 
 
+def test_one_batch_competes_only_with_the_curated_version_and_its_counts_come_from_the_merge(local_home,
+                                                                                              postgres_url, tmp_path):
+    orders = Orders(tmp_path)
+    orders.configure(REVISED)
+    orders.land("orders_1.csv", "order_id,qty,note,rev\n1,5,rev 2,2\n2,7,rev 1,1\n3,1,rev 4,4\n")
+    run_all(orders.pipeline)
+
+    # One validated batch: no window over it, each row against the table's version of its key.
+    orders.land("orders_2.csv", "order_id,qty,note,rev\n1,6,lower rev,1\n2,8,same rev,1\n3,2,NULL rev,\n"
+                                "4,9,new key,\n")
+    load = run_all(orders.pipeline)["load"]["datasets"]["orders"]
+
+    assert (load["rows_read"], load["rows_loaded"], load["superseded"], load["superseded_by_curated"]) == (4, 2, 0, 2)
+    assert (load["curated_inserted"], load["curated_updated"], load["warehouse_rows"]) == (1, 1, 2)
+    expected = [(1, 5, "rev 2", 2), (2, 8, "same rev", 1), (3, 1, "rev 4", 4), (4, 9, "new key", None)]
+    assert orders.curated_rows("order_id, qty, note, rev") == expected
+    assert orders.warehouse_rows("order_id, qty, note, rev") == expected
+
+
 def test_a_dataset_without_a_warehouse_target_loads_only_its_curated_table(local_home, postgres_url, tmp_path):
     orders = Orders(tmp_path)
     orders.configure({**ORDERS, "targets": {"curated": {"table": "orders"}}})
