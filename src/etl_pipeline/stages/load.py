@@ -113,6 +113,7 @@ def _quoted(*names: str) -> str:
 class Snapshot:
     snapshot_id: int | None
     total_records: int
+    parent_id: int | None = None
 
 
 class CuratedTable:
@@ -123,6 +124,7 @@ class CuratedTable:
         self.dataset = dataset
         self.namespace = _quoted(context.iceberg_catalog, context.curated_database)
         self.name = _quoted(context.iceberg_catalog, context.curated_database, dataset.curated_table)
+        self.catalog, self.identifier = context.iceberg_catalog, f"{context.curated_database}.{dataset.curated_table}"
         self.target_file_bytes = context.target_file_size_mb * 1024 * 1024
 
     def create_if_missing(self, columns: DataFrame) -> None:
@@ -167,10 +169,25 @@ class CuratedTable:
     def current_snapshot(self) -> Snapshot:
         """The snapshot readers see now (the last one made current: a rollback makes an older one current)."""
         row = self.spark.sql(
-            f"SELECT h.snapshot_id, s.summary['total-records'] AS total FROM {self.name}.history h "
+            f"SELECT h.snapshot_id, s.summary['total-records'] AS total, s.parent_id FROM {self.name}.history h "
             f"JOIN {self.name}.snapshots s ON s.snapshot_id = h.snapshot_id "
             f"ORDER BY h.made_current_at DESC LIMIT 1").collect()
-        return Snapshot(row[0]["snapshot_id"], int(row[0]["total"])) if row else Snapshot(None, 0)
+        return Snapshot(row[0]["snapshot_id"], int(row[0]["total"]), row[0]["parent_id"]) if row else Snapshot(None, 0)
+
+    def take_back(self, before: Snapshot, made: Snapshot) -> str:
+        """Undo the merge that committed `made`, when a check after the commit fails: the table reads
+        `before` again (Iceberg's rollback_to_snapshot; a table empty before its first merge is
+        emptied). Only while `made` is current and `before` its parent: a later commit (another
+        writer) is never undone. Returns what was done, for the error line."""
+        if self.current_snapshot().snapshot_id != made.snapshot_id or made.parent_id != before.snapshot_id:
+            return (f"The merge stays in {self.identifier} (snapshot {made.snapshot_id}): another commit came "
+                    f"between or after it; inspect its history (docs/operations: Iceberg tables).")
+        if before.snapshot_id is None:
+            self.spark.sql(f"DELETE FROM {self.name}")
+        else:
+            self.spark.sql(f"CALL {self.catalog}.system.rollback_to_snapshot('{self.identifier}', "
+                           f"{before.snapshot_id})").collect()
+        return f"The merge was taken back: {self.identifier} holds its {before.total_records:,} earlier rows again."
 
     def merge(self, batch: DataFrame) -> dict:
         """MERGE the batch on the primary key: matched keys are updated, the others inserted."""
@@ -201,9 +218,10 @@ class CuratedTable:
             raise InvariantError(
                 f"load {self.dataset.name}: merging {merged:,} rows changed {self.name} from "
                 f"{before.total_records:,} to {after.total_records:,} rows; the table holds duplicate keys or "
-                f"was changed by another writer. Inspect its history (docs/operations: Iceberg tables)")
+                f"was changed by another writer. Inspect its history (docs/operations: Iceberg tables). "
+                f"{self.take_back(before, after)}")
         return {"merged": merged, "inserted": inserted, "updated": merged - inserted,
-                "snapshot_id": after.snapshot_id, "total_rows": after.total_records}
+                "snapshot_id": after.snapshot_id, "total_rows": after.total_records, "before": before, "after": after}
 
 
 def warehouse_columns(context: LoadContext, table: WarehouseTable) -> dict[str, str]:
@@ -299,13 +317,16 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
     changes = curated.evolve(batch)
     merged = curated.merge(batch)
     metrics = counts.get
-    # After the commit, as before these counts were observed: rows, superseded and kept_curated were
-    # then counted by a pass of their own before the MERGE, and checked after it too. The MERGE
-    # updates or inserts each key once, so when this fails the rerun (the batch's files stay in its
-    # retry list) merges the same versions again and leaves no key twice.
-    check_invariant("load", dataset.name, metrics["rows"],
-                    {"merged into curated": merged["merged"], "superseded": metrics["superseded"],
-                     "losing to the curated version": metrics["kept_curated"]})
+    # The counts are known only once the MERGE has committed (today's count() knew them before, but
+    # checked them after the commit too, and a failure left the merge in the table while saying
+    # "nothing is committed"). A failed check now takes the merge back, so it holds: nothing stays
+    # committed and the rerun (the batch's files stay in its retry list) loads the same batch again.
+    try:
+        check_invariant("load", dataset.name, metrics["rows"],
+                        {"merged into curated": merged["merged"], "superseded": metrics["superseded"],
+                         "losing to the curated version": metrics["kept_curated"]})
+    except InvariantError as error:
+        raise InvariantError(f"{error} {curated.take_back(merged['before'], merged['after'])}") from None
     warehouse_rows = None
     if loads_warehouse(context, dataset):
         warehouse_rows, warehouse_changes = load_warehouse(context, dataset, batch)
