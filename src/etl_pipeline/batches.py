@@ -64,29 +64,16 @@ def file_count(rows: int, columns: int, target_file_size_mb: int) -> int:
     return max(1, math.ceil(estimated_bytes / (target_file_size_mb * 1024 * 1024)))
 
 
-def rows_per_file(columns: int, target_file_size_mb: int) -> int:
-    """How many rows make a file of about target_file_size_mb (the inverse of `file_count`)."""
-    return max(1, target_file_size_mb * 1024 * 1024 // (columns * ESTIMATED_BYTES_PER_VALUE))
-
-
 def counted(frame: DataFrame, name: str) -> tuple[DataFrame, Observation]:
     """The frame, counting the rows an action passes through it, and the Observation that holds the count."""
     observation = Observation(name)
     return frame.observe(observation, F.count(F.lit(1)).alias("rows")), observation
 
 
-def write_counted(frame: DataFrame, uri: str, name: str, files: int | None = None,
-                  max_rows_per_file: int = 0) -> int:
-    """Write a frame as the whole content of uri and return the rows written.
-
-    `files`: that many files, by a round-robin `repartition` (a shuffle: the stages before it keep
-    their tasks, where `coalesce` would run them in `files` tasks). Without: one file or more per
-    task of the frame's last stage, each of at most `max_rows_per_file` rows (Spark's
-    `maxRecordsPerFile`; 0: no limit)."""
+def write_counted(frame: DataFrame, uri: str, files: int, name: str) -> int:
+    """Write a frame as the whole content of uri and return the rows written."""
     frame, observation = counted(frame, name)
-    if files is not None:
-        frame = frame.repartition(files)
-    frame.write.mode("overwrite").option("maxRecordsPerFile", max_rows_per_file).parquet(uri)
+    frame.coalesce(files).write.mode("overwrite").parquet(uri)
     return observation.get["rows"]
 
 

@@ -94,12 +94,6 @@ def evaluate(glue_context, standardised: DataFrame, dataset: DatasetConfig,
     return evaluated.unionByName(standardised.where(~conformant)), outcomes
 
 
-def row_rule_names(dataset: DatasetConfig, outcome: str) -> list[str]:
-    """The names `evaluate` gives a row for the rules with this outcome that it fails (`quarantine`:
-    in `etl_failed_rules`, `warn`: in `etl_warned_rules`)."""
-    return [r.name for r in dataset.quality_rules if r.outcome == outcome]
-
-
 def _rule_outcomes(rule_outcomes: DataFrame, dataset: DatasetConfig) -> list[RuleOutcome]:
     rows = {rule_key(row["Rule"]): row for row in rule_outcomes.collect()}
     missing = [r.dqdl for r in dataset.quality_rules if rule_key(r.dqdl) not in rows]

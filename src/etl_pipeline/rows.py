@@ -83,29 +83,6 @@ def _rounded(column: ColumnSpec, value: Column) -> Column:
     return value.isNotNull() & (exact.isNull() | (value.cast("decimal(38,18)") != exact))
 
 
-def conformance_rules(landed_columns: list[str], dataset: DatasetConfig) -> dict[str, Column]:
-    """The conformance rules `standardise` checks, by the name a failing row carries in
-    `etl_failed_rules`: each is true for a row that fails it (on the cleaned text and typed value)."""
-    rules: dict[str, Column] = {}
-    if CORRUPT_RECORD in landed_columns:
-        rules[MALFORMED_RECORD_RULE] = _col(CORRUPT_RECORD).isNotNull()
-    for column in dataset.columns:
-        text, value = _col(_text_name(column)), _typed(column)
-        rules[f"{column.name}_invalid_utf8"] = F.contains(_col(column.source), F.lit(REPLACEMENT_CHARACTER))
-        if column.type != "string":
-            rules[f"{column.name}_is_{column.type.split('(')[0]}"] = _changed_by_cast(column, text, value)
-        if not column.nullable or column.name in dataset.primary_key:
-            rules[f"{column.name}_not_null"] = text.isNull()
-        if column.max_length:
-            rules[f"{column.name}_max_length"] = F.length(text) > column.max_length
-    return rules
-
-
-def rounding_rules(dataset: DatasetConfig) -> dict[str, Column]:
-    """The values `standardise` rounds (`round: true`), by the name a row carries in `etl_warned_rules`."""
-    return {f"{c.name}_rounded": _rounded(c, _typed(c)) for c in dataset.columns if c.round}
-
-
 def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
     """Typed target columns, derived columns, landing metadata, the raw text and the failed rules.
 
@@ -113,9 +90,23 @@ def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
     what a file without one means and adds it as NULL."""
     texts = landed.select("*", *[_cleaned_text(c).alias(_text_name(c)) for c in dataset.columns])
 
-    failures = [F.when(condition, F.lit(name)) for name, condition in conformance_rules(landed.columns, dataset).items()]
+    failures: list[Column] = []
+    if CORRUPT_RECORD in landed.columns:
+        failures.append(F.when(_col(CORRUPT_RECORD).isNotNull(), F.lit(MALFORMED_RECORD_RULE)))
+    for column in dataset.columns:
+        text, value = _col(_text_name(column)), _typed(column)
+        failures.append(F.when(F.contains(_col(column.source), F.lit(REPLACEMENT_CHARACTER)),
+                               F.lit(f"{column.name}_invalid_utf8")))
+        if column.type != "string":
+            failures.append(F.when(_changed_by_cast(column, text, value),
+                                   F.lit(f"{column.name}_is_{column.type.split('(')[0]}")))
+        if not column.nullable or column.name in dataset.primary_key:
+            failures.append(F.when(text.isNull(), F.lit(f"{column.name}_not_null")))
+        if column.max_length:
+            failures.append(F.when(F.length(text) > column.max_length, F.lit(f"{column.name}_max_length")))
+
     # Values a column is configured to round (`round: true`): loaded, and counted in the report.
-    warnings = [F.when(condition, F.lit(name)) for name, condition in rounding_rules(dataset).items()]
+    warnings = [F.when(_rounded(c, _typed(c)), F.lit(f"{c.name}_rounded")) for c in dataset.columns if c.round]
     raw_columns = [c for c in landed.columns if c not in LANDING_METADATA]
     with_types = texts.select(
         *[_typed(c).alias(c.name) for c in dataset.columns],
@@ -138,7 +129,7 @@ def classify(standardised: DataFrame, dataset: DatasetConfig) -> DataFrame:
     The winner is first in `columns.newest_first` (`deduplicate.order_by`, then the newest); the
     other versions are `duplicate`.
     """
-    failed = _fails_a_rule()
+    failed = F.size(ETL_FAILED_RULES) > 0
     # Only a quarantined row is written with its source text: the others drop it before the window,
     # which then shuffles a NULL instead of every row's full text.
     standardised = standardised.withColumn(ETL_RAW, F.when(failed, F.col(ETL_RAW)))
@@ -147,15 +138,6 @@ def classify(standardised: DataFrame, dataset: DatasetConfig) -> DataFrame:
                      F.lit(VALID))
                .otherwise(F.lit(DUPLICATE)))
     return standardised.withColumn(ETL_OUTCOME, outcome)
-
-
-def quarantined(standardised: DataFrame) -> DataFrame:
-    """The rows `classify` quarantines, without its window (a failed rule decides, not the versions)."""
-    return standardised.where(_fails_a_rule())
-
-
-def _fails_a_rule() -> Column:
-    return F.size(ETL_FAILED_RULES) > 0
 
 
 def curated_columns(frame: DataFrame, dataset: DatasetConfig, extra: tuple[str, ...] = ()) -> DataFrame:

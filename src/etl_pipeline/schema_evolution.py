@@ -63,15 +63,14 @@ class SourceSchemaPlan:
     changes: tuple[dict[str, Any], ...]            # what the run report lists
     files: list[str]                               # the batch's source files
 
-    def failures(self) -> dict[str, Column]:
-        """Row rules this plan adds, by the name a failing row carries in `etl_failed_rules`: a
-        required column missing from the row's file, a value too long for its warehouse column.
-        They are checked on the standardised (cleaned) values."""
-        rules: dict[str, Column] = {}
+    def failures(self) -> list[Column]:
+        """Row rules this plan adds: a required column missing from the row's file, a value too long
+        for its warehouse column. They are checked on the standardised (cleaned) values."""
+        rules = []
         for column in self.dataset.columns:
             files = self.missing_required.get(column.name)
             if files:
-                rules[missing_rule(column)] = F.col(ETL_SOURCE_FILE).isin(list(files))
+                rules.append(F.when(F.col(ETL_SOURCE_FILE).isin(list(files)), F.lit(missing_rule(column))))
             if self.dataset.warehouse_table is None:
                 continue  # no warehouse column to fit (targets.warehouse is not configured)
             limit = varchar_bytes(column.max_length, self.dataset.warehouse_varchar_bytes)
@@ -79,12 +78,12 @@ class SourceSchemaPlan:
             # already names what is wrong, unless Redshift's largest VARCHAR caps the column.
             fits_by_length = column.max_length and column.max_length * 4 <= limit
             if column.type == "string" and not column.mask and not fits_by_length:
-                rules[warehouse_rule(column)] = F.octet_length(_col(column.name)) > limit
+                rules.append(F.when(F.octet_length(_col(column.name)) > limit, F.lit(warehouse_rule(column))))
         return rules
 
     def with_failures(self, standardised: DataFrame) -> DataFrame:
         """`etl_failed_rules` of the standardised rows, with this plan's rules added."""
-        rules = [F.when(condition, F.lit(name)) for name, condition in self.failures().items()]
+        rules = self.failures()
         if not rules:
             return standardised
         return standardised.withColumn(

@@ -1,17 +1,16 @@
 """The transform stage for one dataset: standardise, apply the rules, de-duplicate, and split.
 
 The new landed rows are standardised (conformance: types, not-null, lengths), evaluated against the
-dataset's DQDL ruleset (`quality.evaluate`: Glue Data Quality), classified, and written to three
-outputs, under a batch id known before any pass (the landing folders the bookmarked read returned):
+dataset's DQDL ruleset (`quality.evaluate`: Glue Data Quality), classified once, kept in memory, and
+the three outputs are written from there:
 - valid rows      -> `<processed>/validated/<dataset>/batch_id=<id>/` (typed Parquet, PII masked)
 - failed rows     -> `<quarantine>/<dataset>/rejected/batch_id=<id>/` (source text + failed rules)
 - older versions  -> `<quarantine>/<dataset>/duplicates/batch_id=<id>/`
 A rule with outcome `fail` that fails stops the dataset before anything is written; a failure
-while writing removes what was written. Nothing is cached and nothing is counted apart: the valid
-rows' write observes every row's outcome and rules on its way (Spark's `Observation`), the other
-two writes follow only when they have rows, and each write counts the rows it writes. Rows read
-must equal valid + quarantined + duplicates, or the dataset fails (and its files are read again by
-the next run: etl_pipeline.retries).
+while writing removes what was written. The outcome counts are observed during the classifying
+pass, and the rows written to each output are counted as they are written: rows read must equal
+valid + quarantined + duplicates, or the dataset fails (and its files are read again by the next
+run: etl_pipeline.retries).
 """
 
 from __future__ import annotations
@@ -19,19 +18,19 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import partial
 
-from pyspark.sql import Column, DataFrame, Observation
+from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 
 from etl_pipeline import quality, storage
-from etl_pipeline.batches import batch_folders, file_count, read_new_parquet, rows_per_file, write_counted
+from etl_pipeline.batches import file_count, observed, read_new_parquet, write_counted
 from etl_pipeline.columns import DUPLICATE, ETL_BATCH_ID, ETL_FAILED_RULES, ETL_OUTCOME, ETL_WARNED_RULES, \
     QUARANTINED, VALID, VERSION_COLUMNS
 from etl_pipeline.config import DatasetConfig
-from etl_pipeline.report import InvariantError, check_invariant
+from etl_pipeline.report import check_invariant
 from etl_pipeline.retries import RunReads
-from etl_pipeline.rows import (classify, conformance_rules, curated_columns, quarantine_columns, quarantined,
-                               rounding_rules, standardise)
+from etl_pipeline.rows import classify, curated_columns, quarantine_columns, standardise
 from etl_pipeline.schema_evolution import plan_source_schema, validated_type_changes
 from etl_pipeline.zones import Zones
 
@@ -71,64 +70,63 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
         context.glue_context, schema.with_failures(standardise(schema.landed, dataset)), dataset,
         quality.publishing_options(dataset, context.zones.data_quality_results()))
     quality.check_fail_rules(dataset, rule_outcomes)
-    landing_batches = landing_batch_ids(landed)
-    batch_id = output_batch_id(landing_batches)
-    outputs = {
-        VALID: context.zones.validated(dataset, batch_id),
-        QUARANTINED: context.zones.rejected(dataset, batch_id),
-        DUPLICATE: context.zones.duplicates(dataset, batch_id),
-    }
-    classified = classify(evaluated, dataset)
-    tallies = RuleTallies(failed=[*conformance_rules(schema.landed.columns, dataset), *schema.failures(),
-                                  *quality.row_rule_names(dataset, "quarantine")],
-                          warned=[*rounding_rules(dataset), *quality.row_rule_names(dataset, "warn")])
-    counts = Observation(f"transform_{dataset.name}")
-    outcome = F.col(ETL_OUTCOME)
-    written: dict[str, int] = {}
+    classified = classify(evaluated, dataset).persist()
     try:
-        # The valid rows' write is the one pass over every classified row: it counts the outcomes and
-        # each rule's rows on the way (nothing is cached, nothing counted apart). The quarantined and
-        # duplicate rows' writes come after it, sized by its counts, and are skipped when empty.
-        every_row = classified.observe(counts, *outcome_counts(), *tallies.metrics())
-        valid_rows = validated_output(every_row.where(outcome == VALID), dataset)
-        written[VALID] = write_counted(
-            valid_rows, outputs[VALID], f"{VALID}_{dataset.name}",
-            max_rows_per_file=rows_per_file(len(valid_rows.columns), context.target_file_size_mb))
-        metrics = counts.get
-        tallies.check(dataset.name, metrics)
-        if written[VALID] == 0:
-            storage.delete(spark, outputs[VALID])
-        # The quarantined rows need no window: they failed a rule, whatever the other versions are.
-        for kind, rows in ((QUARANTINED, quarantine_columns(quarantined(evaluated))),
-                           (DUPLICATE, validated_output(classified.where(outcome == DUPLICATE), dataset))):
-            if metrics[kind] == 0:
-                storage.delete(spark, outputs[kind])  # what an earlier, failed attempt at this batch may have left
-                written[kind] = 0
-                continue
-            files = file_count(metrics[kind], len(rows.columns), context.target_file_size_mb)
-            written[kind] = write_counted(rows, outputs[kind], f"{kind}_{dataset.name}", files=files)
-        check_invariant("transform", dataset.name, metrics["rows"],
-                        {"valid": written[VALID], "quarantined": written[QUARANTINED],
-                         "duplicates": written[DUPLICATE]})
-    except BaseException:
-        # Half a batch must not stay behind: the load would read it, and the retry (with newer
-        # landed batches, so under another batch id) would not overwrite it.
-        for uri in outputs.values():
-            storage.delete(spark, uri)
-        raise
-    # The types the curated table is now being given, for the next run's comparison.
-    storage.write_text(spark, types_uri, json.dumps({c.name: c.type for c in (*dataset.columns, *dataset.derived)}))
+        batch = Observation(f"transform_{dataset.name}")
+        classified.observe(batch, *outcome_counts(), F.collect_set(ETL_BATCH_ID).alias("batches")).count()
+        metrics = observed(batch)
+        batch_id = output_batch_id(metrics["batches"])
+        outputs = {
+            VALID: context.zones.validated(dataset, batch_id),
+            QUARANTINED: context.zones.rejected(dataset, batch_id),
+            DUPLICATE: context.zones.duplicates(dataset, batch_id),
+        }
+        shapes = {VALID: partial(validated_output, dataset=dataset), QUARANTINED: quarantine_columns,
+                  DUPLICATE: partial(validated_output, dataset=dataset)}
+        written: dict[str, int] = {}
+        rule_failures: dict[str, int] = {}
+
+        def write(outcome: str) -> None:
+            uri = outputs[outcome]
+            if metrics[outcome] == 0:
+                storage.delete(spark, uri)  # what an earlier, failed attempt at this batch may have left
+                written[outcome] = 0
+                return
+            rows = shapes[outcome](classified.where(F.col(ETL_OUTCOME) == outcome))
+            files = file_count(metrics[outcome], len(rows.columns), context.target_file_size_mb)
+            written[outcome] = write_counted(rows, uri, files, f"{outcome}_{dataset.name}")
+
+        try:
+            write(QUARANTINED)
+            if metrics[QUARANTINED]:
+                rule_failures = rule_counts(classified.where(F.col(ETL_OUTCOME) == QUARANTINED), ETL_FAILED_RULES)
+            rule_warnings = rule_counts(classified.where(F.col(ETL_OUTCOME) != QUARANTINED), ETL_WARNED_RULES)
+            write(VALID)
+            write(DUPLICATE)
+            check_invariant("transform", dataset.name, metrics["rows"],
+                            {"valid": written[VALID], "quarantined": written[QUARANTINED],
+                             "duplicates": written[DUPLICATE]})
+        except BaseException:
+            # Half a batch must not stay behind: the load would read it, and the retry (with newer
+            # landed batches, so under another batch id) would not overwrite it.
+            for uri in outputs.values():
+                storage.delete(spark, uri)
+            raise
+        # The types the curated table is now being given, for the next run's comparison.
+        storage.write_text(spark, types_uri, json.dumps({c.name: c.type for c in (*dataset.columns, *dataset.derived)}))
+    finally:
+        classified.unpersist()
     return {
         "rows_read": metrics["rows"],
         "rows_valid": written[VALID],
         "rows_quarantined": written[QUARANTINED],
         "duplicates_removed": written[DUPLICATE],
-        "rule_failures": tallies.failed_counts(metrics),
+        "rule_failures": rule_failures,
         "schema_changes": [*schema.changes, *type_changes],
         "schema_change_count": len(schema.changes) + len(type_changes),
-        "rule_warnings": tallies.warned_counts(metrics),
+        "rule_warnings": rule_warnings,
         "data_quality": quality.report(rule_outcomes),
-        "landing_batches": landing_batches,
+        "landing_batches": sorted(metrics["batches"]),
         "batch_id": batch_id,
         "validated": outputs[VALID],
         "nothing_new": False,
@@ -141,56 +139,10 @@ def outcome_counts() -> list:
             F.count_if(outcome == QUARANTINED).alias(QUARANTINED), F.count_if(outcome == DUPLICATE).alias(DUPLICATE)]
 
 
-def landing_batch_ids(landed: DataFrame) -> list[str]:
-    """The landed batches the rows come from, before any pass over them: the `batch_id=<id>` folders
-    of the files the bookmarked read returned. A frame whose plan names no files (a reader that
-    hands over rows, not files) costs one pass over its batch id column instead."""
-    folders = batch_folders(landed)
-    if folders:
-        return sorted(folders)
-    return sorted(row[0] for row in landed.select(ETL_BATCH_ID).distinct().collect())
-
-
-@dataclass(frozen=True)
-class RuleTallies:
-    """How many rows name each rule, observed in the pass that classifies them: a failed rule among
-    the quarantined rows, a warned rule among the others. Rule names are known before the pass
-    (conformance, the schema plan, the DQDL ruleset), so each is one `count_if`."""
-
-    failed: list[str]
-    warned: list[str]
-
-    def metrics(self) -> list[Column]:
-        outcome, failed, warned = F.col(ETL_OUTCOME), F.col(ETL_FAILED_RULES), F.col(ETL_WARNED_RULES)
-        quarantined, loaded = outcome == QUARANTINED, outcome != QUARANTINED
-        return [*[F.count_if(quarantined & F.array_contains(failed, name)).alias(f"failed {name}")
-                  for name in dict.fromkeys(self.failed)],
-                *[F.count_if(loaded & F.array_contains(warned, name)).alias(f"warned {name}")
-                  for name in dict.fromkeys(self.warned)],
-                # Every name a row carries, to prove each was counted above.
-                F.sum(F.when(quarantined, F.size(failed)).otherwise(0)).alias("failed names"),
-                F.sum(F.when(loaded, F.size(warned)).otherwise(0)).alias("warned names")]
-
-    def check(self, dataset: str, metrics: dict) -> None:
-        for kind in ("failed", "warned"):
-            counted = sum(self._counts(kind, metrics).values())
-            if counted != (metrics[f"{kind} names"] or 0):
-                raise InvariantError(
-                    f"transform {dataset}: rows name {metrics[f'{kind} names']:,} {kind} rules in etl_{kind}_rules "
-                    f"but the transform counted {counted:,} for the rules it knows ({', '.join(getattr(self, kind))}); "
-                    f"a rule is added without its name being listed. This is a bug in the pipeline: please report it "
-                    f"with the run report.")
-
-    def failed_counts(self, metrics: dict) -> dict[str, int]:
-        """Each failed rule's quarantined rows, most frequent first (rules no row failed left out)."""
-        return self._counts("failed", metrics)
-
-    def warned_counts(self, metrics: dict) -> dict[str, int]:
-        return self._counts("warned", metrics)
-
-    def _counts(self, kind: str, metrics: dict) -> dict[str, int]:
-        counts = {name: metrics[f"{kind} {name}"] for name in dict.fromkeys(getattr(self, kind))}
-        return dict(sorted(((n, c) for n, c in counts.items() if c), key=lambda item: (-item[1], item[0])))
+def rule_counts(rows: DataFrame, rule_column: str) -> dict[str, int]:
+    """How many of the rows name each rule in `rule_column`, most frequent first."""
+    counts = rows.select(F.explode(rule_column).alias("rule")).groupBy("rule").count().collect()
+    return {row["rule"]: row["count"] for row in sorted(counts, key=lambda r: (-r["count"], r["rule"]))}
 
 
 def validated_output(rows: DataFrame, dataset: DatasetConfig) -> DataFrame:

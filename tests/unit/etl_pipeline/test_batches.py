@@ -7,8 +7,7 @@ import pytest
 from pyspark.sql import Observation
 from pyspark.sql import functions as F
 
-from etl_pipeline.batches import (batch_folders, counted, file_count, observed, read_new_parquet, rows_per_file,
-                                  write_counted)
+from etl_pipeline.batches import batch_folders, counted, file_count, observed, read_new_parquet, write_counted
 
 MB = 1024 * 1024
 
@@ -32,29 +31,11 @@ def test_write_counted_returns_the_rows_written_in_the_files_asked_for(spark, tm
     uri = str(tmp_path / "out")
     frame = spark.range(0, 100, numPartitions=4)
 
-    written = write_counted(frame.where("id % 3 = 0"), uri, "write_counted_test", files=2)
+    written = write_counted(frame.where("id % 3 = 0"), uri, 2, "write_counted_test")
 
     assert written == 34
     assert spark.read.parquet(uri).count() == 34
     assert len(list((tmp_path / "out").glob("*.parquet"))) == 2
-
-
-def test_write_counted_without_a_file_count_writes_per_task_at_most_the_rows_per_file(spark, tmp_path):
-    uri = str(tmp_path / "out")
-    frame = spark.range(0, 100, numPartitions=4)  # 25 rows a task
-
-    written = write_counted(frame, uri, "write_counted_by_rows", max_rows_per_file=10)
-
-    assert written == 100
-    files = list((tmp_path / "out").glob("*.parquet"))
-    assert len(files) == 12  # 10 + 10 + 5 rows in each of the 4 tasks
-    assert sorted(spark.read.parquet(str(f)).count() for f in files) == [5] * 4 + [10] * 8
-
-
-def test_rows_per_file_is_the_inverse_of_file_count():
-    assert rows_per_file(1, 1) == MB // 8
-    assert file_count(rows_per_file(20, 128), 20, 128) == 1
-    assert file_count(rows_per_file(20, 128) + 1, 20, 128) == 2
 
 
 def test_batch_folders_come_from_the_files_the_plan_reads_before_any_pass(spark, tmp_path):
@@ -69,9 +50,9 @@ def test_batch_folders_come_from_the_files_the_plan_reads_before_any_pass(spark,
 
 def test_write_counted_replaces_what_the_folder_held(spark, tmp_path):
     uri = str(tmp_path / "out")
-    write_counted(spark.range(50), uri, "first_write", files=1)
+    write_counted(spark.range(50), uri, 1, "first_write")
 
-    assert write_counted(spark.range(3), uri, "second_write", files=1) == 3
+    assert write_counted(spark.range(3), uri, 1, "second_write") == 3
     assert sorted(r.id for r in spark.read.parquet(uri).collect()) == [0, 1, 2]
 
 

@@ -164,10 +164,10 @@ def test_a_dataset_without_a_warehouse_target_is_valid_and_gets_no_warehouse_rul
     assert dataset.curated_table == "flights"
     # No warehouse column to fit: a string without max_length gets no `<col>_fits_warehouse` rule.
     plan = SourceSchemaPlan(dataset, None, {}, (), [])
-    assert plan.failures() == {}
+    assert plan.failures() == []
     with_warehouse = parse_dataset(with_remark, str(FLIGHTS_YAML))
     assert with_warehouse.warehouse_table == "flights"
-    assert SourceSchemaPlan(with_warehouse, None, {}, (), []).failures() != {}
+    assert SourceSchemaPlan(with_warehouse, None, {}, (), []).failures() != []
 
 
 @pytest.mark.parametrize("targets, message", [

@@ -9,12 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from pyspark.sql import Observation
-
 from etl_pipeline.quality import DataQualityError
-from etl_pipeline.report import InvariantError
-from etl_pipeline.stages.transform import (RuleTallies, TransformContext, landing_batch_ids, output_batch_id,
-                                           transform_dataset)
+from etl_pipeline.stages.transform import TransformContext, output_batch_id, transform_dataset
 
 from ..conftest import BASE_MTIME
 
@@ -114,29 +110,6 @@ def test_the_output_batch_id_depends_only_on_the_set_of_landed_batches():
     merged = output_batch_id(["b2", "b1"])
     assert merged == output_batch_id(["b1", "b2"]) and merged.startswith("m") and len(merged) == 17
     assert merged != output_batch_id(["b1", "b3"])
-
-
-def test_landing_batch_ids_come_from_the_folders_read_or_else_from_the_rows(spark, tmp_path):
-    for batch in ("b2", "b1"):
-        spark.createDataFrame([(batch,)], ["etl_batch_id"]).write.parquet(str(tmp_path / f"batch_id={batch}"))
-    landed = spark.read.parquet(*[str(tmp_path / f"batch_id={batch}") for batch in ("b2", "b1")])
-
-    assert landing_batch_ids(landed) == ["b1", "b2"]
-    # Rows no file plan names (a reader that hands over rows): their batch id column decides.
-    assert landing_batch_ids(spark.createDataFrame([("b3",), ("b3",)], ["etl_batch_id"])) == ["b3"]
-
-
-def test_rule_tallies_count_each_known_rule_and_refuse_a_name_they_do_not_know(spark):
-    rows = spark.createDataFrame(
-        [("quarantined", ["known", "unknown"], []), ("quarantined", ["known"], []), ("valid", [], ["rounded"])],
-        "etl_outcome string, etl_failed_rules array<string>, etl_warned_rules array<string>")
-    counts = Observation("rule_tallies_test")
-    tallies = RuleTallies(failed=["known", "never_failed"], warned=["rounded"])
-    rows.observe(counts, *tallies.metrics()).collect()
-
-    assert (tallies.failed_counts(counts.get), tallies.warned_counts(counts.get)) == ({"known": 2}, {"rounded": 1})
-    with pytest.raises(InvariantError, match="rows name 3 failed rules .* counted 2 for the rules it knows"):
-        tallies.check("trips", counts.get)
 
 
 def test_an_empty_outcome_removes_what_an_earlier_attempt_left_there(spark, lake, zones, trips, land, context):
