@@ -7,6 +7,7 @@ Counts come from Spark observed metrics on the writes the stages make anyway, ne
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from awsglue.dynamicframe import DynamicFrame
@@ -17,6 +18,8 @@ from etl_pipeline.retries import RunReads
 
 # A pessimistic size of one value in Parquet, to turn a row count into a file count.
 ESTIMATED_BYTES_PER_VALUE = 8
+# The folder of one batch (extract's and transform's outputs): `.../batch_id=<id>/<file>`.
+BATCH_FOLDER = re.compile(r"/batch_id=([^/]+)/[^/]+$")
 
 
 def read_new_parquet(glue_context, uri: str, transformation_ctx: str, casts: dict[str, str] | None = None,
@@ -47,6 +50,12 @@ def read_new_parquet(glue_context, uri: str, transformation_ctx: str, casts: dic
 def glue_type_name(spark_type: str) -> str:
     """A Spark SQL type as Glue's `cast:` action names it (bigint is `long`)."""
     return {"bigint": "long", "smallint": "short", "tinyint": "byte"}.get(spark_type, spark_type)
+
+
+def batch_folders(frame: DataFrame) -> set[str]:
+    """The batch ids of the `batch_id=<id>` folders the frame's files are in, known from its plan
+    before any pass (Spark's `inputFiles`); none for a frame its plan does not read from files."""
+    return {match.group(1) for path in frame.inputFiles() if (match := BATCH_FOLDER.search(path))}
 
 
 def file_count(rows: int, columns: int, target_file_size_mb: int) -> int:

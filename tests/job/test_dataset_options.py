@@ -4,6 +4,11 @@ columns use earlier ones; a dataset without a warehouse target loads its curated
 
 from __future__ import annotations
 
+import pytest
+
+from etl_pipeline.jobs import DatasetsFailedError
+from etl_pipeline.report import InvariantError, check_invariant
+from etl_pipeline.stages import load as load_stage
 from localglue.services import jdbc
 from tests.job.support import run_all, run_stage
 from tests.job.test_schema_evolution import ORDERS, Orders
@@ -39,6 +44,51 @@ def test_order_by_decides_the_winner_in_curated_and_warehouse_across_runs_and_ba
                 (3, 2, "rev 0 beats NULL", 0, 4, 8), (4, 9, "new key", None, 18, 36)]
     assert orders.curated_rows("order_id, qty, note, rev, qty2, qty4") == expected
     assert orders.warehouse_rows("order_id, qty, note, rev, qty2, qty4") == expected
+
+
+def test_one_batch_competes_only_with_the_curated_version_and_its_counts_come_from_the_merge(local_home,
+                                                                                              postgres_url, tmp_path):
+    orders = Orders(tmp_path)
+    orders.configure(REVISED)
+    orders.land("orders_1.csv", "order_id,qty,note,rev\n1,5,rev 2,2\n2,7,rev 1,1\n3,1,rev 4,4\n")
+    run_all(orders.pipeline)
+
+    # One validated batch: no window over it, each row against the table's version of its key.
+    orders.land("orders_2.csv", "order_id,qty,note,rev\n1,6,lower rev,1\n2,8,same rev,1\n3,2,NULL rev,\n"
+                                "4,9,new key,\n")
+    load = run_all(orders.pipeline)["load"]["datasets"]["orders"]
+
+    assert (load["rows_read"], load["rows_loaded"], load["superseded"], load["superseded_by_curated"]) == (4, 2, 0, 2)
+    assert (load["curated_inserted"], load["curated_updated"], load["warehouse_rows"]) == (1, 1, 2)
+    expected = [(1, 5, "rev 2", 2), (2, 8, "same rev", 1), (3, 1, "rev 4", 4), (4, 9, "new key", None)]
+    assert orders.curated_rows("order_id, qty, note, rev") == expected
+    assert orders.warehouse_rows("order_id, qty, note, rev") == expected
+
+
+def test_a_load_whose_counts_do_not_add_up_takes_its_merge_back_and_the_rerun_loads_the_batch(local_home,
+                                                                                               postgres_url, tmp_path,
+                                                                                               monkeypatch):
+    orders = Orders(tmp_path)
+    orders.configure(REVISED)
+    orders.land("orders_1.csv", "order_id,qty,note,rev\n1,5,rev 2,2\n")
+    run_all(orders.pipeline)
+    orders.land("orders_2.csv", "order_id,qty,note,rev\n1,6,rev 3,3\n2,7,new key,1\n")
+    run_stage(orders.pipeline, "extract")
+    run_stage(orders.pipeline, "transform")
+
+    # The counts are checked after the MERGE commits (they are observed on its pass): a failed check
+    # must leave the table as it was.
+    def counts_that_do_not_add_up(stage, dataset, read, accounted):
+        raise InvariantError(f"{stage} {dataset}: rows read {read} != {accounted}.")
+    monkeypatch.setattr(load_stage, "check_invariant", counts_that_do_not_add_up)
+    with pytest.raises(DatasetsFailedError, match=r"The merge was taken back: .*orders holds its 1 earlier rows again"):
+        run_stage(orders.pipeline, "load")
+    assert orders.curated_rows("order_id, qty, note, rev") == [(1, 5, "rev 2", 2)]
+
+    monkeypatch.setattr(load_stage, "check_invariant", check_invariant)
+    load = run_stage(orders.pipeline, "load")["datasets"]["orders"]
+    assert (load["rows_read"], load["rows_loaded"], load["curated_inserted"], load["curated_updated"]) == (2, 2, 1, 1)
+    assert orders.curated_rows("order_id, qty, note, rev") == [(1, 6, "rev 3", 3), (2, 7, "new key", 1)]
 
 
 def test_a_dataset_without_a_warehouse_target_loads_only_its_curated_table(local_home, postgres_url, tmp_path):

@@ -3,7 +3,9 @@
 - When one run loads several validated batches, one version of each key wins (`columns.newest_first`:
   `deduplicate.order_by`, then the newest); the others are counted as superseded. With
   `deduplicate.order_by`, the curated table's version of each key competes too: a batch row it
-  beats is not loaded (counted as superseded_by_curated), in the table nor in the warehouse.
+  beats is not loaded (counted as superseded_by_curated), in the table nor in the warehouse. One
+  validated batch (the usual run) was de-duplicated by the transform: only the table's version
+  competes with its rows, by a join on the key instead of a window over the batch.
 - Curated zone: an Apache Iceberg table (format version 2) `<catalog>.<curated database>.<table>`,
   created by the first load with the dataset's partition transforms, then merged with `MERGE INTO` on
   the primary key. One merge is one atomic Iceberg commit: a crash at any moment leaves the previous
@@ -14,8 +16,8 @@
 - Schema evolution (`schema_evolution`): before the merge, a column the batch has and a table lacks
   is added to it (`ALTER TABLE ... ADD COLUMN`: old rows read NULL), and a widened type is promoted;
   the warehouse's columns are read first, so a rerun after any failure changes only what is left.
-Rows read must equal rows merged + superseded + superseded_by_curated, and the warehouse must stage
-exactly the rows merged.
+Rows read must equal rows merged + superseded + superseded_by_curated (all counted on the MERGE's read
+of its source: no pass of their own), and the warehouse must stage exactly the rows merged.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql.utils import AnalysisException
 from pyspark.sql import functions as F
 
-from etl_pipeline.batches import counted, file_count, read_new_parquet
-from etl_pipeline.columns import ETL_EXTRACTED_AT, VERSION_COLUMNS, column, newest_first
+from etl_pipeline.batches import batch_folders, counted, read_new_parquet
+from etl_pipeline.columns import ETL_EXTRACTED_AT, VERSION_COLUMNS, column, newest_first, wins_sql
 from etl_pipeline.config import DatasetConfig
 from etl_pipeline.report import InvariantError, check_invariant
 from etl_pipeline.retries import RunReads
@@ -76,10 +78,31 @@ def ranked_versions(validated: DataFrame, dataset: DatasetConfig, current: DataF
     `_curated_version_wins` marks the keys whose table version stays."""
     versions = validated.withColumn(IN_TABLE, F.lit(False))
     if current is not None:
+        keys = validated.select(*[column(k) for k in dataset.primary_key])
+        current = current.join(keys, list(dataset.primary_key), "left_semi")
         versions = versions.unionByName(current.withColumn(IN_TABLE, F.lit(True)), allowMissingColumns=True)
     window = newest_first(dataset.primary_key, order=dataset.dedupe_order)
     return versions.select("*", F.row_number().over(window).alias(RANK),
                            F.first(IN_TABLE).over(window).alias(TABLE_WINS))
+
+
+def versions_of_one_batch(validated: DataFrame, dataset: DatasetConfig, current: DataFrame | None = None) -> DataFrame:
+    """`ranked_versions` for the rows of one validated batch, without a window: the transform left
+    one version of each key in a batch, so every row ranks first among the batch's rows and only
+    the curated table's version (`current`, with `deduplicate.order_by`) can beat it. A left join on
+    the key decides that (keys are unique in the batch and in the table): the batch row stays
+    unless the table's version is better by `deduplicate.order_by`; a tie goes to the batch row, as
+    in the window, where the table's version has no source metadata and loses every tie."""
+    versions = validated.withColumn(IN_TABLE, F.lit(False)).withColumn(RANK, F.lit(1))
+    if current is None:
+        return versions.withColumn(TABLE_WINS, F.lit(False))
+    keys = list(dataset.primary_key)
+    table = current.select(*[column(c) for c in dict.fromkeys([*keys, *(k.column for k in dataset.dedupe_order)])])
+    # NULL when the batch's value is NULL and the table's is not: the table's version wins.
+    batch_wins = F.expr(wins_sql(dataset.dedupe_order, "batch", "curated", lambda name: f"`{name}`"))
+    return (versions.alias("batch")
+            .join(table.alias("curated"), [F.col(f"batch.`{k}`") == F.col(f"curated.`{k}`") for k in keys], "left")
+            .select("batch.*", (~F.coalesce(batch_wins, F.lit(False))).alias(TABLE_WINS)))
 
 
 def _quoted(*names: str) -> str:
@@ -90,6 +113,7 @@ def _quoted(*names: str) -> str:
 class Snapshot:
     snapshot_id: int | None
     total_records: int
+    parent_id: int | None = None
 
 
 class CuratedTable:
@@ -100,6 +124,7 @@ class CuratedTable:
         self.dataset = dataset
         self.namespace = _quoted(context.iceberg_catalog, context.curated_database)
         self.name = _quoted(context.iceberg_catalog, context.curated_database, dataset.curated_table)
+        self.catalog, self.identifier = context.iceberg_catalog, f"{context.curated_database}.{dataset.curated_table}"
         self.target_file_bytes = context.target_file_size_mb * 1024 * 1024
 
     def create_if_missing(self, columns: DataFrame) -> None:
@@ -114,7 +139,7 @@ class CuratedTable:
             f"'write.distribution-mode' = 'hash')")
 
     def current_versions(self, batch: DataFrame) -> DataFrame | None:
-        """The table's rows for the batch's keys: key, `deduplicate.order_by` columns and extract time,
+        """The table's rows: key, `deduplicate.order_by` columns and extract time,
         as the batch types them (a column the table lacks yet is NULL: it loses). None without
         `deduplicate.order_by` (the batch always wins) or without a table yet."""
         if not self.dataset.dedupe_order:
@@ -128,8 +153,7 @@ class CuratedTable:
                                               if k.column not in self.dataset.primary_key), ETL_EXTRACTED_AT]
         versions = table.select(*[(column(n) if n in table.columns else F.lit(None)).cast(types[n]).alias(n)
                                   for n in names])
-        keys = batch.select(*[column(k) for k in self.dataset.primary_key])
-        return versions.join(keys, list(self.dataset.primary_key), "left_semi")
+        return versions
 
     def evolve(self, batch: DataFrame) -> list[TableChange]:
         """Add the batch's new columns to the table and promote widened types (Iceberg's schema
@@ -145,17 +169,32 @@ class CuratedTable:
     def current_snapshot(self) -> Snapshot:
         """The snapshot readers see now (the last one made current: a rollback makes an older one current)."""
         row = self.spark.sql(
-            f"SELECT h.snapshot_id, s.summary['total-records'] AS total FROM {self.name}.history h "
+            f"SELECT h.snapshot_id, s.summary['total-records'] AS total, s.parent_id FROM {self.name}.history h "
             f"JOIN {self.name}.snapshots s ON s.snapshot_id = h.snapshot_id "
             f"ORDER BY h.made_current_at DESC LIMIT 1").collect()
-        return Snapshot(row[0]["snapshot_id"], int(row[0]["total"])) if row else Snapshot(None, 0)
+        return Snapshot(row[0]["snapshot_id"], int(row[0]["total"]), row[0]["parent_id"]) if row else Snapshot(None, 0)
 
-    def merge(self, batch: DataFrame, rows: int) -> dict:
-        """MERGE the batch (of `rows` rows) on the primary key: matched keys are updated, the others inserted."""
+    def take_back(self, before: Snapshot, made: Snapshot) -> str:
+        """Undo the merge that committed `made`, when a check after the commit fails: the table reads
+        `before` again (Iceberg's rollback_to_snapshot; a table empty before its first merge is
+        emptied). Only while `made` is current and `before` its parent: a later commit (another
+        writer) is never undone. Returns what was done, for the error line."""
+        if self.current_snapshot().snapshot_id != made.snapshot_id or made.parent_id != before.snapshot_id:
+            return (f"The merge stays in {self.identifier} (snapshot {made.snapshot_id}): another commit came "
+                    f"between or after it; inspect its history (docs/operations: Iceberg tables).")
+        if before.snapshot_id is None:
+            self.spark.sql(f"DELETE FROM {self.name}")
+        else:
+            self.spark.sql(f"CALL {self.catalog}.system.rollback_to_snapshot('{self.identifier}', "
+                           f"{before.snapshot_id})").collect()
+        return f"The merge was taken back: {self.identifier} holds its {before.total_records:,} earlier rows again."
+
+    def merge(self, batch: DataFrame) -> dict:
+        """MERGE the batch on the primary key: matched keys are updated, the others inserted."""
         before = self.current_snapshot()
-        # As many tasks as target-size files: an unpartitioned table gets one file per writing task.
-        files = file_count(rows, len(batch.columns), self.target_file_bytes // (1024 * 1024))
-        source, observation = counted(batch.coalesce(files), f"curated_merge_{self.dataset.name}")
+        # No coalesce: it would run the whole read and join in as many tasks as files. The table's
+        # 'write.distribution-mode' and 'write.target-file-size-bytes' shape the files Iceberg writes.
+        source, observation = counted(batch, f"curated_merge_{self.dataset.name}")
         view = f"etl_load_batch_{self.dataset.name}"
         source.createOrReplaceTempView(view)
         matched = " AND ".join(f"target.`{key}` = batch.`{key}`" for key in self.dataset.primary_key)
@@ -179,9 +218,10 @@ class CuratedTable:
             raise InvariantError(
                 f"load {self.dataset.name}: merging {merged:,} rows changed {self.name} from "
                 f"{before.total_records:,} to {after.total_records:,} rows; the table holds duplicate keys or "
-                f"was changed by another writer. Inspect its history (docs/operations: Iceberg tables)")
+                f"was changed by another writer. Inspect its history (docs/operations: Iceberg tables). "
+                f"{self.take_back(before, after)}")
         return {"merged": merged, "inserted": inserted, "updated": merged - inserted,
-                "snapshot_id": after.snapshot_id, "total_rows": after.total_records}
+                "snapshot_id": after.snapshot_id, "total_rows": after.total_records, "before": before, "after": after}
 
 
 def warehouse_columns(context: LoadContext, table: WarehouseTable) -> dict[str, str]:
@@ -258,35 +298,44 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
         return {"rows_read": 0, "nothing_new": True}
     refuse_several_types(validated, dataset)
 
-    ranked = ranked_versions(validated, dataset,
-                             CuratedTable(spark, context, dataset).current_versions(validated)).persist()
+    current = CuratedTable(spark, context, dataset).current_versions(validated)
+    # One validated batch holds one version of each key (the transform de-duplicated it): no window.
+    one_batch = len(batch_folders(validated)) == 1
+    versions = (versions_of_one_batch if one_batch else ranked_versions)(validated, dataset, current)
+    # The counts are observed on the MERGE's read of its source, the pass the load makes anyway.
+    counts = Observation(f"load_{dataset.name}")
+    batch_row = ~F.col(IN_TABLE)
+    versions = versions.observe(
+        counts, F.count_if(batch_row).alias("rows"),
+        F.count_if(batch_row & (F.col(RANK) > 1) & ~F.col(TABLE_WINS)).alias("superseded"),
+        F.count_if(batch_row & F.col(TABLE_WINS)).alias("kept_curated"))
+    batch = versions.where(batch_row & (F.col(RANK) == 1) & ~F.col(TABLE_WINS)).drop(IN_TABLE, RANK, TABLE_WINS,
+                                                                                     *VERSION_COLUMNS)
+    dataset = with_undeclared_columns(dataset, batch.columns)
+    curated = CuratedTable(spark, context, dataset)
+    curated.create_if_missing(batch)
+    changes = curated.evolve(batch)
+    merged = curated.merge(batch)
+    metrics = counts.get
+    # The counts are known only once the MERGE has committed (today's count() knew them before, but
+    # checked them after the commit too, and a failure left the merge in the table while saying
+    # "nothing is committed"). A failed check now takes the merge back, so it holds: nothing stays
+    # committed and the rerun (the batch's files stay in its retry list) loads the same batch again.
     try:
-        counts = Observation(f"load_{dataset.name}")
-        batch_row = ~F.col(IN_TABLE)
-        ranked.observe(counts, F.count_if(batch_row).alias("rows"),
-                       F.count_if(batch_row & (F.col(RANK) > 1) & ~F.col(TABLE_WINS)).alias("superseded"),
-                       F.count_if(batch_row & F.col(TABLE_WINS)).alias("kept_curated")).count()
-        metrics = counts.get
-        batch = ranked.where(batch_row & (F.col(RANK) == 1)).drop(IN_TABLE, RANK, TABLE_WINS, *VERSION_COLUMNS)
-        dataset = with_undeclared_columns(dataset, batch.columns)
-        curated = CuratedTable(spark, context, dataset)
-        curated.create_if_missing(batch)
-        changes = curated.evolve(batch)
-        merged = curated.merge(batch, metrics["rows"] - metrics["superseded"] - metrics["kept_curated"])
         check_invariant("load", dataset.name, metrics["rows"],
                         {"merged into curated": merged["merged"], "superseded": metrics["superseded"],
                          "losing to the curated version": metrics["kept_curated"]})
-        warehouse_rows = None
-        if loads_warehouse(context, dataset):
-            warehouse_rows, warehouse_changes = load_warehouse(context, dataset, batch)
-            changes += warehouse_changes
-            if warehouse_rows != merged["merged"]:
-                raise InvariantError(
-                    f"load {dataset.name}: {warehouse_rows:,} rows staged for the warehouse but "
-                    f"{merged['merged']:,} merged into the curated table; the batch's files are kept in its retry "
-                    f"list, so the rerun loads the batch again")
-    finally:
-        ranked.unpersist()
+    except InvariantError as error:
+        raise InvariantError(f"{error} {curated.take_back(merged['before'], merged['after'])}") from None
+    warehouse_rows = None
+    if loads_warehouse(context, dataset):
+        warehouse_rows, warehouse_changes = load_warehouse(context, dataset, batch)
+        changes += warehouse_changes
+        if warehouse_rows != merged["merged"]:
+            raise InvariantError(
+                f"load {dataset.name}: {warehouse_rows:,} rows staged for the warehouse but "
+                f"{merged['merged']:,} merged into the curated table; the batch's files are kept in its retry "
+                f"list, so the rerun loads the batch again")
     return {
         "rows_read": metrics["rows"],
         "rows_loaded": merged["merged"],

@@ -7,7 +7,7 @@ import pytest
 from pyspark.sql import Observation
 from pyspark.sql import functions as F
 
-from etl_pipeline.batches import counted, file_count, observed, read_new_parquet, write_counted
+from etl_pipeline.batches import batch_folders, counted, file_count, observed, read_new_parquet, write_counted
 
 MB = 1024 * 1024
 
@@ -36,6 +36,16 @@ def test_write_counted_returns_the_rows_written_in_the_files_asked_for(spark, tm
     assert written == 34
     assert spark.read.parquet(uri).count() == 34
     assert len(list((tmp_path / "out").glob("*.parquet"))) == 2
+
+
+def test_batch_folders_come_from_the_files_the_plan_reads_before_any_pass(spark, tmp_path):
+    for batch in ("b1", "b2"):
+        spark.range(3).write.parquet(str(tmp_path / "landing" / f"batch_id={batch}"))
+    frame = spark.read.parquet(str(tmp_path / "landing" / "batch_id=b1"), str(tmp_path / "landing" / "batch_id=b2"))
+
+    assert batch_folders(frame) == {"b1", "b2"}
+    assert batch_folders(frame.where("id > 1").select("id")) == {"b1", "b2"}
+    assert batch_folders(spark.range(3)) == set()
 
 
 def test_write_counted_replaces_what_the_folder_held(spark, tmp_path):
