@@ -12,6 +12,10 @@ stop the batch: extract sets it aside under `<quarantine>/<dataset>/unreadable/b
 a `<file>.reason.json` beside it, reads the rest of the batch without it and reports it. Every later
 run keeps the set-aside files out of its read with Glue's `exclusions`, so a file is never re-read;
 a fixed file is replayed under a new name (docs/data-quality.md).
+
+A JSON reader types a number with a fraction as a double, which keeps 15 significant digits: a row
+whose JSON number shows more lists the column in `etl_inexact_numbers`, and the transform
+quarantines it rather than load a value the reader changed.
 """
 
 from __future__ import annotations
@@ -24,14 +28,14 @@ from datetime import datetime, timezone
 from urllib.parse import quote
 
 from awsglue.dynamicframe import DynamicFrame
-from pyspark.sql import DataFrame, Observation
+from pyspark.sql import Column, DataFrame, Observation
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from etl_pipeline import storage
 from etl_pipeline.batches import counted, observed
-from etl_pipeline.columns import (CORRUPT_RECORD, ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_ROW_NUMBER, ETL_SOURCE_FILE,
-                                  ETL_SOURCE_MODIFIED_AT)
+from etl_pipeline.columns import (CORRUPT_RECORD, ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_INEXACT_NUMBERS, ETL_ROW_NUMBER,
+                                  ETL_SOURCE_FILE, ETL_SOURCE_MODIFIED_AT)
 from etl_pipeline.config import DatasetConfig, DynamoDbSource, FileSource, JdbcSource, PipelineConfig
 from etl_pipeline.report import check_invariant
 from etl_pipeline.retries import RunReads
@@ -40,6 +44,10 @@ from etl_pipeline.zones import Zones
 SOURCE_MODIFIED_MS = "_source_modified_ms"
 BYTE_ORDER_MARK = "\ufeff"
 REASON_SUFFIX = ".reason.json"
+# How many significant decimal digits a binary floating-point number keeps exactly: any number of at
+# most that many digits comes back from it unchanged, so a number whose text shows more went through
+# it rounded (a JSON fraction such as 123456789012345678.12, which the reader types as double).
+EXACT_DIGITS = {T.DoubleType: 15, T.FloatType: 6}
 # Characters special in Glue's exclusion globs; escaped, a pattern names exactly one object.
 GLOB_SPECIAL = re.compile(r"([\\*?\[\]{}])")
 
@@ -248,10 +256,15 @@ def read_source(context: ExtractContext, dataset: DatasetConfig,
         format_options=_glue_format_options(files), transformation_ctx=transformation_ctx)), location
 
 
-def as_landing_rows(frame: DataFrame, context: ExtractContext) -> DataFrame:
-    """Every source column as text, plus the batch metadata the later stages rely on."""
+def as_landing_rows(frame: DataFrame, context: ExtractContext, source_format: str | None = None) -> DataFrame:
+    """Every source column as text, plus the batch metadata the later stages rely on.
+
+    For a JSON file source (`source_format` "json"), each row lists in `etl_inexact_numbers` the
+    columns whose number the reader typed as a double (or float) and whose text has more significant
+    digits than that type keeps: the source's digits are gone, so the transform quarantines the row.
+    A Parquet double is the source's own value, and a whole number read as long or decimal is exact."""
     metadata = {ETL_SOURCE_FILE, SOURCE_MODIFIED_MS}
-    text_columns = []
+    text_columns, inexact = [], []
     for field in frame.schema.fields:
         if field.name in metadata:
             continue
@@ -263,7 +276,11 @@ def as_landing_rows(frame: DataFrame, context: ExtractContext) -> DataFrame:
         elif field.name == CORRUPT_RECORD or isinstance(field.dataType, T.StringType):
             text_columns.append(column.alias(name))
         else:
-            text_columns.append(column.cast("string").alias(name))
+            text = column.cast("string")
+            text_columns.append(text.alias(name))
+            exact_digits = EXACT_DIGITS.get(type(field.dataType)) if source_format == "json" else None
+            if exact_digits:
+                inexact.append(F.when(significant_digits(text) > exact_digits, F.lit(name)))
     return frame.select(
         *text_columns,
         F.lit(context.batch_id).alias(ETL_BATCH_ID),
@@ -272,7 +289,15 @@ def as_landing_rows(frame: DataFrame, context: ExtractContext) -> DataFrame:
         # A text literal is read in the session time zone (UTC on Glue and locally), a datetime would not be.
         F.lit(context.extracted_at.strftime("%Y-%m-%d %H:%M:%S")).cast("timestamp").alias(ETL_EXTRACTED_AT),
         F.monotonically_increasing_id().alias(ETL_ROW_NUMBER),
+        (F.array_compact(F.array(*inexact)) if inexact else F.array().cast("array<string>")).alias(ETL_INEXACT_NUMBERS),
     )
+
+
+def significant_digits(number_text: Column) -> Column:
+    """How many significant digits a number's text has: its digits without the sign, the exponent, the
+    dot, and leading or trailing zeros (`-0.001250E3` has 3). Spark built-ins, no UDF on the row path."""
+    mantissa = F.regexp_replace(F.regexp_extract(number_text, r"^\s*[+-]?([0-9.]*)", 1), r"\.", "")
+    return F.length(F.regexp_replace(mantissa, r"^0+|0+$", ""))
 
 
 def _file_source(context: ExtractContext, dataset: DatasetConfig) -> FileSource | None:
@@ -439,11 +464,12 @@ def _land(context: ExtractContext, dataset: DatasetConfig, excluded: tuple[str, 
     unread = _unread_files(context, dataset)
     if not frame.columns:
         return {"rows_read": 0, "nothing_new": True, "source": origin, **unread}
+    files = _file_source(context, dataset)
     # Rows are counted as the source hands them over and again as they are written: the one write
     # is the pass that counts both.
     source_rows, read = counted(frame, f"extract_read_{dataset.name}")
     landed = Observation(f"extract_{dataset.name}")
-    landing = as_landing_rows(source_rows, context).observe(
+    landing = as_landing_rows(source_rows, context, files.format if files else None).observe(
         landed, F.count(F.lit(1)).alias("rows"), F.collect_set(ETL_SOURCE_FILE).alias("files"))
     uri = context.zones.landing(dataset, context.batch_id)
     landing.write.mode("overwrite").parquet(uri)
