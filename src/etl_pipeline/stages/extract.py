@@ -11,7 +11,9 @@ A source file that the reader cannot decode (a corrupt or truncated .gz, .bz2 or
 stop the batch: extract sets it aside under `<quarantine>/<dataset>/unreadable/batch_id=<id>/`, with
 a `<file>.reason.json` beside it, reads the rest of the batch without it and reports it. Every later
 run keeps the set-aside files out of its read with Glue's `exclusions`, so a file is never re-read;
-a fixed file is replayed under a new name (docs/data-quality.md).
+a fixed file is replayed under a new name (docs/data-quality.md). A source file with bytes that are
+not UTF-8 (its rows are quarantined holding the reader's U+FFFD) is copied byte for byte under
+`<quarantine>/<dataset>/not_utf8/batch_id=<id>/`, with its `.reason.json`, and read as usual.
 
 A JSON reader types a number with a fraction as a double, which keeps 15 significant digits: a row
 whose JSON number shows more lists the column in `etl_inexact_numbers`, and the transform
@@ -35,10 +37,11 @@ from pyspark.sql import types as T
 from etl_pipeline import storage
 from etl_pipeline.batches import counted, observed
 from etl_pipeline.columns import (CORRUPT_RECORD, ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_INEXACT_NUMBERS, ETL_ROW_NUMBER,
-                                  ETL_SOURCE_FILE, ETL_SOURCE_MODIFIED_AT)
+                                  ETL_SOURCE_FILE, ETL_SOURCE_MODIFIED_AT, LANDING_METADATA)
 from etl_pipeline.config import DatasetConfig, DynamoDbSource, FileSource, JdbcSource, PipelineConfig
 from etl_pipeline.report import check_invariant
 from etl_pipeline.retries import RunReads
+from etl_pipeline.rows import REPLACEMENT_CHARACTER
 from etl_pipeline.zones import Zones
 
 SOURCE_MODIFIED_MS = "_source_modified_ms"
@@ -441,14 +444,21 @@ def _root_cause(error: BaseException) -> str:
 def _set_aside(context: ExtractContext, dataset: DatasetConfig, files: FileSource, uri: str, reason: str) -> dict:
     """Copy the file under the quarantine zone with its reason; the raw zone keeps the original."""
     spark = context.glue_context.spark_session
-    relative = uri[len(context.zones.raw_files(files)):] if uri.startswith(context.zones.raw_files(files)) \
-        else uri.rsplit("/", 1)[-1]
-    copy = storage.join_uri(context.zones.unreadable(dataset, context.batch_id), relative)
-    storage.copy(spark, uri, copy)
+    copy = _quarantine_copy(context, files, uri, context.zones.unreadable(dataset, context.batch_id))
     record = {"file": uri, "size": storage.size(spark, uri), "reason": reason, "batch_id": context.batch_id,
               "set_aside_at": _iso(datetime.now(timezone.utc)), "copy": copy}
     storage.write_text(spark, copy + REASON_SUFFIX, json.dumps(record, sort_keys=True) + "\n")
     return record
+
+
+def _quarantine_copy(context: ExtractContext, files: FileSource, uri: str, folder: str) -> str:
+    """Copy a source file byte for byte into a quarantine folder, at its path below the raw prefix
+    (a rerun of the batch replaces its own copy); returns the copy's URI."""
+    raw = context.zones.raw_files(files)
+    relative = uri[len(raw):] if uri.startswith(raw) else uri.rsplit("/", 1)[-1]
+    copy = storage.join_uri(folder, relative)
+    storage.copy(context.glue_context.spark_session, uri, copy)
+    return copy
 
 
 def _set_aside_numbers(set_aside: list[dict], warning: str | None) -> dict:
@@ -466,11 +476,12 @@ def _land(context: ExtractContext, dataset: DatasetConfig, excluded: tuple[str, 
         return {"rows_read": 0, "nothing_new": True, "source": origin, **unread}
     files = _file_source(context, dataset)
     # Rows are counted as the source hands them over and again as they are written: the one write
-    # is the pass that counts both.
+    # is the pass that counts both, and finds the files whose bytes were not UTF-8.
     source_rows, read = counted(frame, f"extract_read_{dataset.name}")
     landed = Observation(f"extract_{dataset.name}")
-    landing = as_landing_rows(source_rows, context, files.format if files else None).observe(
-        landed, F.count(F.lit(1)).alias("rows"), F.collect_set(ETL_SOURCE_FILE).alias("files"))
+    landing = as_landing_rows(source_rows, context, files.format if files else None)
+    landing = landing.observe(landed, F.count(F.lit(1)).alias("rows"), F.collect_set(ETL_SOURCE_FILE).alias("files"),
+                              *_not_utf8_metrics([c for c in landing.columns if c not in LANDING_METADATA]))
     uri = context.zones.landing(dataset, context.batch_id)
     landing.write.mode("overwrite").parquet(uri)
     metrics = observed(landed)
@@ -484,7 +495,7 @@ def _land(context: ExtractContext, dataset: DatasetConfig, excluded: tuple[str, 
             return {"rows_read": 0, "nothing_new": True, "source": origin, **unread}
         return {"rows_read": 0, "nothing_new": True, "source": origin, **empty, **unread,
                 "warning": f"{len(empty_files)} new source file(s) hold no data rows"}
-    return {
+    numbers = {
         "rows_read": metrics["rows"],
         "files": sorted(metrics["files"]),
         "file_count": len(metrics["files"]),
@@ -495,6 +506,63 @@ def _land(context: ExtractContext, dataset: DatasetConfig, excluded: tuple[str, 
         **empty,
         **unread,
     }
+    columns_by_file = _not_utf8_columns(metrics)
+    if files is None or not columns_by_file:
+        return numbers
+    kept = [_keep_not_utf8(context, dataset, files, file, columns, metrics["rows_not_utf8"], len(columns_by_file))
+            for file, columns in sorted(columns_by_file.items())]
+    return {**numbers, **_not_utf8_numbers(kept, metrics["rows_not_utf8"], numbers.get("warning"))}
+
+
+# Between a file and a column name in the observed not-UTF-8 pairs: no URI or column name holds it.
+PAIR_SEPARATOR = "\u0000"
+
+
+def _not_utf8_metrics(text_columns: list[str]) -> list[Column]:
+    """Observed on the landing write: the (file, column) pairs whose text holds U+FFFD, the reader's
+    stand-in for bytes that were not UTF-8, and how many rows hold one."""
+    if not text_columns:
+        return []
+    holding = F.array_compact(F.array(*[
+        F.when(F.contains(F.col(f"`{c}`"), F.lit(REPLACEMENT_CHARACTER)),
+               F.concat(F.col(ETL_SOURCE_FILE), F.lit(PAIR_SEPARATOR + c))) for c in text_columns]))
+    return [F.flatten(F.collect_set(holding)).alias("not_utf8"), F.count_if(F.size(holding) > 0).alias("rows_not_utf8")]
+
+
+def _not_utf8_columns(metrics: dict) -> dict[str, list[str]]:
+    """The observed not-UTF-8 pairs as file -> its columns holding U+FFFD."""
+    columns: dict[str, set[str]] = {}
+    for pair in metrics.get("not_utf8") or []:
+        file, _, column = pair.partition(PAIR_SEPARATOR)
+        columns.setdefault(file, set()).add(column)
+    return {file: sorted(names) for file, names in columns.items()}
+
+
+def _keep_not_utf8(context: ExtractContext, dataset: DatasetConfig, files: FileSource, uri: str,
+                   columns: list[str], rows: int, file_count: int) -> dict:
+    """Copy a source file with bytes that are not UTF-8 under the quarantine zone, with why: its rows
+    are quarantined holding the reader's U+FFFD, and this copy keeps the bytes the source sent. The
+    file is not excluded from reads: its other rows load."""
+    spark = context.glue_context.spark_session
+    copy = _quarantine_copy(context, files, uri, context.zones.not_utf8(dataset, context.batch_id))
+    rules = [f"{c.name}_invalid_utf8" for c in dataset.columns if c.source in columns]
+    where = "this file" if file_count == 1 else f"this file and {file_count - 1} other(s) of the batch"
+    record = {"file": uri, "size": storage.size(spark, uri), "batch_id": context.batch_id, "copy": copy,
+              "copied_at": _iso(datetime.now(timezone.utc)), "columns": columns, "rules": rules,
+              "reason": f"bytes that are not UTF-8 in column(s) {', '.join(columns)}, read as U+FFFD: {rows} row(s) "
+                        f"of {where} quarantined as {', '.join(rules) or 'no rule (no configured column)'}; "
+                        f"this copy keeps the bytes as they arrived"}
+    storage.write_text(spark, copy + REASON_SUFFIX, json.dumps(record, sort_keys=True) + "\n")
+    return record
+
+
+def _not_utf8_numbers(kept: list[dict], rows: int, warning: str | None) -> dict:
+    said = (f"{len(kept)} source file(s) hold bytes that are not UTF-8 ({', '.join(r['file'].rsplit('/', 1)[-1] for r in kept)}): "
+            f"{rows} row(s) hold U+FFFD where those bytes were (the transform quarantines them), and a copy "
+            f"of each file is kept under the quarantine zone")
+    return {"files_not_utf8": len(kept), "rows_not_utf8": rows,
+            "not_utf8": [{k: r[k] for k in ("file", "size", "rules", "copy")} for r in kept],
+            "warning": f"{warning}; {said}" if warning else said}
 
 
 def extract_started_at() -> datetime:

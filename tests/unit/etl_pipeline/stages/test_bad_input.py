@@ -109,6 +109,7 @@ def test_every_csv_row_lands_somewhere_and_every_file_is_reported(spark, lake, z
     assert extracted["hidden_files"] == ["s3://raw/trips/.tmp.csv", "s3://raw/trips/_partial.csv"]
     assert "never read" in extracted["warning"]
     assert extracted["file_count"] == len(CSV_CORPUS) - 2
+    assert [entry["file"] for entry in extracted["not_utf8"]] == [uris["latin1.csv"]]  # the BOM is UTF-8
 
     valid = {r["trip_id"] for r in spark.read.parquet(zones.validated(trips, "b1")).collect()}
     rejected = spark.read.parquet(zones.rejected(trips, "b1")).collect()
@@ -336,6 +337,51 @@ def test_every_parquet_row_lands_somewhere_and_an_unreadable_parquet_file_is_set
                                            batch_id="b2", extracted_at=EXTRACTED_AT, use_fallback=False), meters)
     job.commit()
     assert rerun["rows_read"] == 0 and "files_set_aside" not in rerun
+
+
+def test_a_file_with_bytes_that_are_not_utf8_is_kept_byte_for_byte_beside_its_quarantined_rows(
+        spark, lake, zones, trips, extract_context, start_job, transform_context):
+    data = HEADER + b"1,UA,5\n2,\xe9A,5\n3,D\xfc,6\n4,AA,7\n"  # Latin-1 bytes in two rows
+    good = put_bytes(lake, "s3://raw/trips/good.csv", HEADER + b"5,UA,1\n")
+    bad = put_bytes(lake, "s3://raw/trips/2024/latin1.csv", data)
+
+    start_job("extract")
+    extract_dataset(extract_context("b1"), trips)  # the job fails later: no commit
+    job = start_job("extract")
+    extracted = extract_dataset(extract_context("b1"), trips)  # its rerun, same batch
+    job.commit()
+    transformed = transform_dataset(transform_context, trips)
+
+    copy = "s3://quarantine/trips/not_utf8/batch_id=b1/2024/latin1.csv"
+    assert (extracted["rows_read"], extracted["files"]) == (5, [bad, good])
+    assert (extracted["files_not_utf8"], extracted["rows_not_utf8"]) == (1, 2)
+    assert extracted["not_utf8"] == [{"file": bad, "size": len(data), "rules": ["carrier_invalid_utf8"], "copy": copy}]
+    assert "1 source file(s) hold bytes that are not UTF-8 (latin1.csv)" in extracted["warning"]
+    assert lake.path(copy).read_bytes() == data  # the bytes the source sent
+    record = json.loads(lake.path(copy + ".reason.json").read_text())
+    assert record == {"file": bad, "size": len(data), "batch_id": "b1", "copy": copy, "copied_at": record["copied_at"],
+                      "columns": ["carrier"], "rules": ["carrier_invalid_utf8"],
+                      "reason": "bytes that are not UTF-8 in column(s) carrier, read as U+FFFD: 2 row(s) of this "
+                                "file quarantined as carrier_invalid_utf8; this copy keeps the bytes as they arrived"}
+    # The rerun replaced its own copy: one file and one record (beside the local file system's .crc files).
+    assert sorted(p.name for p in lake.path("s3://quarantine/trips/not_utf8").rglob("[!.]*") if p.is_file()) == [
+        "latin1.csv", "latin1.csv.reason.json"]
+    assert lake.path(bad).read_bytes() == data  # the raw zone keeps the original
+
+    # The file's other rows load; the rows with the bytes are quarantined as before.
+    valid = sorted(r["trip_id"] for r in spark.read.parquet(zones.validated(trips, "b1")).collect())
+    rejected = sorted((r["trip_id"], r["carrier"], r["etl_failed_rules"])
+                      for r in spark.read.parquet(zones.rejected(trips, "b1")).collect())
+    assert valid == [1, 4, 5]
+    assert rejected == [("2", "\ufffdA", ["carrier_invalid_utf8"]), ("3", "D\ufffd", ["carrier_invalid_utf8"])]
+    assert transformed["rule_failures"] == {"carrier_invalid_utf8": 2}
+
+    # Not excluded from later reads, unlike an unreadable file: a new file loads beside it.
+    put_bytes(lake, "s3://raw/trips/next.csv", HEADER + b"6,UA,1\n")
+    job = start_job("extract")
+    after = extract_dataset(extract_context("b2"), trips)
+    job.commit()
+    assert after["rows_read"] == 1 and "files_not_utf8" not in after
 
 
 # Payments arrive as JSON lines; amounts are money, to the cent.
