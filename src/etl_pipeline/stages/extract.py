@@ -51,6 +51,9 @@ REASON_SUFFIX = ".reason.json"
 # most that many digits comes back from it unchanged, so a number whose text shows more went through
 # it rounded (a JSON fraction such as 123456789012345678.12, which the reader types as double).
 EXACT_DIGITS = {T.DoubleType: 15, T.FloatType: 6}
+# A double's or float's text inside an object's or list's JSON (Spark's to_json writes them as Java
+# does, always with a dot: 1.5, 1.2345678901234568E17); a whole long or decimal has none.
+JSON_FRACTION = r"[:\[,](-?[0-9]+\.[0-9]+(?:E-?[0-9]+)?)(?=[,\]}])"
 # Characters special in Glue's exclusion globs; escaped, a pattern names exactly one object.
 GLOB_SPECIAL = re.compile(r"([\\*?\[\]{}])")
 
@@ -265,7 +268,8 @@ def as_landing_rows(frame: DataFrame, context: ExtractContext, source_format: st
     For a JSON file source (`source_format` "json"), each row lists in `etl_inexact_numbers` the
     columns whose number the reader typed as a double (or float) and whose text has more significant
     digits than that type keeps: the source's digits are gone, so the transform quarantines the row.
-    A Parquet double is the source's own value, and a whole number read as long or decimal is exact."""
+    The numbers inside an object or list are checked in its JSON text. A Parquet double is the
+    source's own value, and a whole number read as long or decimal is exact."""
     metadata = {ETL_SOURCE_FILE, SOURCE_MODIFIED_MS}
     text_columns, inexact = [], []
     for field in frame.schema.fields:
@@ -275,7 +279,12 @@ def as_landing_rows(frame: DataFrame, context: ExtractContext, source_format: st
         # A UTF-8 byte order mark that a reader left on the first header is no part of the name.
         name = field.name.lstrip(BYTE_ORDER_MARK)
         if isinstance(field.dataType, (T.StructType, T.ArrayType, T.MapType)):
-            text_columns.append(F.to_json(column).alias(name))
+            text = F.to_json(column)
+            text_columns.append(text.alias(name))
+            exact_digits = _nested_exact_digits(field.dataType) if source_format == "json" else None
+            if exact_digits:
+                inexact.append(F.when(F.exists(F.regexp_extract_all(text, F.lit(JSON_FRACTION), 1),
+                                               lambda number: significant_digits(number) > exact_digits), F.lit(name)))
         elif field.name == CORRUPT_RECORD or isinstance(field.dataType, T.StringType):
             text_columns.append(column.alias(name))
         else:
@@ -294,6 +303,23 @@ def as_landing_rows(frame: DataFrame, context: ExtractContext, source_format: st
         F.monotonically_increasing_id().alias(ETL_ROW_NUMBER),
         (F.array_compact(F.array(*inexact)) if inexact else F.array().cast("array<string>")).alias(ETL_INEXACT_NUMBERS),
     )
+
+
+def _nested_exact_digits(data_type: T.DataType) -> int | None:
+    """How many digits the floating-point numbers inside an object or list keep (a double's 15 when it
+    holds any double, else a float's 6); None when it holds none."""
+    kinds = set()
+    pending = [data_type]
+    while pending:
+        kind = pending.pop()
+        kinds.add(type(kind))
+        if isinstance(kind, T.StructType):
+            pending += [f.dataType for f in kind.fields]
+        elif isinstance(kind, T.ArrayType):
+            pending.append(kind.elementType)
+        elif isinstance(kind, T.MapType):
+            pending += [kind.keyType, kind.valueType]
+    return next((EXACT_DIGITS[k] for k in (T.DoubleType, T.FloatType) if k in kinds), None)
 
 
 def significant_digits(number_text: Column) -> Column:

@@ -391,7 +391,7 @@ PAYMENTS_DOCUMENT = {
     "primary_key": ["payment_id"],
     "columns": [{"name": "payment_id", "type": "bigint", "nullable": False},
                 {"name": "amount", "type": "decimal(20,2)"}, {"name": "memo", "type": "string"},
-                {"name": "reading", "type": "double"}],
+                {"name": "reading", "type": "double"}, {"name": "details", "type": "string"}],
     "targets": {"curated": {"table": "payments"}, "warehouse": {"table": "payments"}},
 }
 
@@ -423,10 +423,12 @@ def test_a_json_number_the_reader_rounded_through_a_double_is_quarantined_never_
              '{"payment_id": 3, "amount": 10, "memo": 123456789012345678}\n'
              '{"payment_id": 4, "memo": 0.5}\n'
              # a double column takes a double: nothing is changed by reading it as one
-             '{"payment_id": 5, "reading": 0.30000000000000004}\n')
+             '{"payment_id": 5, "reading": 0.30000000000000004}\n'
+             # and inside an object, kept as its JSON text
+             '{"payment_id": 8, "details": {"fee": 123456789012345678.12, "count": 1}}\n')
     extracted, transformed = run("b1")
 
-    assert extracted["rows_read"] == transformed["rows_read"] == 5
+    assert extracted["rows_read"] == transformed["rows_read"] == 6
     landed = {r["payment_id"]: (r["amount"], r["memo"], r["etl_inexact_numbers"])
               for r in spark.read.parquet(zones.landing(payments, "b1")).collect()}
     assert landed["1"] == ("1.2345678901234568E17", None, ["amount"])
@@ -439,19 +441,24 @@ def test_a_json_number_the_reader_rounded_through_a_double_is_quarantined_never_
     rejected = {r["payment_id"]: (r["amount"], r["memo"], r["etl_failed_rules"])
                 for r in spark.read.parquet(zones.rejected(payments, "b1")).collect()}
     assert rejected == {"1": ("1.2345678901234568E17", None, ["amount_inexact_number"]),
-                        "3": ("10.0", "1.2345678901234568E17", ["memo_inexact_number"])}
-    assert transformed["rule_failures"] == {"amount_inexact_number": 1, "memo_inexact_number": 1}
-    assert (transformed["rows_valid"], transformed["rows_quarantined"], transformed["duplicates_removed"]) == (3, 2, 0)
+                        "3": ("10.0", "1.2345678901234568E17", ["memo_inexact_number"]),
+                        "8": (None, None, ["details_inexact_number"])}
+    assert transformed["rule_failures"] == {"amount_inexact_number": 1, "memo_inexact_number": 1,
+                                            "details_inexact_number": 1}
+    assert (transformed["rows_valid"], transformed["rows_quarantined"], transformed["duplicates_removed"]) == (3, 3, 0)
 
     # 4. a batch whose JSON has only short fractions, and a whole 18-digit number read exactly (as a
     # number without a fraction in its field): nothing is flagged, everything loads as sent.
     lake.put("s3://raw/payments/b2.json",
              '{"payment_id": 6, "amount": 12.5, "memo": 123456789012345678}\n'
-             '{"payment_id": 7, "amount": 99999999999.99, "reading": -0.001}\n')
+             '{"payment_id": 7, "amount": 99999999999.99, "reading": -0.001}\n'
+             '{"payment_id": 9, "details": {"fee": 1.5, "ids": [123456789012345678]}}\n')
     extracted, transformed = run("b2")
 
     assert all(r["etl_inexact_numbers"] == [] for r in spark.read.parquet(zones.landing(payments, "b2")).collect())
-    valid = {r["payment_id"]: (r["amount"], r["memo"], r["reading"])
+    valid = {r["payment_id"]: (r["amount"], r["memo"], r["reading"], r["details"])
              for r in spark.read.parquet(zones.validated(payments, "b2")).collect()}
-    assert valid == {6: (Decimal("12.50"), "123456789012345678", None), 7: (Decimal("99999999999.99"), None, -0.001)}
-    assert (transformed["rows_read"], transformed["rows_quarantined"]) == (2, 0)
+    assert valid == {6: (Decimal("12.50"), "123456789012345678", None, None),
+                     7: (Decimal("99999999999.99"), None, -0.001, None),
+                     9: (None, None, None, '{"fee":1.5,"ids":[123456789012345678]}')}
+    assert (transformed["rows_read"], transformed["rows_quarantined"]) == (3, 0)
