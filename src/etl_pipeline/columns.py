@@ -21,6 +21,9 @@ ETL_SOURCE_FILE = "etl_source_file"
 ETL_SOURCE_MODIFIED_AT = "etl_source_modified_at"
 ETL_EXTRACTED_AT = "etl_extracted_at"
 ETL_ROW_NUMBER = "etl_row_number"
+# The source columns of a landed row whose number the reader had rounded through a double (JSON's
+# fractions): the transform quarantines the row rather than load a changed value.
+ETL_INEXACT_NUMBERS = "etl_inexact_numbers"
 ETL_FAILED_RULES = "etl_failed_rules"
 # Rules a loaded row failed without being quarantined (warn rules, values rounded as configured).
 ETL_WARNED_RULES = "etl_warned_rules"
@@ -30,7 +33,8 @@ ETL_RAW = "etl_raw"
 CORRUPT_RECORD = "_corrupt_record"
 
 # What extract adds to every landed row.
-LANDING_METADATA = (ETL_BATCH_ID, ETL_SOURCE_FILE, ETL_SOURCE_MODIFIED_AT, ETL_EXTRACTED_AT, ETL_ROW_NUMBER)
+LANDING_METADATA = (ETL_BATCH_ID, ETL_SOURCE_FILE, ETL_SOURCE_MODIFIED_AT, ETL_EXTRACTED_AT, ETL_ROW_NUMBER,
+                    ETL_INEXACT_NUMBERS)
 # Lineage kept with every curated and warehouse row.
 LINEAGE_COLUMNS = (ETL_BATCH_ID, ETL_SOURCE_FILE, ETL_EXTRACTED_AT)
 # What the load needs besides the curated columns to pick the newest version of a key.

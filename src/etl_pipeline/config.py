@@ -486,7 +486,7 @@ def _derived_columns(reader: _Reader, column_names: list[str]) -> list[DerivedCo
 
 # What extract adds to every landed row (etl_pipeline.columns.LANDING_METADATA): a derived column may use it.
 LANDING_METADATA_NAMES = ("etl_batch_id", "etl_source_file", "etl_source_modified_at", "etl_extracted_at",
-                          "etl_row_number")
+                          "etl_row_number", "etl_inexact_numbers")
 # Words of Spark SQL expressions that are not column names: operators, literals, CAST's types,
 # interval units. A function name is told by the `(` after it.
 SQL_WORDS = frozenset("""

@@ -4,9 +4,9 @@ Pure DataFrame functions, built-in Spark expressions only (no Python UDFs on the
 
 - `standardise` maps source columns to target names, trims, normalises case, turns empty text into
   NULL, casts (timestamps with their format), adds derived columns, and lists for every row the
-  conformance checks it fails (type, not-null, max_length) in `etl_failed_rules` (and the values
-  it rounds as configured in `etl_warned_rules`); the dataset's DQDL rules come after, in
-  `quality.evaluate`.
+  conformance checks it fails (type, not-null, max_length, bytes that were not UTF-8, a number the
+  reader rounded through a double) in `etl_failed_rules` (and the values it rounds as configured in
+  `etl_warned_rules`); the dataset's DQDL rules come after, in `quality.evaluate`.
 - `classify` marks each row `valid`, `quarantined` (failed a rule) or `duplicate` (a version of a
   primary key that another row of the same run supersedes), in one window pass.
 - `curated_columns` is what goes on to the curated zone and the warehouse, with PII masked.
@@ -17,8 +17,8 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from etl_pipeline.columns import (CORRUPT_RECORD, DUPLICATE, ETL_FAILED_RULES, ETL_OUTCOME, ETL_RAW, ETL_WARNED_RULES,
-                                  LANDING_METADATA, LINEAGE_COLUMNS, QUARANTINED, VALID,
+from etl_pipeline.columns import (CORRUPT_RECORD, DUPLICATE, ETL_FAILED_RULES, ETL_INEXACT_NUMBERS, ETL_OUTCOME, ETL_RAW,
+                                  ETL_WARNED_RULES, LANDING_METADATA, LINEAGE_COLUMNS, QUARANTINED, VALID,
                                   newest_first)
 from etl_pipeline.columns import column as _col
 from etl_pipeline.config import ColumnSpec, DatasetConfig
@@ -31,6 +31,9 @@ DATE_TEXT = r"^\s*[+-]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}\s*$"
 # What a reader puts where the source's bytes were not valid UTF-8 (U+FFFD): the value is no longer
 # what the source sent, so the row is quarantined rather than loaded with a changed value.
 REPLACEMENT_CHARACTER = "\ufffd"
+# Column types that hold a binary floating-point number: a number the reader rounded through a double
+# is what such a column would hold anyway (a CSV's text is cast to the same value), so it is no change.
+FLOATING_POINT_TYPES = ("double", "float")
 
 
 def _cleaned_text(column: ColumnSpec) -> Column:
@@ -97,6 +100,11 @@ def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
         text, value = _col(_text_name(column)), _typed(column)
         failures.append(F.when(F.contains(_col(column.source), F.lit(REPLACEMENT_CHARACTER)),
                                F.lit(f"{column.name}_invalid_utf8")))
+        if ETL_INEXACT_NUMBERS in landed.columns and column.type not in FLOATING_POINT_TYPES:
+            # Extract lists the source columns whose number reached it rounded through a double
+            # (an 18-digit JSON fraction): the digits the source sent are gone, so the value is not loaded.
+            failures.append(F.when(F.array_contains(F.col(ETL_INEXACT_NUMBERS), column.source),
+                                   F.lit(f"{column.name}_inexact_number")))
         if column.type != "string":
             failures.append(F.when(_changed_by_cast(column, text, value),
                                    F.lit(f"{column.name}_is_{column.type.split('(')[0]}")))
@@ -156,4 +164,4 @@ def curated_columns(frame: DataFrame, dataset: DatasetConfig, extra: tuple[str, 
 
 def quarantine_columns(frame: DataFrame) -> DataFrame:
     """Quarantined rows as they arrived (the source text), with the rules they failed and lineage."""
-    return frame.select(f"{ETL_RAW}.*", ETL_FAILED_RULES, *LANDING_METADATA)
+    return frame.select(f"{ETL_RAW}.*", ETL_FAILED_RULES, *[m for m in LANDING_METADATA if m in frame.columns])

@@ -9,6 +9,8 @@
                 s3://<quarantine>/<dataset>/duplicates/batch_id=<id>/       older versions of a key
                 s3://<quarantine>/<dataset>/unreadable/batch_id=<id>/<file> source files no reader could
                                                                             decode, each with <file>.reason.json
+                s3://<quarantine>/<dataset>/not_utf8/batch_id=<id>/<file>   source files with bytes that are not
+                                                                            UTF-8, each with <file>.reason.json
     curated     s3://<curated>/...                                          the Iceberg tables: their catalog's
                                                                             warehouse (the jobs' --conf)
     temp        s3://<temp>/...                                             checkpoints, Redshift staging
@@ -62,6 +64,10 @@ class Zones:
         """Where extract sets aside the source files it cannot read (the dataset's folder, or one batch's)."""
         folder = join_uri(self.root("quarantine"), dataset.name, "unreadable")
         return join_uri(folder, f"batch_id={batch_id}") if batch_id else folder
+
+    def not_utf8(self, dataset: DatasetConfig, batch_id: str) -> str:
+        """Where extract keeps a copy of each source file of a batch that holds bytes that are not UTF-8."""
+        return join_uri(self.root("quarantine"), dataset.name, "not_utf8", f"batch_id={batch_id}")
 
     def validated_types(self, dataset: DatasetConfig) -> str:
         """The column types of the dataset's last validated batch (the transform's schema memory)."""

@@ -1,7 +1,8 @@
 """Glue job: extract. Lands what is new in each configured source in the processed zone.
 
 Arguments: --env --config_path --raw_path --processed_path --quarantine_path (where unreadable
-source files are set aside) --datasets (all | a,b,...) --metrics_namespace (CloudWatch namespace, or none);
+source files are set aside, and files with bytes that are not UTF-8 copied) --datasets (all | a,b,...)
+--metrics_namespace (CloudWatch namespace, or none);
 optional --source_fallback files (every JDBC dataset from its fallback files) or files:a,b (only
 datasets a and b: their database is not provisioned, or does not answer in the local demo).
 """

@@ -11,7 +11,13 @@ A source file that the reader cannot decode (a corrupt or truncated .gz, .bz2 or
 stop the batch: extract sets it aside under `<quarantine>/<dataset>/unreadable/batch_id=<id>/`, with
 a `<file>.reason.json` beside it, reads the rest of the batch without it and reports it. Every later
 run keeps the set-aside files out of its read with Glue's `exclusions`, so a file is never re-read;
-a fixed file is replayed under a new name (docs/data-quality.md).
+a fixed file is replayed under a new name (docs/data-quality.md). A source file with bytes that are
+not UTF-8 (its rows are quarantined holding the reader's U+FFFD) is copied byte for byte under
+`<quarantine>/<dataset>/not_utf8/batch_id=<id>/`, with its `.reason.json`, and read as usual.
+
+A JSON reader types a number with a fraction as a double, which keeps 15 significant digits: a row
+whose JSON number shows more lists the column in `etl_inexact_numbers`, and the transform
+quarantines it rather than load a value the reader changed.
 """
 
 from __future__ import annotations
@@ -24,22 +30,30 @@ from datetime import datetime, timezone
 from urllib.parse import quote
 
 from awsglue.dynamicframe import DynamicFrame
-from pyspark.sql import DataFrame, Observation
+from pyspark.sql import Column, DataFrame, Observation
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from etl_pipeline import storage
 from etl_pipeline.batches import counted, observed
-from etl_pipeline.columns import (CORRUPT_RECORD, ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_ROW_NUMBER, ETL_SOURCE_FILE,
-                                  ETL_SOURCE_MODIFIED_AT)
+from etl_pipeline.columns import (CORRUPT_RECORD, ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_INEXACT_NUMBERS, ETL_ROW_NUMBER,
+                                  ETL_SOURCE_FILE, ETL_SOURCE_MODIFIED_AT, LANDING_METADATA)
 from etl_pipeline.config import DatasetConfig, DynamoDbSource, FileSource, JdbcSource, PipelineConfig
 from etl_pipeline.report import check_invariant
 from etl_pipeline.retries import RunReads
+from etl_pipeline.rows import REPLACEMENT_CHARACTER
 from etl_pipeline.zones import Zones
 
 SOURCE_MODIFIED_MS = "_source_modified_ms"
 BYTE_ORDER_MARK = "\ufeff"
 REASON_SUFFIX = ".reason.json"
+# How many significant decimal digits a binary floating-point number keeps exactly: any number of at
+# most that many digits comes back from it unchanged, so a number whose text shows more went through
+# it rounded (a JSON fraction such as 123456789012345678.12, which the reader types as double).
+EXACT_DIGITS = {T.DoubleType: 15, T.FloatType: 6}
+# A double's or float's text inside an object's or list's JSON (Spark's to_json writes them as Java
+# does, always with a dot: 1.5, 1.2345678901234568E17); a whole long or decimal has none.
+JSON_FRACTION = r"[:\[,](-?[0-9]+\.[0-9]+(?:E-?[0-9]+)?)(?=[,\]}])"
 # Characters special in Glue's exclusion globs; escaped, a pattern names exactly one object.
 GLOB_SPECIAL = re.compile(r"([\\*?\[\]{}])")
 
@@ -248,10 +262,16 @@ def read_source(context: ExtractContext, dataset: DatasetConfig,
         format_options=_glue_format_options(files), transformation_ctx=transformation_ctx)), location
 
 
-def as_landing_rows(frame: DataFrame, context: ExtractContext) -> DataFrame:
-    """Every source column as text, plus the batch metadata the later stages rely on."""
+def as_landing_rows(frame: DataFrame, context: ExtractContext, source_format: str | None = None) -> DataFrame:
+    """Every source column as text, plus the batch metadata the later stages rely on.
+
+    For a JSON file source (`source_format` "json"), each row lists in `etl_inexact_numbers` the
+    columns whose number the reader typed as a double (or float) and whose text has more significant
+    digits than that type keeps: the source's digits are gone, so the transform quarantines the row.
+    The numbers inside an object or list are checked in its JSON text. A Parquet double is the
+    source's own value, and a whole number read as long or decimal is exact."""
     metadata = {ETL_SOURCE_FILE, SOURCE_MODIFIED_MS}
-    text_columns = []
+    text_columns, inexact = [], []
     for field in frame.schema.fields:
         if field.name in metadata:
             continue
@@ -259,11 +279,20 @@ def as_landing_rows(frame: DataFrame, context: ExtractContext) -> DataFrame:
         # A UTF-8 byte order mark that a reader left on the first header is no part of the name.
         name = field.name.lstrip(BYTE_ORDER_MARK)
         if isinstance(field.dataType, (T.StructType, T.ArrayType, T.MapType)):
-            text_columns.append(F.to_json(column).alias(name))
+            text = F.to_json(column)
+            text_columns.append(text.alias(name))
+            exact_digits = _nested_exact_digits(field.dataType) if source_format == "json" else None
+            if exact_digits:
+                inexact.append(F.when(F.exists(F.regexp_extract_all(text, F.lit(JSON_FRACTION), 1),
+                                               lambda number: significant_digits(number) > exact_digits), F.lit(name)))
         elif field.name == CORRUPT_RECORD or isinstance(field.dataType, T.StringType):
             text_columns.append(column.alias(name))
         else:
-            text_columns.append(column.cast("string").alias(name))
+            text = column.cast("string")
+            text_columns.append(text.alias(name))
+            exact_digits = EXACT_DIGITS.get(type(field.dataType)) if source_format == "json" else None
+            if exact_digits:
+                inexact.append(F.when(significant_digits(text) > exact_digits, F.lit(name)))
     return frame.select(
         *text_columns,
         F.lit(context.batch_id).alias(ETL_BATCH_ID),
@@ -272,7 +301,32 @@ def as_landing_rows(frame: DataFrame, context: ExtractContext) -> DataFrame:
         # A text literal is read in the session time zone (UTC on Glue and locally), a datetime would not be.
         F.lit(context.extracted_at.strftime("%Y-%m-%d %H:%M:%S")).cast("timestamp").alias(ETL_EXTRACTED_AT),
         F.monotonically_increasing_id().alias(ETL_ROW_NUMBER),
+        (F.array_compact(F.array(*inexact)) if inexact else F.array().cast("array<string>")).alias(ETL_INEXACT_NUMBERS),
     )
+
+
+def _nested_exact_digits(data_type: T.DataType) -> int | None:
+    """How many digits the floating-point numbers inside an object or list keep (a double's 15 when it
+    holds any double, else a float's 6); None when it holds none."""
+    kinds = set()
+    pending = [data_type]
+    while pending:
+        kind = pending.pop()
+        kinds.add(type(kind))
+        if isinstance(kind, T.StructType):
+            pending += [f.dataType for f in kind.fields]
+        elif isinstance(kind, T.ArrayType):
+            pending.append(kind.elementType)
+        elif isinstance(kind, T.MapType):
+            pending += [kind.keyType, kind.valueType]
+    return next((EXACT_DIGITS[k] for k in (T.DoubleType, T.FloatType) if k in kinds), None)
+
+
+def significant_digits(number_text: Column) -> Column:
+    """How many significant digits a number's text has: its digits without the sign, the exponent, the
+    dot, and leading or trailing zeros (`-0.001250E3` has 3). Spark built-ins, no UDF on the row path."""
+    mantissa = F.regexp_replace(F.regexp_extract(number_text, r"^\s*[+-]?([0-9.]*)", 1), r"\.", "")
+    return F.length(F.regexp_replace(mantissa, r"^0+|0+$", ""))
 
 
 def _file_source(context: ExtractContext, dataset: DatasetConfig) -> FileSource | None:
@@ -416,14 +470,21 @@ def _root_cause(error: BaseException) -> str:
 def _set_aside(context: ExtractContext, dataset: DatasetConfig, files: FileSource, uri: str, reason: str) -> dict:
     """Copy the file under the quarantine zone with its reason; the raw zone keeps the original."""
     spark = context.glue_context.spark_session
-    relative = uri[len(context.zones.raw_files(files)):] if uri.startswith(context.zones.raw_files(files)) \
-        else uri.rsplit("/", 1)[-1]
-    copy = storage.join_uri(context.zones.unreadable(dataset, context.batch_id), relative)
-    storage.copy(spark, uri, copy)
+    copy = _quarantine_copy(context, files, uri, context.zones.unreadable(dataset, context.batch_id))
     record = {"file": uri, "size": storage.size(spark, uri), "reason": reason, "batch_id": context.batch_id,
               "set_aside_at": _iso(datetime.now(timezone.utc)), "copy": copy}
     storage.write_text(spark, copy + REASON_SUFFIX, json.dumps(record, sort_keys=True) + "\n")
     return record
+
+
+def _quarantine_copy(context: ExtractContext, files: FileSource, uri: str, folder: str) -> str:
+    """Copy a source file byte for byte into a quarantine folder, at its path below the raw prefix
+    (a rerun of the batch replaces its own copy); returns the copy's URI."""
+    raw = context.zones.raw_files(files)
+    relative = uri[len(raw):] if uri.startswith(raw) else uri.rsplit("/", 1)[-1]
+    copy = storage.join_uri(folder, relative)
+    storage.copy(context.glue_context.spark_session, uri, copy)
+    return copy
 
 
 def _set_aside_numbers(set_aside: list[dict], warning: str | None) -> dict:
@@ -439,12 +500,14 @@ def _land(context: ExtractContext, dataset: DatasetConfig, excluded: tuple[str, 
     unread = _unread_files(context, dataset)
     if not frame.columns:
         return {"rows_read": 0, "nothing_new": True, "source": origin, **unread}
+    files = _file_source(context, dataset)
     # Rows are counted as the source hands them over and again as they are written: the one write
-    # is the pass that counts both.
+    # is the pass that counts both, and finds the files whose bytes were not UTF-8.
     source_rows, read = counted(frame, f"extract_read_{dataset.name}")
     landed = Observation(f"extract_{dataset.name}")
-    landing = as_landing_rows(source_rows, context).observe(
-        landed, F.count(F.lit(1)).alias("rows"), F.collect_set(ETL_SOURCE_FILE).alias("files"))
+    landing = as_landing_rows(source_rows, context, files.format if files else None)
+    landing = landing.observe(landed, F.count(F.lit(1)).alias("rows"), F.collect_set(ETL_SOURCE_FILE).alias("files"),
+                              *_not_utf8_metrics([c for c in landing.columns if c not in LANDING_METADATA]))
     uri = context.zones.landing(dataset, context.batch_id)
     landing.write.mode("overwrite").parquet(uri)
     metrics = observed(landed)
@@ -458,7 +521,7 @@ def _land(context: ExtractContext, dataset: DatasetConfig, excluded: tuple[str, 
             return {"rows_read": 0, "nothing_new": True, "source": origin, **unread}
         return {"rows_read": 0, "nothing_new": True, "source": origin, **empty, **unread,
                 "warning": f"{len(empty_files)} new source file(s) hold no data rows"}
-    return {
+    numbers = {
         "rows_read": metrics["rows"],
         "files": sorted(metrics["files"]),
         "file_count": len(metrics["files"]),
@@ -469,6 +532,63 @@ def _land(context: ExtractContext, dataset: DatasetConfig, excluded: tuple[str, 
         **empty,
         **unread,
     }
+    columns_by_file = _not_utf8_columns(metrics)
+    if files is None or not columns_by_file:
+        return numbers
+    kept = [_keep_not_utf8(context, dataset, files, file, columns, metrics["rows_not_utf8"], len(columns_by_file))
+            for file, columns in sorted(columns_by_file.items())]
+    return {**numbers, **_not_utf8_numbers(kept, metrics["rows_not_utf8"], numbers.get("warning"))}
+
+
+# Between a file and a column name in the observed not-UTF-8 pairs: no URI or column name holds it.
+PAIR_SEPARATOR = "\u0000"
+
+
+def _not_utf8_metrics(text_columns: list[str]) -> list[Column]:
+    """Observed on the landing write: the (file, column) pairs whose text holds U+FFFD, the reader's
+    stand-in for bytes that were not UTF-8, and how many rows hold one."""
+    if not text_columns:
+        return []
+    holding = F.array_compact(F.array(*[
+        F.when(F.contains(F.col(f"`{c}`"), F.lit(REPLACEMENT_CHARACTER)),
+               F.concat(F.col(ETL_SOURCE_FILE), F.lit(PAIR_SEPARATOR + c))) for c in text_columns]))
+    return [F.flatten(F.collect_set(holding)).alias("not_utf8"), F.count_if(F.size(holding) > 0).alias("rows_not_utf8")]
+
+
+def _not_utf8_columns(metrics: dict) -> dict[str, list[str]]:
+    """The observed not-UTF-8 pairs as file -> its columns holding U+FFFD."""
+    columns: dict[str, set[str]] = {}
+    for pair in metrics.get("not_utf8") or []:
+        file, _, column = pair.partition(PAIR_SEPARATOR)
+        columns.setdefault(file, set()).add(column)
+    return {file: sorted(names) for file, names in columns.items()}
+
+
+def _keep_not_utf8(context: ExtractContext, dataset: DatasetConfig, files: FileSource, uri: str,
+                   columns: list[str], rows: int, file_count: int) -> dict:
+    """Copy a source file with bytes that are not UTF-8 under the quarantine zone, with why: its rows
+    are quarantined holding the reader's U+FFFD, and this copy keeps the bytes the source sent. The
+    file is not excluded from reads: its other rows load."""
+    spark = context.glue_context.spark_session
+    copy = _quarantine_copy(context, files, uri, context.zones.not_utf8(dataset, context.batch_id))
+    rules = [f"{c.name}_invalid_utf8" for c in dataset.columns if c.source in columns]
+    where = "this file" if file_count == 1 else f"this file and {file_count - 1} other(s) of the batch"
+    record = {"file": uri, "size": storage.size(spark, uri), "batch_id": context.batch_id, "copy": copy,
+              "copied_at": _iso(datetime.now(timezone.utc)), "columns": columns, "rules": rules,
+              "reason": f"bytes that are not UTF-8 in column(s) {', '.join(columns)}, read as U+FFFD: {rows} row(s) "
+                        f"of {where} quarantined as {', '.join(rules) or 'no rule (no configured column)'}; "
+                        f"this copy keeps the bytes as they arrived"}
+    storage.write_text(spark, copy + REASON_SUFFIX, json.dumps(record, sort_keys=True) + "\n")
+    return record
+
+
+def _not_utf8_numbers(kept: list[dict], rows: int, warning: str | None) -> dict:
+    said = (f"{len(kept)} source file(s) hold bytes that are not UTF-8 ({', '.join(r['file'].rsplit('/', 1)[-1] for r in kept)}): "
+            f"{rows} row(s) hold U+FFFD where those bytes were (the transform quarantines them), and a copy "
+            f"of each file is kept under the quarantine zone")
+    return {"files_not_utf8": len(kept), "rows_not_utf8": rows,
+            "not_utf8": [{k: r[k] for k in ("file", "size", "rules", "copy")} for r in kept],
+            "warning": f"{warning}; {said}" if warning else said}
 
 
 def extract_started_at() -> datetime:

@@ -52,7 +52,8 @@ locals {
       {
         "--raw_path"       = "s3://${var.bucket_names.raw}/"
         "--processed_path" = "s3://${var.bucket_names.processed}/"
-        # Source files no reader can decode are set aside under <quarantine>/<dataset>/unreadable/.
+        # Source files no reader can decode are set aside under <quarantine>/<dataset>/unreadable/,
+        # and files with bytes that are not UTF-8 copied under <quarantine>/<dataset>/not_utf8/.
         "--quarantine_path" = "s3://${var.bucket_names.quarantine}/"
       },
       length(var.fallback_datasets) > 0 ? { "--source_fallback" = "files:${join(",", var.fallback_datasets)}" } : {},

@@ -16,6 +16,8 @@ def test_every_path_follows_the_layout(zones, trips):
     assert zones.validated(trips, "b1") == "s3://processed/validated/trips/batch_id=b1"
     assert zones.rejected(trips, "b1") == "s3://quarantine/trips/rejected/batch_id=b1"
     assert zones.duplicates(trips, "b1") == "s3://quarantine/trips/duplicates/batch_id=b1"
+    assert zones.unreadable(trips, "b1") == "s3://quarantine/trips/unreadable/batch_id=b1"
+    assert zones.not_utf8(trips, "b1") == "s3://quarantine/trips/not_utf8/batch_id=b1"
     assert zones.reports("extract") == "s3://processed/_reports/extract"
     assert zones.reports("extract", "jr_1.json") == "s3://processed/_reports/extract/jr_1.json"
     assert zones.temp("redshift") == "s3://temp/redshift"

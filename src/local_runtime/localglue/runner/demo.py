@@ -99,9 +99,14 @@ def print_tables(run: WorkflowRun) -> bool:
             if numbers.get(key):
                 _say(f"  {label} {name}: " + ", ".join(f"{rule} {count:,}" for rule, count in numbers[key].items()))
     # Files no reader could decode hold no countable rows: listed, with where they were set aside.
+    # Files with bytes that are not UTF-8: their rows are counted above, the copy keeps the bytes.
     for name in names:
-        for entry in extract["datasets"].get(name, {}).get("set_aside") or []:
+        numbers = extract["datasets"].get(name, {})
+        for entry in numbers.get("set_aside") or []:
             _say(f"  file set aside {name}: {entry['file']} -> {entry['copy']} ({entry['reason']})")
+        for entry in numbers.get("not_utf8") or []:
+            _say(f"  file not UTF-8 {name}: {entry['file']} -> {entry['copy']} (rows quarantined as "
+                 f"{', '.join(entry['rules']) or 'no rule'})")
     return anything
 
 

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from etl_deploy.config_bundle import read_config, write_bundle
+from etl_pipeline.config import PipelineConfig
 from etl_pipeline.stages.extract import ExtractContext, extract_dataset
 from etl_pipeline.stages.transform import TransformContext, transform_dataset
 from etl_pipeline.zones import Zones
@@ -108,6 +109,7 @@ def test_every_csv_row_lands_somewhere_and_every_file_is_reported(spark, lake, z
     assert extracted["hidden_files"] == ["s3://raw/trips/.tmp.csv", "s3://raw/trips/_partial.csv"]
     assert "never read" in extracted["warning"]
     assert extracted["file_count"] == len(CSV_CORPUS) - 2
+    assert [entry["file"] for entry in extracted["not_utf8"]] == [uris["latin1.csv"]]  # the BOM is UTF-8
 
     valid = {r["trip_id"] for r in spark.read.parquet(zones.validated(trips, "b1")).collect()}
     rejected = spark.read.parquet(zones.rejected(trips, "b1")).collect()
@@ -226,7 +228,7 @@ def test_a_failure_that_names_no_unreadable_file_still_fails_the_extract(lake, t
     from etl_pipeline.stages import extract
 
     put_bytes(lake, "s3://raw/trips/good.csv", HEADER + b"1,UA,10\n")
-    monkeypatch.setattr(extract, "as_landing_rows", lambda frame, context: (_ for _ in ()).throw(
+    monkeypatch.setattr(extract, "as_landing_rows", lambda frame, context, source_format: (_ for _ in ()).throw(
         OSError("connection reset while reading s3://raw/trips/good.csv")))
 
     with pytest.raises(OSError, match="connection reset"):
@@ -245,6 +247,17 @@ METERS_DOCUMENT = {
 }
 
 
+def config_with(tmp_path, document: dict) -> tuple[PipelineConfig, Zones]:
+    """A config of the one dataset `document`, checked as `make package` checks it, and its zones."""
+    folder = tmp_path / f"{document['name']}-config"
+    (folder / "datasets").mkdir(parents=True)
+    (folder / "pipeline.yaml").write_text(yaml.safe_dump(PIPELINE_DOCUMENT))
+    (folder / "datasets" / f"{document['name']}.yaml").write_text(yaml.safe_dump(document))
+    write_bundle(folder, folder)
+    config = read_config(folder)
+    return config, Zones.from_arguments(config, ZONE_ARGUMENTS)
+
+
 def parquet_bytes(columns: dict) -> bytes:
     """A Parquet file of the given pyarrow arrays, as a source system writes it."""
     sink = io.BytesIO()
@@ -254,13 +267,8 @@ def parquet_bytes(columns: dict) -> bytes:
 
 def test_every_parquet_row_lands_somewhere_and_an_unreadable_parquet_file_is_set_aside(
         spark, lake, glue_context, start_job, tmp_path):
-    folder = tmp_path / "meters-config"
-    (folder / "datasets").mkdir(parents=True)
-    (folder / "pipeline.yaml").write_text(yaml.safe_dump(PIPELINE_DOCUMENT))
-    (folder / "datasets" / "meters.yaml").write_text(yaml.safe_dump(METERS_DOCUMENT))
-    write_bundle(folder, folder)
-    config = read_config(folder)
-    meters, zones = config.datasets["meters"], Zones.from_arguments(config, ZONE_ARGUMENTS)
+    config, zones = config_with(tmp_path, METERS_DOCUMENT)
+    meters = config.datasets["meters"]
 
     money = pa.decimal128(10, 2)
     files = {
@@ -276,7 +284,7 @@ def test_every_parquet_row_lands_somewhere_and_an_unreadable_parquet_file_is_set
         # 4. a column the config does not know: kept in landing, reported
         "extra.parquet": parquet_bytes({"meter_id": pa.array([5], pa.int64()), "site": ["d"],
                                         "reading": pa.array([Decimal("5.00")], money), "note": ["z"],
-                                        "voltage": pa.array([230.5])}),
+                                        "voltage": pa.array([0.1 + 0.2])}),  # a double of 17 digits
         # 5. more scale than the column: 6.125 is no decimal(10,2), 7.1000 is 7.10
         "scale.parquet": parquet_bytes({"meter_id": pa.array([6, 7], pa.int64()), "site": ["e", "e"],
                                         "reading": pa.array([Decimal("6.1250"), Decimal("7.1000")], pa.decimal128(10, 4)),
@@ -305,6 +313,10 @@ def test_every_parquet_row_lands_somewhere_and_an_unreadable_parquet_file_is_set
     assert lake.path("s3://quarantine/meters/unreadable/batch_id=b1/truncated.parquet").read_bytes() \
         == files["truncated.parquet"]
     assert extracted["rows_read"] == transformed["rows_read"] == 9
+    # A Parquet double is the source's own value: nothing is flagged as rounded on the way in.
+    landed = spark.read.parquet(zones.landing(meters, "b1")).collect()
+    assert {r["voltage"] for r in landed} == {None, "0.30000000000000004"}
+    assert all(r["etl_inexact_numbers"] == [] for r in landed)
     valid = {r["meter_id"]: (r["site"], r["reading"], r["note"])
              for r in spark.read.parquet(zones.validated(meters, "b1")).collect()}
     assert valid == {1: ("a", Decimal("1.50"), "ok"), 2: ("a", Decimal("2.25"), "x"), 4: ("c", Decimal("4.00"), None),
@@ -325,3 +337,128 @@ def test_every_parquet_row_lands_somewhere_and_an_unreadable_parquet_file_is_set
                                            batch_id="b2", extracted_at=EXTRACTED_AT, use_fallback=False), meters)
     job.commit()
     assert rerun["rows_read"] == 0 and "files_set_aside" not in rerun
+
+
+def test_a_file_with_bytes_that_are_not_utf8_is_kept_byte_for_byte_beside_its_quarantined_rows(
+        spark, lake, zones, trips, extract_context, start_job, transform_context):
+    data = HEADER + b"1,UA,5\n2,\xe9A,5\n3,D\xfc,6\n4,AA,7\n"  # Latin-1 bytes in two rows
+    good = put_bytes(lake, "s3://raw/trips/good.csv", HEADER + b"5,UA,1\n")
+    bad = put_bytes(lake, "s3://raw/trips/2024/latin1.csv", data)
+
+    start_job("extract")
+    extract_dataset(extract_context("b1"), trips)  # the job fails later: no commit
+    job = start_job("extract")
+    extracted = extract_dataset(extract_context("b1"), trips)  # its rerun, same batch
+    job.commit()
+    transformed = transform_dataset(transform_context, trips)
+
+    copy = "s3://quarantine/trips/not_utf8/batch_id=b1/2024/latin1.csv"
+    assert (extracted["rows_read"], extracted["files"]) == (5, [bad, good])
+    assert (extracted["files_not_utf8"], extracted["rows_not_utf8"]) == (1, 2)
+    assert extracted["not_utf8"] == [{"file": bad, "size": len(data), "rules": ["carrier_invalid_utf8"], "copy": copy}]
+    assert "1 source file(s) hold bytes that are not UTF-8 (latin1.csv)" in extracted["warning"]
+    assert lake.path(copy).read_bytes() == data  # the bytes the source sent
+    record = json.loads(lake.path(copy + ".reason.json").read_text())
+    assert record == {"file": bad, "size": len(data), "batch_id": "b1", "copy": copy, "copied_at": record["copied_at"],
+                      "columns": ["carrier"], "rules": ["carrier_invalid_utf8"],
+                      "reason": "bytes that are not UTF-8 in column(s) carrier, read as U+FFFD: 2 row(s) of this "
+                                "file quarantined as carrier_invalid_utf8; this copy keeps the bytes as they arrived"}
+    # The rerun replaced its own copy: one file and one record (beside the local file system's .crc files).
+    assert sorted(p.name for p in lake.path("s3://quarantine/trips/not_utf8").rglob("[!.]*") if p.is_file()) == [
+        "latin1.csv", "latin1.csv.reason.json"]
+    assert lake.path(bad).read_bytes() == data  # the raw zone keeps the original
+
+    # The file's other rows load; the rows with the bytes are quarantined as before.
+    valid = sorted(r["trip_id"] for r in spark.read.parquet(zones.validated(trips, "b1")).collect())
+    rejected = sorted((r["trip_id"], r["carrier"], r["etl_failed_rules"])
+                      for r in spark.read.parquet(zones.rejected(trips, "b1")).collect())
+    assert valid == [1, 4, 5]
+    assert rejected == [("2", "\ufffdA", ["carrier_invalid_utf8"]), ("3", "D\ufffd", ["carrier_invalid_utf8"])]
+    assert transformed["rule_failures"] == {"carrier_invalid_utf8": 2}
+
+    # Not excluded from later reads, unlike an unreadable file: a new file loads beside it.
+    put_bytes(lake, "s3://raw/trips/next.csv", HEADER + b"6,UA,1\n")
+    job = start_job("extract")
+    after = extract_dataset(extract_context("b2"), trips)
+    job.commit()
+    assert after["rows_read"] == 1 and "files_not_utf8" not in after
+
+
+# Payments arrive as JSON lines; amounts are money, to the cent.
+PAYMENTS_DOCUMENT = {
+    "name": "payments",
+    "source": {"type": "s3", "format": "json", "prefix": "payments/"},
+    "primary_key": ["payment_id"],
+    "columns": [{"name": "payment_id", "type": "bigint", "nullable": False},
+                {"name": "amount", "type": "decimal(20,2)"}, {"name": "memo", "type": "string"},
+                {"name": "reading", "type": "double"}, {"name": "details", "type": "string"}],
+    "targets": {"curated": {"table": "payments"}, "warehouse": {"table": "payments"}},
+}
+
+
+def test_a_json_number_the_reader_rounded_through_a_double_is_quarantined_never_loaded_changed(
+        spark, lake, glue_context, start_job, tmp_path):
+    config, zones = config_with(tmp_path, PAYMENTS_DOCUMENT)
+    payments = config.datasets["payments"]
+
+    def run(batch_id: str) -> tuple[dict, dict]:
+        job = start_job("extract")
+        extracted = extract_dataset(ExtractContext(glue_context=glue_context, config=config, env="test", zones=zones,
+                                                   batch_id=batch_id, extracted_at=EXTRACTED_AT, use_fallback=False),
+                                    payments)
+        job.commit()
+        job = start_job("transform")  # each run transforms its own batch
+        transformed = transform_dataset(TransformContext(glue_context=glue_context, zones=zones,
+                                                         target_file_size_mb=1), payments)
+        job.commit()
+        return extracted, transformed
+
+    lake.put("s3://raw/payments/b1.json",
+             # 1. an 18-digit decimal with a fraction: read as 1.2345678901234568E17
+             '{"payment_id": 1, "amount": 123456789012345678.12}\n'
+             # 2. a 15-digit one: a double keeps it exactly
+             '{"payment_id": 2, "amount": 1234567890123.45}\n'
+             # 3. a field holding a whole 18-digit number and a fraction: the whole one is read
+             # through the double too, and the text column is no exception
+             '{"payment_id": 3, "amount": 10, "memo": 123456789012345678}\n'
+             '{"payment_id": 4, "memo": 0.5}\n'
+             # a double column takes a double: nothing is changed by reading it as one
+             '{"payment_id": 5, "reading": 0.30000000000000004}\n'
+             # and inside an object, kept as its JSON text
+             '{"payment_id": 8, "details": {"fee": 123456789012345678.12, "count": 1}}\n')
+    extracted, transformed = run("b1")
+
+    assert extracted["rows_read"] == transformed["rows_read"] == 6
+    landed = {r["payment_id"]: (r["amount"], r["memo"], r["etl_inexact_numbers"])
+              for r in spark.read.parquet(zones.landing(payments, "b1")).collect()}
+    assert landed["1"] == ("1.2345678901234568E17", None, ["amount"])
+    assert landed["3"] == ("10.0", "1.2345678901234568E17", ["memo"])
+    assert landed["5"][2] == ["reading"]
+    valid = {r["payment_id"]: (r["amount"], r["memo"], r["reading"])
+             for r in spark.read.parquet(zones.validated(payments, "b1")).collect()}
+    assert valid == {2: (Decimal("1234567890123.45"), None, None), 4: (None, "0.5", None),
+                     5: (None, None, 0.30000000000000004)}
+    rejected = {r["payment_id"]: (r["amount"], r["memo"], r["etl_failed_rules"])
+                for r in spark.read.parquet(zones.rejected(payments, "b1")).collect()}
+    assert rejected == {"1": ("1.2345678901234568E17", None, ["amount_inexact_number"]),
+                        "3": ("10.0", "1.2345678901234568E17", ["memo_inexact_number"]),
+                        "8": (None, None, ["details_inexact_number"])}
+    assert transformed["rule_failures"] == {"amount_inexact_number": 1, "memo_inexact_number": 1,
+                                            "details_inexact_number": 1}
+    assert (transformed["rows_valid"], transformed["rows_quarantined"], transformed["duplicates_removed"]) == (3, 3, 0)
+
+    # 4. a batch whose JSON has only short fractions, and a whole 18-digit number read exactly (as a
+    # number without a fraction in its field): nothing is flagged, everything loads as sent.
+    lake.put("s3://raw/payments/b2.json",
+             '{"payment_id": 6, "amount": 12.5, "memo": 123456789012345678}\n'
+             '{"payment_id": 7, "amount": 99999999999.99, "reading": -0.001}\n'
+             '{"payment_id": 9, "details": {"fee": 1.5, "ids": [123456789012345678]}}\n')
+    extracted, transformed = run("b2")
+
+    assert all(r["etl_inexact_numbers"] == [] for r in spark.read.parquet(zones.landing(payments, "b2")).collect())
+    valid = {r["payment_id"]: (r["amount"], r["memo"], r["reading"], r["details"])
+             for r in spark.read.parquet(zones.validated(payments, "b2")).collect()}
+    assert valid == {6: (Decimal("12.50"), "123456789012345678", None, None),
+                     7: (Decimal("99999999999.99"), None, -0.001, None),
+                     9: (None, None, None, '{"fee":1.5,"ids":[123456789012345678]}')}
+    assert (transformed["rows_read"], transformed["rows_quarantined"]) == (3, 0)

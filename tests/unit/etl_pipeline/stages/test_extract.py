@@ -16,7 +16,8 @@ from ..conftest import BASE_MTIME, EXTRACTED_AT
 
 TRIPS_CSV = "trip_id,carrier,fare\n1,ua,10.50\n2,AA,\n3, dl ,7\n"
 METADATA_TYPES = [("etl_batch_id", "string"), ("etl_source_file", "string"), ("etl_source_modified_at", "timestamp"),
-                  ("etl_extracted_at", "timestamp"), ("etl_row_number", "bigint")]
+                  ("etl_extracted_at", "timestamp"), ("etl_row_number", "bigint"),
+                  ("etl_inexact_numbers", "array<string>")]
 
 
 def landed(spark, uri: str):
@@ -71,7 +72,8 @@ def test_a_row_lost_between_read_and_landing_fails_the_extract(lake, trips, extr
     lake.put("s3://raw/trips/a.csv", TRIPS_CSV)
     as_landing_rows = extract.as_landing_rows
     monkeypatch.setattr(extract, "as_landing_rows",
-                        lambda frame, context: as_landing_rows(frame, context).where(F.col(ETL_ROW_NUMBER) > 0))
+                        lambda frame, context, source_format: as_landing_rows(frame, context, source_format)
+                        .where(F.col(ETL_ROW_NUMBER) > 0))
 
     with pytest.raises(InvariantError, match=r"extract trips: rows read 3 != landed 2 = 2"):
         extract_dataset(extract_context("b1"), trips)
@@ -136,3 +138,10 @@ def test_a_failed_run_and_its_reruns_share_a_batch_id_and_a_success_starts_a_new
     after_success = batch_id_for("extract", "jr_1")
     assert after_success == batch_id_for("extract", "jr_1")
     assert len({first, after_success, batch_id_for("extract", "jr_2"), batch_id_for("other-extract", None)}) == 4
+
+
+def test_significant_digits_of_a_number_text_leave_out_sign_exponent_dot_and_outer_zeros(spark):
+    texts = ["1.2345678901234568E17", "-0.001250E3", "10.0", "1234567890123.45", "0.0", "NaN", None]
+    frame = spark.createDataFrame([(t,) for t in texts], "text string")
+    counted = frame.select(extract.significant_digits(F.col("text")).alias("digits")).collect()
+    assert [r["digits"] for r in counted] == [17, 3, 1, 15, 0, 0, None]
