@@ -169,11 +169,15 @@ def test_a_corrections_file_updates_the_flights_it_resends_and_adds_the_new_ones
         "SELECT count(*) - count(DISTINCT (year, month, day, carrier, flight, origin)) FROM flights").fetchone() == (0,)
 
 
-def _run_job_command(capsys, job: str) -> str:
-    """`python -m localglue.runner.run_job <job> --datasets flights` (in this process); what it printed."""
+def _run_job_command(capsys, job: str, *options: str) -> str:
+    """`python -m localglue.runner.run_job [options] <job> --datasets flights` (in this process); what it printed."""
     capsys.readouterr()
-    assert run_job.main([job, "--datasets", "flights"]) == 0
+    assert run_job.main([*options, job, "--datasets", "flights"]) == 0
     return capsys.readouterr().out
+
+
+def _run_id(printed: str) -> str:
+    return printed.split("--JOB_RUN_ID ", 1)[1].split()[0]
 
 
 def test_run_job_starts_no_spark_job_when_the_bookmarks_hold_every_file(local_home, postgres_url, capsys):
@@ -194,8 +198,11 @@ def test_run_job_starts_no_spark_job_when_the_bookmarks_hold_every_file(local_ho
     assert {job: store.get(pipeline.job_name(job)) for job in committed} == committed
     assert sorted(lake_path(pipeline, "processed", "_reports/").rglob("*.json")) == reports
 
+    # --always-start runs the job anyway (as a job run on AWS would), and it reads nothing.
+    printed = _run_job_command(capsys, "extract", "--always-start")
+    assert read_report(pipeline, "extract", _run_id(printed))["datasets"]["flights"]["nothing_new"] is True
+
     # Something new starts the job again, and it reads exactly that.
     demo_data.land_flights(pipeline, months=range(2, 3), rows_per_month=200)
     printed = _run_job_command(capsys, "extract")
-    run_id = printed.split("--JOB_RUN_ID ", 1)[1].split()[0]
-    assert read_report(pipeline, "extract", run_id)["datasets"]["flights"]["rows_read"] == 200
+    assert read_report(pipeline, "extract", _run_id(printed))["datasets"]["flights"]["rows_read"] == 200

@@ -3,8 +3,9 @@ input, on G.1X and G.2X workers, STANDARD and FLEX, and the cheapest worker sett
 
 What is measured and what is not, so that every number says which it is:
 - **measured**: per job, the CPU seconds of its process tree in the full run (the work that grows with
-  the rows) and the wall time of the rerun with nothing new (JVM start, session, listing: the part
-  that does not grow). CPU seconds, not wall time x cores: a loaded machine stretches wall time, it
+  the rows) and the wall time of the rerun with nothing new with the job started anyway (JVM start,
+  session, listing: the part that does not grow; run_job would skip such a run, a job run on AWS
+  cannot). CPU seconds, not wall time x cores: a loaded machine stretches wall time, it
   does not add work.
 - **extrapolated**: the work grows linearly with the rows; a Glue vCPU does what one core of the
   measuring machine does; the work spreads evenly over the executors' vCPUs.
@@ -32,6 +33,8 @@ DATA_SIZES_ROWS = (1_000_000, 10_000_000, 100_000_000, 1_000_000_000)
 # The longest a job may take at a data size for a setting to be recommended (a nightly run's
 # three jobs then fit well inside a couple of hours).
 TARGET_JOB_MINUTES = 30
+# The benchmark's rerun that measures each job's fixed part: nothing new, every job started anyway.
+STARTED_WITH_NOTHING_NEW = "nothing_new_started"
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,11 @@ class JobWork:
 
 
 def measured_work(results: dict, pipeline: str, jobs: tuple[str, ...]) -> list[JobWork]:
-    """Each job's work from the benchmark's results: the full run's median CPU seconds less the rerun
-    with nothing new's (what a run costs before it reads a row), per generated row."""
+    """Each job's work from the benchmark's results: the full run's median CPU seconds less those of
+    the rerun with nothing new that started every job (what a run costs before it reads a row), per
+    generated row."""
     stages = results["engines"][pipeline]["stages"]
-    nothing_new = results.get("pipeline_reruns", {}).get("nothing_new", {})
+    nothing_new = results.get("pipeline_reruns", {}).get(STARTED_WITH_NOTHING_NEW, {})
     fixed_wall = nothing_new.get("stages", {})
     fixed_cpu = nothing_new.get("cpu_stages", {})
     return [JobWork(job=job,
