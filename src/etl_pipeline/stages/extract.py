@@ -576,8 +576,9 @@ def _keep_not_utf8(context: ExtractContext, dataset: DatasetConfig, files: FileS
     record = {"file": uri, "size": storage.size(spark, uri), "batch_id": context.batch_id, "copy": copy,
               "copied_at": _iso(datetime.now(timezone.utc)), "columns": columns, "rules": rules,
               "reason": f"bytes that are not UTF-8 in column(s) {', '.join(columns)}, read as U+FFFD: {rows} row(s) "
-                        f"of {where} quarantined as {', '.join(rules) or 'no rule (no configured column)'}; "
-                        f"this copy keeps the bytes as they arrived"}
+                        f"of {where} " + (f"quarantined as {', '.join(rules)}" if rules else
+                                           "not quarantined (no configured column holds them)")
+                        + "; this copy keeps the bytes as they arrived"}
     storage.write_text(spark, copy + REASON_SUFFIX, json.dumps(record, sort_keys=True) + "\n")
     return record
 
