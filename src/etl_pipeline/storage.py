@@ -46,10 +46,16 @@ def write_text(spark: SparkSession, uri: str, text: str) -> None:
         stream.close()
 
 
+def writing_name(name: str) -> str:
+    """The name of the hidden sibling an atomic write of `name` goes through (readers of the folder
+    skip names starting with `.`)."""
+    return f".{name}.writing"
+
+
 def _writing(spark: SparkSession, uri: str):
-    """The hidden sibling an atomic write goes through (readers of the folder skip names starting with `.`)."""
+    """The hidden sibling an atomic write goes through."""
     path, _ = _path(spark, uri)
-    return spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path.getParent(), f".{path.getName()}.writing")
+    return spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path.getParent(), writing_name(str(path.getName())))
 
 
 def write_text_atomically(spark: SparkSession, uri: str, text: str) -> None:

@@ -71,8 +71,24 @@ class ExtractContext:
     reads: RunReads | None = None
 
     def falls_back(self, dataset: DatasetConfig) -> bool:
-        wanted = self.use_fallback if isinstance(self.use_fallback, bool) else dataset.name in self.use_fallback
-        return wanted and dataset.fallback is not None
+        return falls_back(dataset, self.use_fallback)
+
+
+def falls_back(dataset: DatasetConfig, use_fallback: bool | frozenset[str]) -> bool:
+    """Whether a database or DynamoDB dataset is read from its fallback files (`--source_fallback`)."""
+    wanted = use_fallback if isinstance(use_fallback, bool) else dataset.name in use_fallback
+    return wanted and dataset.fallback is not None
+
+
+def file_read(dataset: DatasetConfig, use_fallback: bool | frozenset[str]) -> tuple[FileSource, str] | None:
+    """The files extract reads a dataset from and that read's transformation_ctx (its bookmark), or
+    None when it reads a database or DynamoDB table. Files and table rows are different positions:
+    fallback files keep a bookmark of their own."""
+    if isinstance(dataset.source, FileSource):
+        return dataset.source, f"extract_{dataset.name}"
+    if falls_back(dataset, use_fallback):
+        return dataset.fallback, f"extract_{dataset.name}_fallback"
+    return None
 
 
 def batch_id_for(job_name: str, last_successful_run: str | None) -> str:
@@ -237,7 +253,7 @@ def read_source(context: ExtractContext, dataset: DatasetConfig,
         label = f"jdbc://{name}/{source.table}"
         return (frame.withColumn(ETL_SOURCE_FILE, F.lit(label))
                 .withColumn(SOURCE_MODIFIED_MS, F.lit(int(context.extracted_at.timestamp() * 1000)))), label
-    files = source if isinstance(source, FileSource) else dataset.fallback
+    files, transformation_ctx = file_read(dataset, context.use_fallback)
     location = context.zones.raw_files(files)
     options = {"paths": [location], "recurse": True,
                "attachFilename": ETL_SOURCE_FILE, "attachTimestamp": SOURCE_MODIFIED_MS}
@@ -245,9 +261,6 @@ def read_source(context: ExtractContext, dataset: DatasetConfig,
         # Glue's S3 source option: "a string containing a JSON list of Unix-style glob patterns to
         # exclude" (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-s3-home.html).
         options["exclusions"] = json.dumps([exclusion_pattern(uri) for uri in excluded])
-    # Files and table rows are different positions: each keeps its own bookmark.
-    transformation_ctx = f"extract_{dataset.name}" + ("" if isinstance(source, FileSource) else "_fallback")
-
     def as_text(dynamic_frame: DynamicFrame) -> DataFrame:
         # Parquet files that hold a column as different types (a string in one, a decimal in another)
         # make it a choice; everything lands as text, so each value becomes its own type's text.
@@ -331,9 +344,8 @@ def significant_digits(number_text: Column) -> Column:
 
 def _file_source(context: ExtractContext, dataset: DatasetConfig) -> FileSource | None:
     """The files this run reads the dataset from, or None for a database or DynamoDB table."""
-    if isinstance(dataset.source, FileSource):
-        return dataset.source
-    return dataset.fallback if context.falls_back(dataset) else None
+    read = file_read(dataset, context.use_fallback)
+    return read[0] if read else None
 
 
 def _unread_files(context: ExtractContext, dataset: DatasetConfig) -> dict:

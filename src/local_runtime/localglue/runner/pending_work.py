@@ -19,10 +19,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from etl_pipeline.config import DatasetConfig, FileSource
+from etl_pipeline.config import DatasetConfig
 from etl_pipeline.jobs import fallback_datasets
 from etl_pipeline.retries import retry_uri
-from etl_pipeline.stages.extract import REASON_SUFFIX
+from etl_pipeline.storage import writing_name
+from etl_pipeline.stages.extract import REASON_SUFFIX, file_read
 from localglue.runner.deployment import LocalDeployment, argument_value
 from localglue.services import lake
 from localglue.services.bookmarks import DISABLE, BookmarkSession, BookmarkStore, new_files
@@ -49,7 +50,7 @@ def pending_work(pipeline: LocalDeployment, stage: str, arguments: list[str]) ->
             work.append(DatasetWork(dataset.name, "job bookmarks disabled: every file is read", True))
             continue
         if stage == "extract":
-            read = _extract_read(dataset, fallback)
+            read = file_read(dataset, fallback)
             if read is None:
                 work.append(DatasetWork(dataset.name, "a database or DynamoDB source: only a read can tell", True))
                 continue
@@ -60,17 +61,6 @@ def pending_work(pipeline: LocalDeployment, stage: str, arguments: list[str]) ->
             context, excluded = f"{stage}_{dataset.name}", set()
         work.append(_files_work(pipeline, dataset, stage, folder, context, excluded, bookmarks))
     return work
-
-
-def _extract_read(dataset: DatasetConfig, fallback: bool | frozenset[str]) -> tuple[FileSource, str] | None:
-    """The files extract reads a dataset from and the read's transformation_ctx (as
-    `stages.extract.read_source` names it), or None when it reads a database or DynamoDB table."""
-    if isinstance(dataset.source, FileSource):
-        return dataset.source, f"extract_{dataset.name}"
-    uses_fallback = fallback if isinstance(fallback, bool) else dataset.name in fallback
-    if uses_fallback and dataset.fallback is not None:
-        return dataset.fallback, f"extract_{dataset.name}_fallback"
-    return None
 
 
 def _set_aside_files(pipeline: LocalDeployment, unreadable_folder: str) -> set[str]:
@@ -86,7 +76,7 @@ def _files_work(pipeline: LocalDeployment, dataset: DatasetConfig, stage: str, f
     retry = retry_uri(pipeline.zones(), stage, context)
     retry_path = lake.to_local_path(pipeline.settings.lake_root, retry)
     # An atomic write goes through a hidden sibling (etl_pipeline.storage): either one is a list.
-    if retry_path.exists() or retry_path.with_name(f".{retry_path.name}.writing").exists():
+    if retry_path.exists() or retry_path.with_name(writing_name(retry_path.name)).exists():
         return DatasetWork(dataset.name, f"a failed earlier run left files to read again ({retry})", True)
     listed = [f for f in lake.list_files(pipeline.settings.lake_root, [folder]) if f.uri not in excluded]
     new = new_files(bookmarks.state(context), listed)
