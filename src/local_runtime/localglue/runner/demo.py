@@ -105,8 +105,9 @@ def print_tables(run: WorkflowRun) -> bool:
         for entry in numbers.get("set_aside") or []:
             _say(f"  file set aside {name}: {entry['file']} -> {entry['copy']} ({entry['reason']})")
         for entry in numbers.get("not_utf8") or []:
-            _say(f"  file not UTF-8 {name}: {entry['file']} -> {entry['copy']} (rows quarantined as "
-                 f"{', '.join(entry['rules']) or 'no rule'})")
+            quarantined = (f"rows quarantined as {', '.join(entry['rules'])}" if entry["rules"]
+                           else "no configured column holds them: rows not quarantined")
+            _say(f"  file not UTF-8 {name}: {entry['file']} -> {entry['copy']} ({quarantined})")
     return anything
 
 
