@@ -30,6 +30,7 @@ module "data_lake" {
   kms_deletion_window_days           = var.deletion_protection ? 30 : 7
   noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
   temp_expiration_days               = var.temp_expiration_days
+  raw_events_to_eventbridge          = var.workflow_start == "event"
 }
 
 module "iam" {
@@ -188,14 +189,39 @@ module "jobs" {
   job_settings                = var.job_settings
 }
 
+locals {
+  # What an upload to the raw bucket announces (workflow_start = event): the S3 datasets and the JDBC
+  # datasets that read their CSV fallback there because their database is not provisioned. Every
+  # other dataset is read from a database, the warehouse or DynamoDB, which sends no S3 event.
+  datasets_read_from_raw = {
+    for name, d in module.config.datasets : name => d
+    if d.source_type == "s3" || contains(module.connections.fallback_datasets, name)
+  }
+  datasets_without_s3_events = {
+    for name, d in module.config.datasets : name => (
+      d.source_type == "dynamodb" ? "DynamoDB table ${d.dynamodb_table}" : "a ${coalesce(d.engine, d.source_type)} database (connection ${coalesce(d.connection, "-")})"
+    ) if !contains(keys(local.datasets_read_from_raw), name)
+  }
+}
+
 module "workflow" {
   source = "./modules/workflow"
 
-  name_prefix   = module.config.name_prefix
-  steps         = module.config.workflow_steps
-  job_names     = module.jobs.job_names
-  crawler_names = module.crawlers.crawler_names
-  schedule      = var.workflow_schedule
+  name_prefix                = module.config.name_prefix
+  steps                      = module.config.workflow_steps
+  job_names                  = module.jobs.job_names
+  crawler_names              = module.crawlers.crawler_names
+  schedule                   = var.workflow_schedule
+  start_mode                 = var.workflow_start
+  raw_bucket_name            = module.data_lake.bucket_names.raw
+  raw_prefixes               = sort(distinct(flatten([for d in values(local.datasets_read_from_raw) : d.raw_prefixes])))
+  datasets_without_s3_events = local.datasets_without_s3_events
+  event_batch_size           = var.workflow_event_batch_size
+  event_batch_window_seconds = var.workflow_event_batch_window_seconds
+  account_id                 = local.account_id
+  region                     = local.region
+  partition                  = local.partition
+  permissions_boundary_arn   = var.permissions_boundary_arn
 }
 
 module "athena" {

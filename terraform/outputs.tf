@@ -58,6 +58,11 @@ output "workflow_trigger_chain" {
   value       = module.workflow.trigger_chain
 }
 
+output "workflow_start_events" {
+  description = "workflow_start = event: per EventBridge rule, the event pattern (JSON) or schedule that starts the workflow; empty otherwise."
+  value       = module.workflow.start_events
+}
+
 output "database_names" {
   description = "Glue database per zone."
   value       = module.catalog.database_names

@@ -151,6 +151,39 @@ variable "workflow_schedule" {
   }
 }
 
+variable "workflow_start" {
+  description = "How the workflow starts: schedule (workflow_schedule, or on demand without one) or event (on uploads to the raw bucket, through EventBridge; database and DynamoDB datasets then need workflow_schedule too). See terraform/modules/workflow/README.md."
+  type        = string
+  default     = "schedule"
+
+  validation {
+    condition     = contains(["schedule", "event"], var.workflow_start)
+    error_message = "workflow_start must be \"schedule\" or \"event\"."
+  }
+}
+
+variable "workflow_event_batch_size" {
+  description = "workflow_start = event: EventBridge events (uploads, scheduled ticks) that start a run at once, 1-100."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.workflow_event_batch_size >= 1 && var.workflow_event_batch_size <= 100 && floor(var.workflow_event_batch_size) == var.workflow_event_batch_size
+    error_message = "workflow_event_batch_size must be a whole number from 1 to 100."
+  }
+}
+
+variable "workflow_event_batch_window_seconds" {
+  description = "workflow_start = event: seconds after the first event at which a run starts anyway, 1-900."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.workflow_event_batch_window_seconds >= 1 && var.workflow_event_batch_window_seconds <= 900 && floor(var.workflow_event_batch_window_seconds) == var.workflow_event_batch_window_seconds
+    error_message = "workflow_event_batch_window_seconds must be a whole number from 1 to 900."
+  }
+}
+
 # ----------------------------------------------------------------------------------------------
 # Data lake
 # ----------------------------------------------------------------------------------------------

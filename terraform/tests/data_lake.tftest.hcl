@@ -131,3 +131,33 @@ run "key_rotates_and_its_policy_is_narrow" {
     error_message = "The pipeline roles must be the direct users of the key."
   }
 }
+
+run "raw_bucket_sends_events_to_eventbridge_only_on_request" {
+  command = plan
+
+  module {
+    source = "./modules/data_lake"
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_notification.raw) == 0
+    error_message = "By default (workflow_start = schedule) no bucket sends its events to EventBridge."
+  }
+}
+
+run "raw_bucket_sends_events_to_eventbridge_for_an_event_started_workflow" {
+  command = plan
+
+  module {
+    source = "./modules/data_lake"
+  }
+
+  variables {
+    raw_events_to_eventbridge = true
+  }
+
+  assert {
+    condition     = aws_s3_bucket_notification.raw[0].eventbridge == true && aws_s3_bucket_notification.raw[0].bucket == "etl-glue-pipeline-dev-raw-123456789012"
+    error_message = "With raw_events_to_eventbridge the raw bucket (and only it) must send its S3 events to EventBridge."
+  }
+}

@@ -179,15 +179,45 @@ run "redshift_can_be_switched_off" {
   }
 }
 
+run "event_start_watches_the_raw_prefixes_the_deployment_reads" {
+  command = plan
+
+  # dev's datasets as config/ has them, no source_databases: flights (S3) and the JDBC datasets of the
+  # unprovisioned databases (their CSV fallbacks) arrive as uploads; airports (the warehouse) and
+  # weather (DynamoDB) do not, so the schedule stays.
+  variables {
+    workflow_start    = "event"
+    workflow_schedule = "cron(15 2 * * ? *)"
+  }
+
+  assert {
+    condition = jsondecode(output.workflow_start_events["etl-glue-pipeline-dev-workflow-uploads"]).detail == {
+      bucket = { name = ["etl-glue-pipeline-dev-raw-123456789012"] }
+      object = { key = [{ prefix = "flights/" }, { prefix = "reference/airlines/" }, { prefix = "reference/planes/" }] }
+    }
+    error_message = "The uploads rule must watch the raw bucket under the prefixes read from it: flights/ and the fallbacks of the unprovisioned databases."
+  }
+  assert {
+    condition     = output.workflow_start_events["etl-glue-pipeline-dev-workflow-schedule"] == "cron(15 2 * * ? *)"
+    error_message = "The schedule must stay, as an EventBridge rule, for the warehouse and DynamoDB datasets."
+  }
+}
+
 run "invalid_variables_are_rejected" {
   command = plan
 
   variables {
-    env                 = "Dev Env"
-    job_execution_class = "TURBO"
-    workflow_schedule   = "every night"
-    vpc_id              = "my-vpc"
+    env                                 = "Dev Env"
+    job_execution_class                 = "TURBO"
+    workflow_schedule                   = "every night"
+    workflow_start                      = "upload"
+    workflow_event_batch_size           = 0
+    workflow_event_batch_window_seconds = 901
+    vpc_id                              = "my-vpc"
   }
 
-  expect_failures = [var.env, var.job_execution_class, var.workflow_schedule, var.vpc_id]
+  expect_failures = [
+    var.env, var.job_execution_class, var.workflow_schedule, var.workflow_start, var.workflow_event_batch_size,
+    var.workflow_event_batch_window_seconds, var.vpc_id,
+  ]
 }

@@ -296,6 +296,19 @@ locals {
   }
 }
 
+# The raw bucket sends its object events to EventBridge when the workflow starts on uploads
+# (workflow module, start_mode = "event"). S3 then sends every event type to the default bus; the
+# workflow's rule picks "Object Created" under the datasets' prefixes. One bucket has one notification
+# configuration, so this resource owns it.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html
+# https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_notification
+resource "aws_s3_bucket_notification" "raw" {
+  count = var.raw_events_to_eventbridge ? 1 : 0
+
+  bucket      = aws_s3_bucket.data["raw"].bucket
+  eventbridge = true
+}
+
 # ---------------------------------------------------------------------------------------------
 # Access-logs bucket: target of the server access logs of every other bucket.
 # S3 server access logging can deliver only to a bucket whose default encryption is SSE-S3, so this

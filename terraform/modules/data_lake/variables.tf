@@ -56,6 +56,12 @@ variable "force_destroy" {
   default     = false
 }
 
+variable "raw_events_to_eventbridge" {
+  description = "Send the raw bucket's S3 events to Amazon EventBridge (needed when the workflow starts on uploads)."
+  type        = bool
+  default     = false
+}
+
 variable "noncurrent_version_expiration_days" {
   description = "Days after which a replaced or deleted object version is removed for good."
   type        = number

@@ -9,6 +9,11 @@ output "trigger_chain" {
 }
 
 output "start_trigger_type" {
-  description = "SCHEDULED or ON_DEMAND."
+  description = "SCHEDULED, ON_DEMAND or EVENT."
   value       = aws_glue_trigger.start.type
+}
+
+output "start_events" {
+  description = "start_mode event: what starts the workflow, per EventBridge rule name: its event pattern (JSON) or its schedule. Empty in schedule mode."
+  value       = { for rule in aws_cloudwatch_event_rule.start : rule.name => coalesce(rule.event_pattern, rule.schedule_expression) }
 }
