@@ -36,6 +36,14 @@ job_settings = {
   load      = { worker_type = "G.1X", number_of_workers = 2, timeout_minutes = 60, max_retries = 0 }
 }
 workflow_schedule = null # ON_DEMAND: aws glue start-workflow-run --name etl-glue-pipeline-dev-workflow
+# How the workflow starts (terraform/modules/workflow/README.md): "schedule" runs it on workflow_schedule
+# (or on demand without one); "event" runs it when files land in the raw bucket, batching up to
+# workflow_event_batch_size uploads or workflow_event_batch_window_seconds after the first. The
+# warehouse (airports) and DynamoDB (weather) datasets send no upload event: with "event" they need
+# workflow_schedule too, or the plan fails naming them.
+workflow_start                      = "schedule"
+workflow_event_batch_size           = 100
+workflow_event_batch_window_seconds = 900
 
 deletion_protection                = false
 noncurrent_version_expiration_days = 30

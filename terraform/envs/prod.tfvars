@@ -38,6 +38,14 @@ job_settings = {
   load      = { worker_type = "G.2X", number_of_workers = 10, timeout_minutes = 180, max_retries = 1 }
 }
 workflow_schedule = "cron(15 2 * * ? *)" # 02:15 UTC daily
+# How the workflow starts (terraform/modules/workflow/README.md): "schedule" runs it on workflow_schedule
+# (or on demand without one); "event" runs it when files land in the raw bucket, batching up to
+# workflow_event_batch_size uploads or workflow_event_batch_window_seconds after the first. The
+# warehouse (airports) and DynamoDB (weather) datasets send no upload event: with "event" they need
+# workflow_schedule too, or the plan fails naming them.
+workflow_start                      = "schedule"
+workflow_event_batch_size           = 100
+workflow_event_batch_window_seconds = 900
 
 deletion_protection                = true
 noncurrent_version_expiration_days = 90

@@ -1,4 +1,4 @@
-"""A fresh offline `terraform plan` of envs/dev.tfvars, made once per test session.
+"""Fresh offline `terraform plan`s of envs/dev.tfvars (as it is, and started by uploads), once per test session.
 
 The plan runs on a scratch copy of terraform/ and config/, after building the package exactly as
 `make package` does, with a local backend override (the real root declares an S3 backend). It needs
@@ -50,7 +50,8 @@ def _terraform(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="session")
-def planned(tmp_path_factory: pytest.TempPathFactory) -> PlannedConfiguration:
+def terraform_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scratch copy of terraform/ and config/, with dist/ built and `terraform init` done."""
     if shutil.which("terraform") is None:
         pytest.fail(
             "terraform is not on PATH: these tests plan the Terraform configuration. Offline, run "
@@ -62,8 +63,25 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> PlannedConfiguration:
     build(REPO, work / "dist")  # what `make package` does
     root = work / "terraform"
     (root / "backend_override.tf").write_text('terraform {\n  backend "local" {}\n}\n')
-
     _terraform(["init", "-input=false", "-no-color"], root)
-    _terraform(["plan", "-input=false", "-no-color", "-lock=false", "-var-file=envs/dev.tfvars", "-out=tfplan"], root)
-    shown = _terraform(["show", "-json", "tfplan"], root)
-    return PlannedConfiguration(plan=json.loads(shown.stdout), dist=work / "dist")
+    return root
+
+
+def _plan(root: Path, name: str, variables: dict[str, str]) -> PlannedConfiguration:
+    """Plan envs/dev.tfvars with `variables` set on top, into <name>.tfplan."""
+    overrides = [f"-var={key}={value}" for key, value in variables.items()]
+    _terraform(["plan", "-input=false", "-no-color", "-lock=false", "-var-file=envs/dev.tfvars", *overrides,
+                f"-out={name}.tfplan"], root)
+    shown = _terraform(["show", "-json", f"{name}.tfplan"], root)
+    return PlannedConfiguration(plan=json.loads(shown.stdout), dist=root.parent / "dist")
+
+
+@pytest.fixture(scope="session")
+def planned(terraform_root: Path) -> PlannedConfiguration:
+    return _plan(terraform_root, "dev", {})
+
+
+@pytest.fixture(scope="session")
+def planned_event_start(terraform_root: Path) -> PlannedConfiguration:
+    """dev started by uploads to the raw bucket; its warehouse and DynamoDB datasets keep the schedule."""
+    return _plan(terraform_root, "dev-event", {"workflow_start": "event", "workflow_schedule": "cron(15 2 * * ? *)"})

@@ -1,7 +1,8 @@
 """The planned AWS configuration agrees with the code that runs in it:
 
 - the workflow's triggers start the steps in the order the local runner uses
-  (the workflow list of config/pipeline.yaml, as localglue.runner.workflow walks it);
+  (the workflow list of config/pipeline.yaml, as localglue.runner.workflow walks it), whether the
+  workflow starts on its schedule or on uploads to the raw bucket;
 - each job runs the script `make upload-scripts` uploads, with the library zip it uploads;
 - each job passes exactly the arguments its script resolves with getResolvedOptions;
 - the curated tables are Iceberg tables reached through the Iceberg catalog named in config/;
@@ -85,7 +86,7 @@ def trigger_chain(planned) -> list[tuple[str, str]]:
         (action,) = trigger["actions"]
         return ("job", action["job_name"]) if action["job_name"] else ("crawler", action["crawler_name"])
 
-    starts = [t for t in triggers.values() if t["type"] in ("ON_DEMAND", "SCHEDULED")]
+    starts = [t for t in triggers.values() if t["type"] in ("ON_DEMAND", "SCHEDULED", "EVENT")]
     assert len(starts) == 1, f"expected one start trigger, got {starts}"
     after: dict[tuple[str, str], tuple[str, str]] = {}
     for trigger in triggers.values():
@@ -115,6 +116,40 @@ def test_trigger_order_is_the_local_runner_order(planned) -> None:
     assert trigger_chain(planned) == local
     # The load registers the curated Iceberg tables itself: no curated crawler after it.
     assert [kind for kind, _ in local] == ["crawler", "job", "job", "job"]
+
+
+def test_an_upload_started_workflow_runs_the_same_chain_on_the_raw_bucket_events(planned_event_start) -> None:
+    local = [(step.kind, f"{PREFIX}-{step.name}-{step.kind}") for step in read_config(REPO / "config").workflow]
+    workflow_arn = f"arn:aws:glue:us-east-1:123456789012:workflow/{PREFIX}-workflow"
+    raw_bucket = planned_event_start.output("raw_bucket_name")
+
+    assert trigger_chain(planned_event_start) == local
+    (start,) = [t for t in planned_event_start.resources("aws_glue_trigger").values() if t["type"] == "EVENT"]
+    assert start["schedule"] is None and start["event_batching_condition"] == [{"batch_size": 100, "batch_window": 900}]
+    (notification,) = planned_event_start.resources("aws_s3_bucket_notification").values()
+    assert notification["bucket"] == raw_bucket and notification["eventbridge"] is True
+
+    # (The monitoring module has EventBridge rules of its own: alerts on job and crawler states.)
+    rules = {r["name"]: r for address, r in planned_event_start.resources("aws_cloudwatch_event_rule").items()
+             if address.startswith("module.workflow.")}
+    assert rules.keys() == {f"{PREFIX}-workflow-uploads", f"{PREFIX}-workflow-schedule"}
+    pattern = json.loads(rules[f"{PREFIX}-workflow-uploads"]["event_pattern"])
+    # dev provisions no source database: flights and the CSV fallbacks of airlines and planes land in
+    # the raw bucket; airports (the warehouse) and weather (DynamoDB) are read on the schedule.
+    assert pattern == {
+        "source": ["aws.s3"], "detail-type": ["Object Created"],
+        "detail": {"bucket": {"name": [raw_bucket]},
+                   "object": {"key": [{"prefix": "flights/"}, {"prefix": "reference/airlines/"}, {"prefix": "reference/planes/"}]}},
+    }
+    assert rules[f"{PREFIX}-workflow-schedule"]["schedule_expression"] == "cron(15 2 * * ? *)"
+    targets = [t for address, t in planned_event_start.resources("aws_cloudwatch_event_target").items()
+               if address.startswith("module.workflow.")]
+    assert sorted(t["rule"] for t in targets) == sorted(rules) and {t["arn"] for t in targets} == {workflow_arn}
+
+    (policy,) = [p for p in planned_event_start.resources("aws_iam_role_policy").values() if p["name"] == "notify-workflow"]
+    assert json.loads(policy["policy"])["Statement"] == [
+        {"Sid": "NotifyThisWorkflow", "Effect": "Allow", "Action": "glue:notifyEvent", "Resource": workflow_arn}
+    ]
 
 
 def test_every_step_of_the_chain_is_planned(planned) -> None:
