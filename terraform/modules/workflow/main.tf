@@ -38,7 +38,8 @@ locals {
   event_rules = local.event_start ? merge(
     {
       uploads = {
-        description = "Object Created in ${var.raw_bucket_name} under ${join(", ", var.raw_prefixes)}: starts ${local.workflow_name}"
+        # (The prefixes stay out of the description: EventBridge allows 512 characters there.)
+        description = "Object Created in ${var.raw_bucket_name} under a dataset's prefix: starts ${local.workflow_name}"
         # S3 event structure: https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
         event_pattern = jsonencode({
           source        = ["aws.s3"]
@@ -158,9 +159,8 @@ resource "aws_cloudwatch_event_target" "start" {
   depends_on = [aws_glue_trigger.start]
 }
 
-# Trust without aws:SourceArn / aws:SourceAccount conditions, as the iam module's roles: the Glue
-# guide's role for this target (starting-workflow-eventbridge.html above) shows plain service trust,
-# and a positive condition on a key the service does not set would deny every delivery.
+# Plain service trust, as the iam module's roles (its comment says why: a positive condition on a key
+# the service does not set would deny every assume); what the role may do is the one action below.
 resource "aws_iam_role" "events" {
   count = local.event_start ? 1 : 0
 
