@@ -9,9 +9,10 @@
 - Curated zone: an Apache Iceberg table (format version 2) `<catalog>.<curated database>.<table>`,
   created by the first load with the dataset's partition transforms, then merged with `MERGE INTO` on
   the primary key, copy-on-write or merge-on-read as `targets.curated.merge_mode` says (a changed
-  setting is applied to the table before the merge). One merge is one atomic Iceberg commit: a crash at any moment leaves the previous
-  snapshot whole, and a rerun of the same batch updates the same keys instead of adding rows. Spark
-  SQL, not a DynamicFrame sink: Glue's DynamicFrame catalog writers do not support Iceberg tables.
+  setting is applied to the table before the merge). One merge is one atomic Iceberg commit: a
+  crash at any moment leaves the previous snapshot whole, and a rerun of the same batch updates the
+  same keys instead of adding rows. Spark SQL, not a DynamicFrame sink: Glue's DynamicFrame catalog
+  writers do not support Iceberg tables.
 - Warehouse: `from_jdbc_conf` into a staging table, then DELETE USING + INSERT on the key; skipped
   for a dataset without `targets.warehouse` and for every dataset under `--warehouse_connection none`.
 - Schema evolution (`schema_evolution`): before the merge, a column the batch has and a table lacks
@@ -77,7 +78,9 @@ def live_rows_sql(snapshots: str) -> str:
     """The rows a snapshot's readers see, from its summary in Iceberg's `snapshots` metadata table
     (`snapshots`: its alias in the query): its data files' records less the rows its delete files
     remove, as a merge-on-read update adds a record and a position delete
-    (https://iceberg.apache.org/spec/#snapshots)."""
+    (https://iceberg.apache.org/spec/#optional-snapshot-summary-fields). A delete left pointing at a
+    data file a compaction replaced would count too: the same before and after a merge, it cancels
+    out of the rows a merge inserted (`make table-compact` leaves none)."""
     total = [f"coalesce(CAST({snapshots}.summary['{key}'] AS BIGINT), 0)"
              for key in ("total-records", "total-position-deletes", "total-equality-deletes")]
     return " - ".join(total)
@@ -155,13 +158,13 @@ class CuratedTable:
             # Rows of one partition are written together: few files per partition, near the target size.
             f"'write.distribution-mode' = 'hash', {self._row_level_modes(ROW_LEVEL_MODES)})")
 
-    def _row_level_modes(self, properties) -> str:
+    def _row_level_modes(self, properties: tuple[str, ...] | list[str]) -> str:
         return ", ".join(f"'{key}' = '{self.dataset.curated_merge_mode}'" for key in properties)
 
-    def keep_merge_mode(self) -> list[str]:
+    def keep_merge_mode(self) -> None:
         """Give the table the row-level modes `targets.curated.merge_mode` asks for, when the setting
         changed since the table was created (`ALTER TABLE ... SET TBLPROPERTIES`: a metadata change,
-        no snapshot; the files written before stay as they are). Returns the properties changed."""
+        no snapshot; the files written before stay as they are)."""
         properties = {row["key"]: row["value"] for row in self.spark.sql(f"SHOW TBLPROPERTIES {self.name}").collect()}
         changed = [key for key in ROW_LEVEL_MODES
                    if properties.get(key, MERGE_MODES[0]) != self.dataset.curated_merge_mode]
@@ -169,7 +172,6 @@ class CuratedTable:
             self.spark.sql(f"ALTER TABLE {self.name} SET TBLPROPERTIES ({self._row_level_modes(changed)})")
             logger.info("%s: %s set to %s (targets.curated.merge_mode)", self.identifier, ", ".join(changed),
                         self.dataset.curated_merge_mode)
-        return changed
 
     def current_versions(self, batch: DataFrame) -> DataFrame | None:
         """The table's rows: key, `deduplicate.order_by` columns and extract time,

@@ -25,10 +25,11 @@ from localglue.services.environment import PrerequisiteMissing, configure
 # every data file with at least one row deleted by a merge-on-read write (delete-file-threshold),
 # so that no position delete applies any more.
 COMPACTION_OPTIONS = {"min-input-files": "2", "delete-file-threshold": "1"}
-# The position delete files that rewrite leaves pointing at data files no longer in the table: all
-# rewritten, their dangling entries dropped, so none is left (an empty one is removed) and the
-# snapshot's `total-position-deletes` counts only rows still deleted. `remove-dangling-deletes`
-# would not do: it goes by sequence numbers, and the rewritten files keep the starting one.
+# Then every position delete file is rewritten without its entries for data files no longer in the
+# table: after the rewrite above none is left (an empty one is dropped), so the snapshot's
+# `total-position-deletes` counts only rows still deleted (load.live_rows_sql). The rewrite's own
+# `remove-dangling-deletes` leaves them: it goes by sequence numbers, and the rewritten data files
+# keep the rewrite's starting one, the delete files' own.
 # https://iceberg.apache.org/docs/1.10.0/spark-procedures/#rewrite_position_delete_files
 DELETE_COMPACTION_OPTIONS = {"rewrite-all": "true"}
 
