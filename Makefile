@@ -69,7 +69,7 @@ table-at: prereqs ## Read a curated table as of a snapshot: make table-at TABLE=
 table-rollback: prereqs ## Make an earlier snapshot current: make table-rollback TABLE=flights SNAPSHOT=<id>
 	$(PY) -m localglue.runner.tables rollback $(TABLE) $(SNAPSHOT)
 
-table-compact: prereqs ## Rewrite a curated table's small files: make table-compact TABLE=flights
+table-compact: prereqs ## Rewrite a curated table's small files and files with deletes: make table-compact TABLE=flights
 	$(PY) -m localglue.runner.tables compact $(TABLE)
 
 table-expire: prereqs ## Expire old snapshots (keeps KEEP=5) and remove orphan files: make table-expire TABLE=flights

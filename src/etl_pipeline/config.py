@@ -139,6 +139,12 @@ class DynamoDbSource:
 # defaults a dataset gets without the block. docs/schema-evolution.md explains each choice.
 NEW_COLUMN_POLICIES = ("add", "ignore", "fail")
 TYPE_CHANGE_POLICIES = ("widen", "fail")
+# How the load's MERGE changes rows of the curated Iceberg table (`targets.curated.merge_mode`):
+# copy-on-write rewrites every data file holding an updated key; merge-on-read writes the new
+# versions to new data files and position-delete files that readers apply, so an increment costs
+# in proportion to its size until a compaction folds the deletes back in.
+# https://iceberg.apache.org/docs/1.10.0/configuration/#write-properties
+MERGE_MODES = ("copy-on-write", "merge-on-read")
 
 
 @dataclass(frozen=True)
@@ -169,6 +175,8 @@ class DatasetConfig:
     # `deduplicate.order_by`: which version of a key wins, before the default order (newest source
     # file, then latest extract, then later row); empty: the default order alone.
     dedupe_order: tuple[OrderKey, ...] = ()
+    # `targets.curated.merge_mode`, one of MERGE_MODES: Iceberg's default, copy-on-write, unless set.
+    curated_merge_mode: str = MERGE_MODES[0]
 
     @property
     def ruleset(self) -> str:
@@ -437,7 +445,7 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
     unknown_targets = sorted(set(targets) - {"curated", "warehouse"})
     if unknown_targets:
         raise reader.fail(f"targets.{unknown_targets[0]}", "is not a target (curated, and optionally warehouse)")
-    curated = reader.get("curated", dict, within=targets, path="targets.curated")
+    curated_table, merge_mode = _curated_target(reader, targets)
     warehouse_table, varchar_bytes = _warehouse_target(reader, targets)
     return DatasetConfig(
         name=name,
@@ -449,12 +457,12 @@ def parse_dataset(document: Any, where: str) -> DatasetConfig:
         derived=tuple(derived),
         quality_rules=quality_rules,
         partition_by=partition_by,
-        curated_table=_identifier(reader, reader.get("table", str, within=curated, path="targets.curated.table"),
-                                  "targets.curated.table"),
+        curated_table=curated_table,
         warehouse_table=warehouse_table,
         schema_evolution=_schema_evolution(reader),
         warehouse_varchar_bytes=varchar_bytes,
         dedupe_order=_dedupe_order(reader, [*column_names, *(d.name for d in derived)]),
+        curated_merge_mode=merge_mode,
     )
 
 
@@ -529,6 +537,20 @@ def sql_column_references(expr: str, known: set[str] = frozenset()) -> list[str]
             continue
         names.append(name)
     return names
+
+
+def _curated_target(reader: _Reader, targets: dict) -> tuple[str, str]:
+    """`targets.curated`: the Iceberg table's name and how the load's MERGE writes it (MERGE_MODES)."""
+    curated = reader.get("curated", dict, within=targets, path="targets.curated")
+    unknown = sorted(set(curated) - {"table", "merge_mode"})
+    if unknown:
+        raise reader.fail(f"targets.curated.{unknown[0]}", "is not a setting of the curated target (table, merge_mode)")
+    table = _identifier(reader, reader.get("table", str, within=curated, path="targets.curated.table"),
+                        "targets.curated.table")
+    mode = reader.get("merge_mode", str, MERGE_MODES[0], within=curated, path="targets.curated.merge_mode")
+    if mode not in MERGE_MODES:
+        raise reader.fail("targets.curated.merge_mode", f"{mode!r} is not one of {', '.join(MERGE_MODES)}")
+    return table, mode
 
 
 def _warehouse_target(reader: _Reader, targets: dict) -> tuple[str | None, int]:

@@ -65,11 +65,13 @@ def test_one_batch_competes_only_with_the_curated_version_and_its_counts_come_fr
     assert orders.warehouse_rows("order_id, qty, note, rev") == expected
 
 
+@pytest.mark.parametrize("merge_mode", ["copy-on-write", "merge-on-read"])
 def test_a_load_whose_counts_do_not_add_up_takes_its_merge_back_and_the_rerun_loads_the_batch(local_home,
                                                                                                postgres_url, tmp_path,
-                                                                                               monkeypatch):
+                                                                                               monkeypatch, merge_mode):
     orders = Orders(tmp_path)
-    orders.configure(REVISED)
+    orders.configure({**REVISED, "targets": {**REVISED["targets"], "curated": {"table": "orders",
+                                                                               "merge_mode": merge_mode}}})
     orders.land("orders_1.csv", "order_id,qty,note,rev\n1,5,rev 2,2\n")
     run_all(orders.pipeline)
     orders.land("orders_2.csv", "order_id,qty,note,rev\n1,6,rev 3,3\n2,7,new key,1\n")

@@ -8,9 +8,11 @@
   competes with its rows, by a join on the key instead of a window over the batch.
 - Curated zone: an Apache Iceberg table (format version 2) `<catalog>.<curated database>.<table>`,
   created by the first load with the dataset's partition transforms, then merged with `MERGE INTO` on
-  the primary key. One merge is one atomic Iceberg commit: a crash at any moment leaves the previous
-  snapshot whole, and a rerun of the same batch updates the same keys instead of adding rows. Spark
-  SQL, not a DynamicFrame sink: Glue's DynamicFrame catalog writers do not support Iceberg tables.
+  the primary key, copy-on-write or merge-on-read as `targets.curated.merge_mode` says (a changed
+  setting is applied to the table before the merge). One merge is one atomic Iceberg commit: a
+  crash at any moment leaves the previous snapshot whole, and a rerun of the same batch updates the
+  same keys instead of adding rows. Spark SQL, not a DynamicFrame sink: Glue's DynamicFrame catalog
+  writers do not support Iceberg tables.
 - Warehouse: `from_jdbc_conf` into a staging table, then DELETE USING + INSERT on the key; skipped
   for a dataset without `targets.warehouse` and for every dataset under `--warehouse_connection none`.
 - Schema evolution (`schema_evolution`): before the merge, a column the batch has and a table lacks
@@ -33,7 +35,7 @@ from pyspark.sql import functions as F
 
 from etl_pipeline.batches import batch_folders, counted, read_new_parquet
 from etl_pipeline.columns import ETL_EXTRACTED_AT, VERSION_COLUMNS, column, newest_first, wins_sql
-from etl_pipeline.config import DatasetConfig
+from etl_pipeline.config import MERGE_MODES, DatasetConfig
 from etl_pipeline.report import InvariantError, check_invariant
 from etl_pipeline.retries import RunReads
 from etl_pipeline.schema_evolution import (TableChange, curated_changes, curated_ddl, refuse_several_types,
@@ -64,6 +66,24 @@ class LoadContext:
     warehouse_schema: str
     # The job run's bookmarked reads and retry lists (etl_pipeline.retries); None outside a job run.
     reads: RunReads | None = None
+
+
+# Iceberg's row-level operation modes, all set to the dataset's `targets.curated.merge_mode`: the
+# MERGE's, and the DELETE's a take-back of a first load runs
+# (https://iceberg.apache.org/docs/1.10.0/configuration/#write-properties; the default, copy-on-write, when unset).
+ROW_LEVEL_MODES = ("write.merge.mode", "write.update.mode", "write.delete.mode")
+
+
+def live_rows_sql(snapshots: str) -> str:
+    """The rows a snapshot's readers see, from its summary in Iceberg's `snapshots` metadata table
+    (`snapshots`: its alias in the query): its data files' records less the rows its delete files
+    remove, as a merge-on-read update adds a record and a position delete
+    (https://iceberg.apache.org/spec/#optional-snapshot-summary-fields). A delete left pointing at a
+    data file a compaction replaced would count too: the same before and after a merge, it cancels
+    out of the rows a merge inserted (`make table-compact` leaves none)."""
+    total = [f"coalesce(CAST({snapshots}.summary['{key}'] AS BIGINT), 0)"
+             for key in ("total-records", "total-position-deletes", "total-equality-deletes")]
+    return " - ".join(total)
 
 
 IN_TABLE, RANK, TABLE_WINS = "_in_curated_table", "_version_rank", "_curated_version_wins"
@@ -112,7 +132,7 @@ def _quoted(*names: str) -> str:
 @dataclass(frozen=True)
 class Snapshot:
     snapshot_id: int | None
-    total_records: int
+    rows: int  # what readers see: records less deleted rows (`live_rows_sql`)
     parent_id: int | None = None
 
 
@@ -136,7 +156,22 @@ class CuratedTable:
             f"CREATE TABLE IF NOT EXISTS {self.name} ({definitions}) USING iceberg{partitioned} "
             f"TBLPROPERTIES ('format-version' = '2', 'write.target-file-size-bytes' = '{self.target_file_bytes}', "
             # Rows of one partition are written together: few files per partition, near the target size.
-            f"'write.distribution-mode' = 'hash')")
+            f"'write.distribution-mode' = 'hash', {self._row_level_modes(ROW_LEVEL_MODES)})")
+
+    def _row_level_modes(self, properties: tuple[str, ...] | list[str]) -> str:
+        return ", ".join(f"'{key}' = '{self.dataset.curated_merge_mode}'" for key in properties)
+
+    def keep_merge_mode(self) -> None:
+        """Give the table the row-level modes `targets.curated.merge_mode` asks for, when the setting
+        changed since the table was created (`ALTER TABLE ... SET TBLPROPERTIES`: a metadata change,
+        no snapshot; the files written before stay as they are)."""
+        properties = {row["key"]: row["value"] for row in self.spark.sql(f"SHOW TBLPROPERTIES {self.name}").collect()}
+        changed = [key for key in ROW_LEVEL_MODES
+                   if properties.get(key, MERGE_MODES[0]) != self.dataset.curated_merge_mode]
+        if changed:
+            self.spark.sql(f"ALTER TABLE {self.name} SET TBLPROPERTIES ({self._row_level_modes(changed)})")
+            logger.info("%s: %s set to %s (targets.curated.merge_mode)", self.identifier, ", ".join(changed),
+                        self.dataset.curated_merge_mode)
 
     def current_versions(self, batch: DataFrame) -> DataFrame | None:
         """The table's rows: key, `deduplicate.order_by` columns and extract time,
@@ -169,10 +204,10 @@ class CuratedTable:
     def current_snapshot(self) -> Snapshot:
         """The snapshot readers see now (the last one made current: a rollback makes an older one current)."""
         row = self.spark.sql(
-            f"SELECT h.snapshot_id, s.summary['total-records'] AS total, s.parent_id FROM {self.name}.history h "
+            f"SELECT h.snapshot_id, {live_rows_sql('s')} AS live_rows, s.parent_id FROM {self.name}.history h "
             f"JOIN {self.name}.snapshots s ON s.snapshot_id = h.snapshot_id "
             f"ORDER BY h.made_current_at DESC LIMIT 1").collect()
-        return Snapshot(row[0]["snapshot_id"], int(row[0]["total"]), row[0]["parent_id"]) if row else Snapshot(None, 0)
+        return Snapshot(row[0]["snapshot_id"], row[0]["live_rows"], row[0]["parent_id"]) if row else Snapshot(None, 0)
 
     def take_back(self, before: Snapshot, made: Snapshot) -> str:
         """Undo the merge that committed `made`, when a check after the commit fails: the table reads
@@ -187,7 +222,7 @@ class CuratedTable:
         else:
             self.spark.sql(f"CALL {self.catalog}.system.rollback_to_snapshot('{self.identifier}', "
                            f"{before.snapshot_id})").collect()
-        return f"The merge was taken back: {self.identifier} holds its {before.total_records:,} earlier rows again."
+        return f"The merge was taken back: {self.identifier} holds its {before.rows:,} earlier rows again."
 
     def merge(self, batch: DataFrame) -> dict:
         """MERGE the batch on the primary key: matched keys are updated, the others inserted."""
@@ -213,15 +248,15 @@ class CuratedTable:
         merged = observation.get["rows"]
         # Keys are unique in the batch and in the table, so each merged row either added one row or
         # replaced one: the table grew by exactly the inserted rows.
-        inserted = after.total_records - before.total_records
+        inserted = after.rows - before.rows
         if not 0 <= inserted <= merged:
             raise InvariantError(
                 f"load {self.dataset.name}: merging {merged:,} rows changed {self.name} from "
-                f"{before.total_records:,} to {after.total_records:,} rows; the table holds duplicate keys or "
+                f"{before.rows:,} to {after.rows:,} rows; the table holds duplicate keys or "
                 f"was changed by another writer. Inspect its history (docs/operations: Iceberg tables). "
                 f"{self.take_back(before, after)}")
         return {"merged": merged, "inserted": inserted, "updated": merged - inserted,
-                "snapshot_id": after.snapshot_id, "total_rows": after.total_records, "before": before, "after": after}
+                "snapshot_id": after.snapshot_id, "total_rows": after.rows, "before": before, "after": after}
 
 
 def warehouse_columns(context: LoadContext, table: WarehouseTable) -> dict[str, str]:
@@ -314,6 +349,7 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
     dataset = with_undeclared_columns(dataset, batch.columns)
     curated = CuratedTable(spark, context, dataset)
     curated.create_if_missing(batch)
+    curated.keep_merge_mode()
     changes = curated.evolve(batch)
     merged = curated.merge(batch)
     metrics = counts.get

@@ -176,12 +176,24 @@ def test_a_dataset_without_a_warehouse_target_is_valid_and_gets_no_warehouse_rul
     ({"curated": {"table": "f"}, "warehouse": {"varchar_bytes": 10}}, r"targets.warehouse.table: is required"),
     ({"curated": {"table": "f"}, "lake": {"table": "f"}}, r"targets.lake: is not a target \(curated, and optionally warehouse\)"),
     ({"warehouse": {"table": "f"}}, r"targets.curated: is required"),
+    ({"curated": {"table": "f", "merge-mode": "merge-on-read"}},
+     r"targets.curated.merge-mode: is not a setting of the curated target \(table, merge_mode\)"),
+    ({"curated": {"table": "f", "merge_mode": "merge_on_read"}},
+     r"targets.curated.merge_mode: 'merge_on_read' is not one of copy-on-write, merge-on-read"),
 ])
 def test_invalid_targets_name_the_setting(targets, message):
     document = {**flights_document(), "targets": targets}
 
     with pytest.raises(ConfigError, match=message):
         parse_dataset(document, str(FLIGHTS_YAML))
+
+
+def test_the_curated_merge_mode_is_copy_on_write_unless_merge_on_read_is_chosen():
+    document = flights_document()
+    assert parse_dataset(document, str(FLIGHTS_YAML)).curated_merge_mode == "copy-on-write"
+
+    document["targets"]["curated"]["merge_mode"] = "merge-on-read"
+    assert parse_dataset(document, str(FLIGHTS_YAML)).curated_merge_mode == "merge-on-read"
 
 
 @pytest.mark.parametrize("order_by, expected", [

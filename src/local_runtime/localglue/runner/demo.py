@@ -250,10 +250,13 @@ def print_curated_tables(pipeline: LocalDeployment) -> None:
         metadata = IcebergTables.metadata(table["Parameters"]["metadata_location"])
         snapshot = current_snapshot(metadata) or {"summary": {}}
         summary = snapshot["summary"]
-        files = int(summary.get("total-data-files", 0))
+        files, deletes = int(summary.get("total-data-files", 0)), int(summary.get("total-delete-files", 0))
+        # Records less the rows a merge-on-read table's delete files remove (load.live_rows_sql).
+        rows = sum(sign * int(summary.get(key, 0)) for sign, key in
+                   ((1, "total-records"), (-1, "total-position-deletes"), (-1, "total-equality-deletes")))
         versions = pipeline.catalog.get_table_versions(DatabaseName=database, TableName=table["Name"])["TableVersions"]
-        _say(f"  {table['Name']:10} {int(summary.get('total-records', 0)):>9,} rows in {files:>3} data "
-             f"file{'' if files == 1 else 's'}, snapshot {snapshot.get('snapshot-id', '-')} "
+        _say(f"  {table['Name']:10} {rows:>9,} rows in {files:>3} data file{'' if files == 1 else 's'}"
+             f"{f' and {deletes} delete file(s)' if deletes else ''}, snapshot {snapshot.get('snapshot-id', '-')} "
              f"({summary.get('operation', 'none')}), {len(metadata.get('snapshots', []))} snapshot(s), "
              f"{len(table['StorageDescriptor']['Columns'])} columns, table version {len(versions)}")
 

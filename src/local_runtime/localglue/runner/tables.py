@@ -3,7 +3,7 @@
     python -m localglue.runner.tables history flights              # every snapshot, newest last
     python -m localglue.runner.tables at flights SNAPSHOT_ID        # the table as that snapshot saw it
     python -m localglue.runner.tables rollback flights SNAPSHOT_ID  # make an earlier snapshot current
-    python -m localglue.runner.tables compact flights               # rewrite small files into target-size ones
+    python -m localglue.runner.tables compact flights               # rewrite small files and files with deletes
     python -m localglue.runner.tables expire flights [--keep N]     # drop old snapshots and unreferenced files
 
 The same Spark SQL and Iceberg procedures run on AWS in a Glue job or notebook against
@@ -17,8 +17,21 @@ import argparse
 import sys
 from datetime import datetime, timedelta, timezone
 
+from etl_pipeline.stages.load import live_rows_sql
 from localglue.runner.deployment import LocalDeployment
 from localglue.services.environment import PrerequisiteMissing, configure
+
+# What `compact` rewrites besides small files (https://iceberg.apache.org/docs/1.10.0/spark-procedures/#rewrite_data_files):
+# every data file with at least one row deleted by a merge-on-read write (delete-file-threshold),
+# so that no position delete applies any more.
+COMPACTION_OPTIONS = {"min-input-files": "2", "delete-file-threshold": "1"}
+# Then every position delete file is rewritten without its entries for data files no longer in the
+# table: after the rewrite above none is left (an empty one is dropped), so the snapshot's
+# `total-position-deletes` counts only rows still deleted (load.live_rows_sql). The rewrite's own
+# `remove-dangling-deletes` leaves them: it goes by sequence numbers, and the rewritten data files
+# keep the rewrite's starting one, the delete files' own.
+# https://iceberg.apache.org/docs/1.10.0/spark-procedures/#rewrite_position_delete_files
+DELETE_COMPACTION_OPTIONS = {"rewrite-all": "true"}
 
 # Files younger than this are never removed as orphans: a running write may still commit them.
 ORPHAN_MIN_AGE = timedelta(hours=24)
@@ -41,6 +54,10 @@ def _print_rows(rows, columns: list[str]) -> None:
         print("  ".join(str(row[c]).ljust(w) for c, w in zip(columns, widths)))
 
 
+def _options(options: dict[str, str]) -> str:
+    return "map(" + ", ".join(f"'{key}', '{value}'" for key, value in options.items()) + ")"
+
+
 def run(command: str, table: str, snapshot: int | None = None, keep: int = 5) -> int:
     pipeline = LocalDeployment()
     spark = _session(pipeline)
@@ -53,10 +70,10 @@ def run(command: str, table: str, snapshot: int | None = None, keep: int = 5) ->
         rows = spark.sql(
             f"SELECT h.made_current_at, h.snapshot_id, h.is_current_ancestor AS current_line, s.operation, "
             f"s.summary['added-records'] AS added, s.summary['deleted-records'] AS deleted, "
-            f"s.summary['total-records'] AS total_rows FROM {name}.history h "
+            f"s.summary['total-delete-files'] AS delete_files, {live_rows_sql('s')} AS total_rows FROM {name}.history h "
             f"LEFT JOIN {name}.snapshots s ON s.snapshot_id = h.snapshot_id ORDER BY h.made_current_at").collect()
         _print_rows(rows, ["made_current_at", "snapshot_id", "current_line", "operation", "added", "deleted",
-                           "total_rows"])
+                           "delete_files", "total_rows"])
     elif command == "at":
         (row,) = spark.sql(f"SELECT count(*) AS n FROM {name} VERSION AS OF {snapshot}").collect()
         print(f"{name} as of snapshot {snapshot}: {row['n']:,} rows "
@@ -67,8 +84,11 @@ def run(command: str, table: str, snapshot: int | None = None, keep: int = 5) ->
         print(f"{name} now reads snapshot {snapshot}: {row['n']:,} rows")
     elif command == "compact":
         (row,) = spark.sql(f"CALL {catalog}.system.rewrite_data_files(table => '{database}.{table}', "
-                           f"options => map('min-input-files', '2'))").collect()
-        print(f"{name}: {row['rewritten_data_files_count']} files rewritten into {row['added_data_files_count']}")
+                           f"options => {_options(COMPACTION_OPTIONS)})").collect()
+        (deletes,) = spark.sql(f"CALL {catalog}.system.rewrite_position_delete_files(table => '{database}.{table}', "
+                               f"options => {_options(DELETE_COMPACTION_OPTIONS)})").collect()
+        print(f"{name}: {row['rewritten_data_files_count']} files rewritten into {row['added_data_files_count']}, "
+              f"{deletes['rewritten_delete_files_count']} delete files into {deletes['added_delete_files_count']}")
     elif command == "expire":
         # To the microsecond: a snapshot made a moment ago (a compaction, say) is older than now.
         now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
