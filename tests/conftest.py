@@ -18,6 +18,15 @@ atexit.register(shutil.rmtree, _SESSION_HOME, ignore_errors=True)
 os.environ["GLUE_LOCAL_HOME"] = str(_SESSION_HOME)
 os.environ.setdefault("GLUE_LOCAL_SPARK_MASTER", "local[2]")
 
+# The longest test (the benchmark's three engines end to end, several minutes). It runs first: with
+# `make test`'s two processes (pytest-xdist), one starts on it while the other takes the rest,
+# instead of one process starting it when the rest is nearly done and the other waiting idle.
+LONGEST_TEST = "tests/bench/test_bench.py::test_bench_runs_the_three_engines_and_they_agree"
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.nodeid != LONGEST_TEST)
+
 
 @pytest.fixture(scope="session")
 def spark():

@@ -1,14 +1,15 @@
 """The transform stage for one dataset: standardise, apply the rules, de-duplicate, and split.
 
 The new landed rows are standardised (conformance: types, not-null, lengths), evaluated against the
-dataset's DQDL ruleset (`quality.evaluate`: Glue Data Quality), classified once, kept in memory, and
+dataset's DQDL ruleset (`quality.evaluate`: Glue Data Quality), classified once, kept on local disk, and
 the three outputs are written from there:
 - valid rows      -> `<processed>/validated/<dataset>/batch_id=<id>/` (typed Parquet, PII masked)
 - failed rows     -> `<quarantine>/<dataset>/rejected/batch_id=<id>/` (source text + failed rules)
 - older versions  -> `<quarantine>/<dataset>/duplicates/batch_id=<id>/`
 A rule with outcome `fail` that fails stops the dataset before anything is written; a failure
-while writing removes what was written. The outcome counts are observed during the classifying
-pass, and the rows written to each output are counted as they are written: rows read must equal
+while writing removes what was written. The outcome and rule counts come from the pass that
+classifies the rows into the cache, and the rows written to each output are counted as they are
+written (observed on the writes): rows read must equal
 valid + quarantined + duplicates, or the dataset fails (and its files are read again by the next
 run: etl_pipeline.retries).
 """
@@ -20,11 +21,12 @@ import json
 from dataclasses import dataclass
 from functools import partial
 
-from pyspark.sql import DataFrame, Observation
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from etl_pipeline import quality, storage
-from etl_pipeline.batches import file_count, observed, read_new_parquet, write_counted
+from etl_pipeline.batches import file_count, read_new_parquet, write_counted
 from etl_pipeline.columns import DUPLICATE, ETL_BATCH_ID, ETL_FAILED_RULES, ETL_OUTCOME, ETL_WARNED_RULES, \
     QUARANTINED, VALID, VERSION_COLUMNS
 from etl_pipeline.config import DatasetConfig
@@ -70,11 +72,13 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
         context.glue_context, schema.with_failures(standardise(schema.landed, dataset)), dataset,
         quality.publishing_options(dataset, context.zones.data_quality_results()))
     quality.check_fail_rules(dataset, rule_outcomes)
-    classified = classify(evaluated, dataset).persist()
+    # On disk, not in the heap: the classified rows are read back by each of the three writes, and held
+    # in memory they took about 12 times their Parquet size (SF 1 of the benchmark ran out of a 4 GB
+    # driver's heap; docs/performance.md). Spark's memory then holds only what a task works on.
+    classified = classify(evaluated, dataset).persist(StorageLevel.DISK_ONLY)
     try:
-        batch = Observation(f"transform_{dataset.name}")
-        classified.observe(batch, *outcome_counts(), F.collect_set(ETL_BATCH_ID).alias("batches")).count()
-        metrics = observed(batch)
+        # One pass fills the cache and counts the outcomes, the landed batches and the rules.
+        metrics, rule_failures, rule_warnings = classified_counts(classified)
         batch_id = output_batch_id(metrics["batches"])
         outputs = {
             VALID: context.zones.validated(dataset, batch_id),
@@ -84,7 +88,6 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
         shapes = {VALID: partial(validated_output, dataset=dataset), QUARANTINED: quarantine_columns,
                   DUPLICATE: partial(validated_output, dataset=dataset)}
         written: dict[str, int] = {}
-        rule_failures: dict[str, int] = {}
 
         def write(outcome: str) -> None:
             uri = outputs[outcome]
@@ -98,9 +101,6 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
 
         try:
             write(QUARANTINED)
-            if metrics[QUARANTINED]:
-                rule_failures = rule_counts(classified.where(F.col(ETL_OUTCOME) == QUARANTINED), ETL_FAILED_RULES)
-            rule_warnings = rule_counts(classified.where(F.col(ETL_OUTCOME) != QUARANTINED), ETL_WARNED_RULES)
             write(VALID)
             write(DUPLICATE)
             check_invariant("transform", dataset.name, metrics["rows"],
@@ -133,16 +133,36 @@ def transform_dataset(context: TransformContext, dataset: DatasetConfig) -> dict
     }
 
 
-def outcome_counts() -> list:
-    outcome = F.col(ETL_OUTCOME)
-    return [F.count(F.lit(1)).alias("rows"), F.count_if(outcome == VALID).alias(VALID),
-            F.count_if(outcome == QUARANTINED).alias(QUARANTINED), F.count_if(outcome == DUPLICATE).alias(DUPLICATE)]
+def classified_counts(classified: DataFrame) -> tuple[dict, dict[str, int], dict[str, int]]:
+    """From one aggregation over the classified rows: rows in all and per outcome, the landed batch
+    ids ("batches"); per rule, how many quarantined rows failed it, and how many of the other rows
+    (valid or duplicate) it warned about, each most frequent first.
+
+    An aggregation, not an Observation on it: an Observation below the aggregation's shuffle was
+    not always reported (a test's `Observation.get` waited forever), and the rule counts need the
+    aggregation anyway."""
+    quarantined = F.col(ETL_OUTCOME) == QUARANTINED
+    rules = F.coalesce(F.when(quarantined, F.col(ETL_FAILED_RULES)).otherwise(F.col(ETL_WARNED_RULES)),
+                       F.array().cast("array<string>"))
+    # A NULL rule first: every row counts once under its outcome, then once for each rule it names.
+    named = classified.select(ETL_BATCH_ID, ETL_OUTCOME,
+                              F.explode(F.concat(F.array(F.lit(None).cast("string")), rules)).alias("rule"))
+    groups = named.groupBy(ETL_BATCH_ID, ETL_OUTCOME, "rule").count().collect()
+    metrics = {"rows": 0, VALID: 0, QUARANTINED: 0, DUPLICATE: 0, "batches": sorted({g[ETL_BATCH_ID] for g in groups})}
+    failures: dict[str, int] = {}
+    warnings: dict[str, int] = {}
+    for group in groups:
+        if group["rule"] is None:
+            metrics["rows"] += group["count"]
+            metrics[group[ETL_OUTCOME]] += group["count"]
+        else:
+            named_in = failures if group[ETL_OUTCOME] == QUARANTINED else warnings
+            named_in[group["rule"]] = named_in.get(group["rule"], 0) + group["count"]
+    return metrics, most_frequent_first(failures), most_frequent_first(warnings)
 
 
-def rule_counts(rows: DataFrame, rule_column: str) -> dict[str, int]:
-    """How many of the rows name each rule in `rule_column`, most frequent first."""
-    counts = rows.select(F.explode(rule_column).alias("rule")).groupBy("rule").count().collect()
-    return {row["rule"]: row["count"] for row in sorted(counts, key=lambda r: (-r["count"], r["rule"]))}
+def most_frequent_first(counts: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def validated_output(rows: DataFrame, dataset: DatasetConfig) -> DataFrame:
