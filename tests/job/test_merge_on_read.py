@@ -33,6 +33,7 @@ def test_an_increment_writes_deletes_not_the_tables_files_and_every_reader_appli
     assert (load["rows_read"], load["rows_loaded"], load["superseded_by_curated"]) == (4, 3, 1)
     assert (load["curated_inserted"], load["curated_updated"], load["curated_rows"], load["warehouse_rows"]) == \
         (1, 2, 5, 3)
+    assert load["curated_seconds"] > 0 and load["warehouse_seconds"] > 0  # each target's part of the load's time
     expected = [(1, 6, "a2", 2), (2, 8, "b2", 2), (3, 1, "c", 4), (4, 2, "d", 1), (5, 3, "e", 1)]
     assert orders.curated_rows("order_id, qty, note, rev") == expected  # the Athena stand-in: pyiceberg
     assert [tuple(row) for row in spark.sql(f"SELECT order_id, qty, note, rev FROM {name} ORDER BY 1").collect()] \

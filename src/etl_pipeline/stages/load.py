@@ -20,12 +20,16 @@
   the warehouse's columns are read first, so a rerun after any failure changes only what is left.
 Rows read must equal rows merged + superseded + superseded_by_curated (all counted on the MERGE's read
 of its source: no pass of their own), and the warehouse must stage exactly the rows merged.
+The report gives the wall seconds of each target (`curated_seconds`, `warehouse_seconds`): the
+batch is not cached, so each target's write reads and ranks the validated batch itself, and its
+seconds are what that target costs the load (the job's start and listing are in neither).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass
 
 from awsglue.dynamicframe import DynamicFrame
@@ -36,7 +40,7 @@ from pyspark.sql import functions as F
 from etl_pipeline.batches import batch_folders, counted, read_new_parquet
 from etl_pipeline.columns import ETL_EXTRACTED_AT, VERSION_COLUMNS, column, newest_first, wins_sql
 from etl_pipeline.config import MERGE_MODES, DatasetConfig
-from etl_pipeline.report import InvariantError, check_invariant
+from etl_pipeline.report import InvariantError, check_invariant, seconds_since
 from etl_pipeline.retries import RunReads
 from etl_pipeline.schema_evolution import (TableChange, curated_changes, curated_ddl, refuse_several_types,
                                            widened_types, with_undeclared_columns)
@@ -333,6 +337,7 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
         return {"rows_read": 0, "nothing_new": True}
     refuse_several_types(validated, dataset)
 
+    started = time.monotonic()
     current = CuratedTable(spark, context, dataset).current_versions(validated)
     # One validated batch holds one version of each key (the transform de-duplicated it): no window.
     one_batch = len(batch_folders(validated)) == 1
@@ -363,9 +368,12 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
                          "losing to the curated version": metrics["kept_curated"]})
     except InvariantError as error:
         raise InvariantError(f"{error} {curated.take_back(merged['before'], merged['after'])}") from None
-    warehouse_rows = None
+    curated_seconds = seconds_since(started)
+    warehouse_rows = warehouse_seconds = None
     if loads_warehouse(context, dataset):
+        started = time.monotonic()
         warehouse_rows, warehouse_changes = load_warehouse(context, dataset, batch)
+        warehouse_seconds = seconds_since(started)
         changes += warehouse_changes
         if warehouse_rows != merged["merged"]:
             raise InvariantError(
@@ -383,6 +391,8 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
         "curated_snapshot_id": str(merged["snapshot_id"]),
         "curated_rows": merged["total_rows"],
         "warehouse_rows": warehouse_rows,
+        "curated_seconds": curated_seconds,
+        "warehouse_seconds": warehouse_seconds,
         "schema_changes": [change.report() for change in changes],
         "schema_change_count": len(changes),
         "warehouse": warehouse_target(context, dataset),

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
+from etl_pipeline import report as report_module
 from etl_pipeline import storage
-from etl_pipeline.report import InvariantError, RunReport, check_invariant
+from etl_pipeline.report import InvariantError, RunReport, check_invariant, seconds_since
 
 NUMBERS = {"rows_read": 1200, "rows_valid": 1190, "rows_quarantined": 10, "duplicates_removed": 0,
            "rule_failures": {"fare_positive": 10}, "nothing_new": False, "validated": "s3://processed/v/"}
@@ -37,6 +38,12 @@ def test_a_failed_run_reports_the_error():
     assert (report.status, report.error) == ("FAILED", "ValueError: boom")
 
 
+def test_seconds_since_is_the_wall_time_to_the_millisecond(monkeypatch):
+    monkeypatch.setattr(report_module.time, "monotonic", lambda: 12.3456789)
+
+    assert seconds_since(10.0) == 2.346
+
+
 def test_the_report_is_written_where_it_is_asked_to_be(spark, tmp_path):
     report = RunReport(stage="extract", job_name="etl-extract", run_id="jr_3")
     report.finish()
@@ -52,6 +59,8 @@ def test_the_report_is_written_where_it_is_asked_to_be(spark, tmp_path):
     ({"rows_read": 0, "nothing_new": True}, "nothing new"),
     ({"rows_read": 0, "nothing_new": True, "empty_files": ["s3://raw/a.csv"], "warning": "1 new source file(s) "
       "hold no data rows"}, "rows_read=0, warning: 1 new source file(s) hold no data rows"),
+    # the load's per-target seconds stay in the JSON report: the line gives counts
+    ({"rows_loaded": 5, "curated_seconds": 1.234, "warehouse_seconds": None}, "rows_loaded=5"),
 ])
 def test_each_dataset_gets_one_line_with_its_counts_and_any_warning(capsys, numbers, line):
     RunReport(stage="transform", job_name="etl-transform", run_id="jr_4").record("trips", numbers)

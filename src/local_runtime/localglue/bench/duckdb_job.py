@@ -13,7 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from localglue.bench.lineitem import COLUMNS, DERIVED, INTEGER_TEXT, INTEGRAL_TYPES, ORDER_BY, PRIMARY_KEY, ROW_RULES
+from localglue.bench.lineitem import (COLUMNS, DERIVED, INTEGER_TEXT, INTEGRAL_TYPES, ORDER_BY, PRIMARY_KEY, ROW_RULES,
+                                      duckdb_type)
 
 
 def _quote(text: str) -> str:
@@ -22,8 +23,8 @@ def _quote(text: str) -> str:
 
 def typed(name: str, type_: str) -> str:
     if type_ in INTEGRAL_TYPES:
-        return f"TRY_CAST(TRY_CAST({name}_text AS DECIMAL(38,6)) AS {type_.upper()})"
-    return f"TRY_CAST({name}_text AS {type_.upper()})" if type_ != "string" else f"{name}_text"
+        return f"TRY_CAST(TRY_CAST({name}_text AS DECIMAL(38,6)) AS {duckdb_type(type_)})"
+    return f"TRY_CAST({name}_text AS {duckdb_type(type_)})" if type_ != "string" else f"{name}_text"
 
 
 def failures(name: str, type_: str, nullable: bool, max_length: int | None) -> list[str]:
@@ -50,8 +51,9 @@ def query(input_folder: str, modified: dict[str, float]) -> str:
     key = ", ".join(PRIMARY_KEY)
     # One step per derived column, in order: one may use another.
     derived_steps = ", ".join(
-        f"{'derived' if index == len(DERIVED) - 1 else f'derived_{index}'} AS (SELECT *, CAST({duck} AS {type_.upper()}) "
-        f"AS {name} FROM {'typed' if index == 0 else f'derived_{index - 1}'})"
+        f"{'derived' if index == len(DERIVED) - 1 else f'derived_{index}'} AS "
+        f"(SELECT *, CAST({duck} AS {duckdb_type(type_)}) AS {name} "
+        f"FROM {'typed' if index == 0 else f'derived_{index - 1}'})"
         for index, (name, type_, _, duck) in enumerate(DERIVED))
     order_column, direction = ORDER_BY
     outputs = names + [d[0] for d in DERIVED]

@@ -21,11 +21,18 @@ class StepMeasure:
     engine: str
     stage: str
     seconds: float
-    peak_rss_bytes: int
-    cpu_seconds: float           # user + system of every process in the tree, sampled (up to 0.2 s late)
-    files_written: int           # every file: data, Iceberg metadata, reports, Spark's .crc and _SUCCESS
-    bytes_written: int
-    data_files_written: int      # Parquet files only
+    # None for a part of a step (`part_of`): its process's measures are the step's.
+    peak_rss_bytes: int | None
+    cpu_seconds: float | None    # user + system of every process in the tree, sampled (up to 0.2 s late)
+    files_written: int | None    # every file: data, Iceberg metadata, reports, Spark's .crc and _SUCCESS
+    bytes_written: int | None
+    data_files_written: int | None  # Parquet files only
+
+    @classmethod
+    def part_of(cls, engine: str, stage: str, seconds: float) -> "StepMeasure":
+        """A part of a measured step that the step's process timed itself (a job's run report): wall
+        time only, since memory, CPU and files are the process's, not the part's."""
+        return cls(engine, stage, seconds, None, None, None, None, None)
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -1,6 +1,7 @@
 """What each engine produced, read back the same way for all three: rows per outcome and a checksum of
 the valid rows (every output column as text, hashed and summed by DuckDB), so that the engines' results
-can be compared whatever their physical layout (Parquet folders, or the curated Iceberg table)."""
+can be compared whatever their physical layout (Parquet folders, or the curated Iceberg table). The
+pipeline's warehouse table is read back the same way and must hold the curated table's rows."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import duckdb
 
-from localglue.bench.lineitem import DATASET, OUTPUT_COLUMNS
+from etl_pipeline.warehouse import WarehouseTable, quote
+from localglue.bench.lineitem import DATASET, OUTPUT_COLUMNS, OUTPUT_TYPES, duckdb_type
 from localglue.runner.deployment import LocalDeployment
+from localglue.services import jdbc
 from localglue.services.lake import to_local_path
 
 
@@ -61,6 +64,51 @@ def of_pipeline(pipeline: LocalDeployment) -> Outcomes:
     quarantine = to_local_path(pipeline.settings.lake_root, pipeline.zone_uri("quarantine")) / DATASET
     return Outcomes(count, _parquet_rows(connection, quarantine / "rejected"),
                     _parquet_rows(connection, quarantine / "duplicates"), checksum)
+
+
+@dataclass(frozen=True)
+class TableRows:
+    rows: int
+    checksum: str  # CHECKSUM's, comparable with Outcomes.valid_checksum
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def warehouse_table(pipeline: LocalDeployment) -> WarehouseTable:
+    """The bench dataset's warehouse table, named as the load job names it."""
+    return WarehouseTable(pipeline.warehouse_schema, pipeline.config.datasets[DATASET])
+
+
+def of_warehouse(pipeline: LocalDeployment, scratch: Path) -> TableRows:
+    """The warehouse table's rows and CHECKSUM: PostgreSQL copies them out as CSV into `scratch`
+    (removed after), and DuckDB reads them back typed as the curated table types them, so the same
+    values give the same text and the same checksum."""
+    csv_file = scratch / "warehouse.csv"
+    columns = ", ".join(quote(name) for name in OUTPUT_COLUMNS)
+    with jdbc.connect(pipeline.postgres()) as connection, csv_file.open("wb") as output:
+        with connection.cursor().copy(f"COPY (SELECT {columns} FROM {warehouse_table(pipeline).qualified}) "
+                                      "TO STDOUT (FORMAT csv, HEADER)") as rows:
+            for chunk in rows:
+                output.write(chunk)
+    types = ", ".join(f"'{name}': '{duckdb_type(type_)}'" for name, type_ in OUTPUT_TYPES.items())
+    # PostgreSQL's CSV writes NULL unquoted and an empty string as "": only the first is NULL.
+    relation = (f"read_csv('{csv_file}', header = true, columns = {{{types}}}, delim = ',', quote = '\"', "
+                f"escape = '\"', auto_detect = false, allow_quoted_nulls = false)")
+    try:
+        count, checksum = duckdb.connect().execute(CHECKSUM.format(relation=relation)).fetchone()
+    finally:
+        csv_file.unlink()
+    return TableRows(count, checksum)
+
+
+def check_warehouse(curated: Outcomes, warehouse: TableRows, when: str) -> None:
+    """Fail loudly unless the warehouse table holds exactly the curated table's valid rows."""
+    if (warehouse.rows, warehouse.checksum) != (curated.valid, curated.valid_checksum):
+        raise EnginesDisagree(
+            f"{when} the pipeline's warehouse table holds {warehouse.rows:,} rows (checksum {warehouse.checksum}) "
+            f"and its curated table {curated.valid:,} valid rows (checksum {curated.valid_checksum}): the load "
+            f"wrote different rows to its two targets")
 
 
 def check_agreement(results: dict[str, Outcomes], expected_counts: tuple[int, int, int]) -> None:
