@@ -28,10 +28,10 @@ create_vpc_endpoints = true
 # Predictable start times (no FLEX), more workers, retries, nightly schedule.
 job_execution_class = "STANDARD"
 # Right-sizing (docs/performance.md, "In AWS terms", measured by `make bench`; the per-row figures are
-# extrapolated from a laptop's CPU seconds): 10 x G.2X keeps each job well under 30 minutes up to
-# ~100 million rows a run (about $2 a run STANDARD); per row G.1X and G.2X cost the same, so choose by
-# memory per task. Under ~10 million rows a run, 2-5 x G.1X costs less (the 1-minute minimum is billed
-# on every worker); about a billion rows needs ~50 x G.2X for 30-minute jobs.
+# extrapolated from a laptop's CPU seconds at SF 1): 10 x G.2X is sized for about a billion rows a run
+# (longest job about 11 minutes, about $2.60 a run STANDARD); per row G.1X and G.2X cost the same, so
+# choose by memory per task. Around 100 million rows a run, 5 x G.1X costs less (about $0.30); under ~10
+# million, 2 x G.1X (the 1-minute minimum is billed on every worker).
 job_settings = {
   extract   = { worker_type = "G.2X", number_of_workers = 10, timeout_minutes = 120, max_retries = 1 }
   transform = { worker_type = "G.2X", number_of_workers = 10, timeout_minutes = 120, max_retries = 1 }
