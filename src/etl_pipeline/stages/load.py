@@ -78,16 +78,24 @@ class LoadContext:
 ROW_LEVEL_MODES = ("write.merge.mode", "write.update.mode", "write.delete.mode")
 
 
+# The rows a snapshot's readers see, from its summary: its data files' records (the first) less the
+# rows its delete files remove, as a merge-on-read update adds a record and a position delete
+# (https://iceberg.apache.org/spec/#optional-snapshot-summary-fields). A delete left pointing at a
+# data file a compaction replaced would count too: the same before and after a merge, it cancels out
+# of the rows a merge inserted (`make table-compact` leaves none).
+LIVE_ROW_COUNTS = ("total-records", "total-position-deletes", "total-equality-deletes")
+
+
 def live_rows_sql(snapshots: str) -> str:
-    """The rows a snapshot's readers see, from its summary in Iceberg's `snapshots` metadata table
-    (`snapshots`: its alias in the query): its data files' records less the rows its delete files
-    remove, as a merge-on-read update adds a record and a position delete
-    (https://iceberg.apache.org/spec/#optional-snapshot-summary-fields). A delete left pointing at a
-    data file a compaction replaced would count too: the same before and after a merge, it cancels
-    out of the rows a merge inserted (`make table-compact` leaves none)."""
-    total = [f"coalesce(CAST({snapshots}.summary['{key}'] AS BIGINT), 0)"
-             for key in ("total-records", "total-position-deletes", "total-equality-deletes")]
+    """LIVE_ROW_COUNTS in SQL over Iceberg's `snapshots` metadata table (`snapshots`: its alias in the query)."""
+    total = [f"coalesce(CAST({snapshots}.summary['{key}'] AS BIGINT), 0)" for key in LIVE_ROW_COUNTS]
     return " - ".join(total)
+
+
+def live_rows(summary: dict) -> int:
+    """LIVE_ROW_COUNTS from a snapshot's summary as its table's metadata file holds it."""
+    records, *deleted = (int(summary.get(key, 0)) for key in LIVE_ROW_COUNTS)
+    return records - sum(deleted)
 
 
 IN_TABLE, RANK, TABLE_WINS = "_in_curated_table", "_version_rank", "_curated_version_wins"

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from etl_pipeline.config import DynamoDbSource, FileSource, JdbcSource, WorkflowStep
 from etl_pipeline.stages.extract import watermark_uri
+from etl_pipeline.stages.load import live_rows
 from localglue.runner import demo_data
 from localglue.runner.deployment import LocalDeployment
 from localglue.runner.workflow import StepRun, WorkflowRun, run_workflow
@@ -251,9 +252,7 @@ def print_curated_tables(pipeline: LocalDeployment) -> None:
         snapshot = current_snapshot(metadata) or {"summary": {}}
         summary = snapshot["summary"]
         files, deletes = int(summary.get("total-data-files", 0)), int(summary.get("total-delete-files", 0))
-        # Records less the rows a merge-on-read table's delete files remove (load.live_rows_sql).
-        rows = sum(sign * int(summary.get(key, 0)) for sign, key in
-                   ((1, "total-records"), (-1, "total-position-deletes"), (-1, "total-equality-deletes")))
+        rows = live_rows(summary)  # records less the rows a merge-on-read table's delete files remove
         versions = pipeline.catalog.get_table_versions(DatabaseName=database, TableName=table["Name"])["TableVersions"]
         _say(f"  {table['Name']:10} {rows:>9,} rows in {files:>3} data file{'' if files == 1 else 's'}"
              f"{f' and {deletes} delete file(s)' if deletes else ''}, snapshot {snapshot.get('snapshot-id', '-')} "
