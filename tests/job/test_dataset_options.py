@@ -21,6 +21,11 @@ REVISED = {**ORDERS,
            "deduplicate": {"order_by": [{"column": "rev", "direction": "desc"}]}}
 
 
+def revised_in(merge_mode: str) -> dict:
+    """REVISED with its curated table in `targets.curated.merge_mode`."""
+    return {**REVISED, "targets": {**REVISED["targets"], "curated": {"table": "orders", "merge_mode": merge_mode}}}
+
+
 def test_order_by_decides_the_winner_in_curated_and_warehouse_across_runs_and_batches(local_home, postgres_url,
                                                                                           tmp_path):
     orders = Orders(tmp_path)
@@ -70,8 +75,7 @@ def test_a_load_whose_counts_do_not_add_up_takes_its_merge_back_and_the_rerun_lo
                                                                                                postgres_url, tmp_path,
                                                                                                monkeypatch, merge_mode):
     orders = Orders(tmp_path)
-    orders.configure({**REVISED, "targets": {**REVISED["targets"], "curated": {"table": "orders",
-                                                                               "merge_mode": merge_mode}}})
+    orders.configure(revised_in(merge_mode))
     orders.land("orders_1.csv", "order_id,qty,note,rev\n1,5,rev 2,2\n")
     run_all(orders.pipeline)
     orders.land("orders_2.csv", "order_id,qty,note,rev\n1,6,rev 3,3\n2,7,new key,1\n")

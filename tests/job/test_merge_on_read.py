@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from localglue.runner import tables
 from tests.job.support import run_all
-from tests.job.test_dataset_options import REVISED
+from tests.job.test_dataset_options import REVISED, revised_in
 from tests.job.test_schema_evolution import Orders
 
-MERGE_ON_READ = {**REVISED, "targets": {**REVISED["targets"], "curated": {"table": "orders",
-                                                                          "merge_mode": "merge-on-read"}}}
+MERGE_ON_READ = revised_in("merge-on-read")
 
 
 def test_an_increment_writes_deletes_not_the_tables_files_and_every_reader_applies_them(local_home, postgres_url,
