@@ -70,6 +70,20 @@ def test_one_batch_competes_only_with_the_curated_version_and_its_counts_come_fr
     assert orders.warehouse_rows("order_id, qty, note, rev") == expected
 
 
+def load_taken_back(orders: Orders, monkeypatch, rows_before: int) -> None:
+    """Run the load with a count check that fails, then put the real check back.
+
+    The counts are checked after the commit (they are observed on the merge's pass): the failed check
+    must take the merge back, so that readers see the table's `rows_before` earlier rows again."""
+    def counts_that_do_not_add_up(stage, dataset, read, accounted):
+        raise InvariantError(f"{stage} {dataset}: rows read {read} != {accounted}.")
+    monkeypatch.setattr(load_stage, "check_invariant", counts_that_do_not_add_up)
+    with pytest.raises(DatasetsFailedError,
+                       match=rf"The merge was taken back: .*orders holds its {rows_before} earlier rows again"):
+        run_stage(orders.pipeline, "load")
+    monkeypatch.setattr(load_stage, "check_invariant", check_invariant)
+
+
 @pytest.mark.parametrize("merge_mode", ["copy-on-write", "merge-on-read"])
 def test_a_load_whose_counts_do_not_add_up_takes_its_merge_back_and_the_rerun_loads_the_batch(local_home,
                                                                                                postgres_url, tmp_path,
@@ -82,19 +96,31 @@ def test_a_load_whose_counts_do_not_add_up_takes_its_merge_back_and_the_rerun_lo
     run_stage(orders.pipeline, "extract")
     run_stage(orders.pipeline, "transform")
 
-    # The counts are checked after the MERGE commits (they are observed on its pass): a failed check
-    # must leave the table as it was.
-    def counts_that_do_not_add_up(stage, dataset, read, accounted):
-        raise InvariantError(f"{stage} {dataset}: rows read {read} != {accounted}.")
-    monkeypatch.setattr(load_stage, "check_invariant", counts_that_do_not_add_up)
-    with pytest.raises(DatasetsFailedError, match=r"The merge was taken back: .*orders holds its 1 earlier rows again"):
-        run_stage(orders.pipeline, "load")
+    load_taken_back(orders, monkeypatch, rows_before=1)
     assert orders.curated_rows("order_id, qty, note, rev") == [(1, 5, "rev 2", 2)]
 
-    monkeypatch.setattr(load_stage, "check_invariant", check_invariant)
     load = run_stage(orders.pipeline, "load")["datasets"]["orders"]
     assert (load["rows_read"], load["rows_loaded"], load["curated_inserted"], load["curated_updated"]) == (2, 2, 1, 1)
     assert orders.curated_rows("order_id, qty, note, rev") == [(1, 6, "rev 3", 3), (2, 7, "new key", 1)]
+
+
+def test_a_first_load_whose_counts_do_not_add_up_empties_the_table_it_created_and_the_rerun_fills_it(
+        local_home, postgres_url, tmp_path, monkeypatch):
+    orders = Orders(tmp_path)
+    orders.configure(revised_in("merge-on-read"))
+    orders.land("orders_1.csv", "order_id,qty,note,rev\n1,5,rev 2,2\n2,7,rev 1,1\n")
+    run_stage(orders.pipeline, "extract")
+    run_stage(orders.pipeline, "transform")
+
+    # The table had no snapshot before its first load (which appends): nothing to roll back to, so the
+    # take-back deletes the rows, and readers see an empty table, not a batch that failed its check.
+    load_taken_back(orders, monkeypatch, rows_before=0)
+    assert orders.curated_rows("order_id, qty, note, rev") == []
+
+    load = run_stage(orders.pipeline, "load")["datasets"]["orders"]
+    assert (load["rows_read"], load["rows_loaded"], load["curated_inserted"], load["curated_rows"]) == (2, 2, 2, 2)
+    assert orders.curated_rows("order_id, qty, note, rev") == [(1, 5, "rev 2", 2), (2, 7, "rev 1", 1)]
+    assert orders.warehouse_rows("order_id, qty, note, rev") == [(1, 5, "rev 2", 2), (2, 7, "rev 1", 1)]
 
 
 def test_a_dataset_without_a_warehouse_target_loads_only_its_curated_table(local_home, postgres_url, tmp_path):
