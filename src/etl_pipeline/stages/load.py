@@ -7,8 +7,8 @@
   validated batch (the usual run) was de-duplicated by the transform: only the table's version
   competes with its rows, by a join on the key instead of a window over the batch.
 - Curated zone: an Apache Iceberg table (format version 2) `<catalog>.<curated database>.<table>`,
-  created by the first load with the dataset's partition transforms, then merged with `MERGE INTO` on
-  the primary key, copy-on-write or merge-on-read as `targets.curated.merge_mode` says (a changed
+  created by the first load with the dataset's partition transforms (which appends its batch: no key
+  can match yet), then merged with `MERGE INTO` on the primary key, copy-on-write or merge-on-read as `targets.curated.merge_mode` says (a changed
   setting is applied to the table before the merge). One merge is one atomic Iceberg commit: a
   crash at any moment leaves the previous snapshot whole, and a rerun of the same batch updates the
   same keys instead of adding rows. Spark SQL, not a DynamicFrame sink: Glue's DynamicFrame catalog
@@ -237,23 +237,33 @@ class CuratedTable:
         return f"The merge was taken back: {self.identifier} holds its {before.rows:,} earlier rows again."
 
     def merge(self, batch: DataFrame) -> dict:
-        """MERGE the batch on the primary key: matched keys are updated, the others inserted."""
+        """MERGE the batch on the primary key: matched keys are updated, the others inserted. Into a
+        table that has never had a snapshot (the first load) the batch is appended instead: no key
+        can match, and an append writes the batch as it is read, where a MERGE joins it with the
+        table and shuffles it twice, for its join and for the write (240 s of the benchmark's
+        60-million-row first load, docs/performance.md). A table that has had rows, even if it reads
+        none now, is merged: its delete files are not trusted to say that no row is left."""
         before = self.current_snapshot()
         # No coalesce: it would run the whole read and join in as many tasks as files. The table's
         # 'write.distribution-mode' and 'write.target-file-size-bytes' shape the files Iceberg writes.
         source, observation = counted(batch, f"curated_merge_{self.dataset.name}")
         view = f"etl_load_batch_{self.dataset.name}"
         source.createOrReplaceTempView(view)
-        matched = " AND ".join(f"target.`{key}` = batch.`{key}`" for key in self.dataset.primary_key)
         # The batch's columns by name: the table may have more (a column no longer configured, or
         # one an earlier run added), which an update leaves as it is and an insert leaves NULL.
         names = [f"`{c}`" for c in batch.columns]
-        updates = ", ".join(f"target.{n} = batch.{n}" for n in names)
         try:
-            self.spark.sql(f"MERGE INTO {self.name} target USING {view} batch ON {matched} "
-                           f"WHEN MATCHED THEN UPDATE SET {updates} "
-                           f"WHEN NOT MATCHED THEN INSERT ({', '.join(names)}) "
-                           f"VALUES ({', '.join(f'batch.{n}' for n in names)})")
+            if before.snapshot_id is None:
+                # One commit like the MERGE's; a writer that commits rows meanwhile is caught by the
+                # row check below, as it is for a MERGE.
+                self.spark.sql(f"INSERT INTO {self.name} ({', '.join(names)}) SELECT {', '.join(names)} FROM {view}")
+            else:
+                matched = " AND ".join(f"target.`{key}` = batch.`{key}`" for key in self.dataset.primary_key)
+                updates = ", ".join(f"target.{n} = batch.{n}" for n in names)
+                self.spark.sql(f"MERGE INTO {self.name} target USING {view} batch ON {matched} "
+                               f"WHEN MATCHED THEN UPDATE SET {updates} "
+                               f"WHEN NOT MATCHED THEN INSERT ({', '.join(names)}) "
+                               f"VALUES ({', '.join(f'batch.{n}' for n in names)})")
         finally:
             self.spark.catalog.dropTempView(view)
         after = self.current_snapshot()
@@ -348,6 +358,8 @@ def load_dataset(context: LoadContext, dataset: DatasetConfig) -> dict:
     started = time.monotonic()
     current = CuratedTable(spark, context, dataset).current_versions(validated)
     # One validated batch holds one version of each key (the transform de-duplicated it): no window.
+    # Where the read's plan names no files (Glue's DynamicFrame reader may be a Hadoop RDD rather than
+    # a file scan), no batch is known and the window ranks them: right for any number, only slower.
     one_batch = len(batch_folders(validated)) == 1
     versions = (versions_of_one_batch if one_batch else ranked_versions)(validated, dataset, current)
     # The counts are observed on the MERGE's read of its source, the pass the load makes anyway.
