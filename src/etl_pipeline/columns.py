@@ -49,16 +49,6 @@ def column(name: str) -> Column:
     return F.col(f"`{name}`")
 
 
-def named_texts(texts: Sequence[Column]) -> Column:
-    """The texts that are not NULL, in order, without repeats: the rules a row fails, from one
-    `when(check, name)` per rule. Not `array_compact(array(...))`: Spark 3.5 runs array_compact as
-    a filter with a lambda, which whole-stage code generation cannot compile, so every check under
-    it (the casts, patterns and lengths of each row) was evaluated by the interpreter
-    (docs/performance.md). `array_except` with an array holding only NULL is compiled with them."""
-    no_text = F.lit(None).cast("string")
-    return F.array_except(F.array(*texts), F.array(no_text)) if texts else F.array().cast("array<string>")
-
-
 def newest_first(key: Iterable[str], *partition: Column, order: Sequence[OrderKey] = ()) -> WindowSpec:
     """The versions of each key, the winner first: by the dataset's `deduplicate.order_by` (`order`,
     NULL last), then from the most recently modified source file, then the latest extract, then the

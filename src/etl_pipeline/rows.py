@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 
 from etl_pipeline.columns import (CORRUPT_RECORD, DUPLICATE, ETL_FAILED_RULES, ETL_INEXACT_NUMBERS, ETL_OUTCOME, ETL_RAW,
                                   ETL_WARNED_RULES, LANDING_METADATA, LINEAGE_COLUMNS, QUARANTINED, VALID,
-                                  named_texts, newest_first)
+                                  newest_first)
 from etl_pipeline.columns import column as _col
 from etl_pipeline.config import ColumnSpec, DatasetConfig
 from etl_pipeline.types import DECIMAL_TYPE, INTEGRAL_TYPES
@@ -120,8 +120,10 @@ def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
         *[_typed(c).alias(c.name) for c in dataset.columns],
         *[_col(m) for m in LANDING_METADATA if m in landed.columns],
         F.struct(*[_col(c) for c in raw_columns]).alias(ETL_RAW),
-        named_texts(failures).alias("_type_failures"),
-        named_texts(warnings).alias(ETL_WARNED_RULES),
+        F.array_compact(F.array(*failures)).alias("_type_failures") if failures
+        else F.array().cast("array<string>").alias("_type_failures"),
+        F.array_compact(F.array(*warnings)).alias(ETL_WARNED_RULES) if warnings
+        else F.array().cast("array<string>").alias(ETL_WARNED_RULES),
     )
     derived = with_types
     for d in dataset.derived:  # in list order: a derived column may use the ones before it

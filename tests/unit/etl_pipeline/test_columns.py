@@ -1,6 +1,5 @@
 """columns.newest_first: which version of a key is the newest (the transform's de-duplication and the
-load's merge both rank by it), column() quoting any configured name, and named_texts listing the rules
-a row fails in a form Spark compiles."""
+load's merge both rank by it), and column() quoting any configured name."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ from datetime import datetime
 
 from pyspark.sql import functions as F
 
-from etl_pipeline.columns import ETL_EXTRACTED_AT, ETL_ROW_NUMBER, ETL_SOURCE_MODIFIED_AT, column, named_texts, newest_first
+from etl_pipeline.columns import ETL_EXTRACTED_AT, ETL_ROW_NUMBER, ETL_SOURCE_MODIFIED_AT, column, newest_first
 
 SCHEMA = f"order string, version string, {ETL_SOURCE_MODIFIED_AT} timestamp, {ETL_EXTRACTED_AT} timestamp, " \
          f"{ETL_ROW_NUMBER} long"
@@ -71,17 +70,3 @@ def test_a_configured_order_decides_before_the_source_file_and_null_loses(spark)
     assert winners((OrderKey("receipt", False),)) == {
         "k": "earlier receipt, newer file", "n": "any receipt, older file", "t": "tie, newer file"}
     assert winners(()) == {"k": "earlier receipt, newer file", "n": "null receipt, newer file", "t": "tie, newer file"}
-
-
-def test_named_texts_lists_the_rules_a_row_fails_in_order_and_compiles_without_a_lambda(spark):
-    frame = spark.createDataFrame([(1, "x"), (-1, "x"), (-1, None), (1, None)], "qty int, note string")
-    checks = [F.when(F.col("qty") < 0, F.lit("qty_positive")), F.when(F.col("note").isNull(), F.lit("note_not_null")),
-              F.when(F.col("qty") > 100, F.lit("qty_at_most_100"))]
-    listed = frame.select("qty", "note", named_texts(checks).alias("failed"))
-
-    assert [(r["qty"], r["note"], r["failed"]) for r in listed.collect()] == [
-        (1, "x", []), (-1, "x", ["qty_positive"]), (-1, None, ["qty_positive", "note_not_null"]),
-        (1, None, ["note_not_null"])]
-    # array_compact's lambda would leave every check under it to Spark's interpreter.
-    assert "lambdafunction" not in listed._jdf.queryExecution().executedPlan().toString().lower()
-    assert frame.select(named_texts([]).alias("failed")).first()["failed"] == []

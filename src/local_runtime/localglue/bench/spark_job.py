@@ -58,8 +58,7 @@ def main(input_folder: str, output_folder: str, event_logs: str | None = None) -
         rows = rows.select("*", F.expr(spark_sql).cast(type_).alias(name))
     checks = [f for c in COLUMNS for f in failures(c.name, c.type, c.nullable, c.max_length)]
     checks += [F.when(~F.coalesce(F.expr(check), F.lit(False)), F.lit(name)) for name, check in ROW_RULES]
-    # Not array_compact: its lambda keeps whole-stage code generation from compiling the checks under it.
-    rows = rows.withColumn("failed_rules", F.array_except(F.array(*checks), F.array(F.lit(None).cast("string"))))
+    rows = rows.withColumn("failed_rules", F.array_compact(F.array(*checks)))
     failed = F.size("failed_rules") > 0
     column, direction = ORDER_BY
     newest = Window.partitionBy(failed, *PRIMARY_KEY).orderBy(
