@@ -524,7 +524,9 @@ def _land(context: ExtractContext, dataset: DatasetConfig, excluded: tuple[str, 
     landing.write.mode("overwrite").parquet(uri)
     metrics = observed(landed)
     check_invariant("extract", dataset.name, read.get["rows"], {"landed": metrics["rows"]})
-    # New files that hold no rows (0 bytes, a header only): nothing to pass on, but say which.
+    # New files that hold no rows (0 bytes, a header only): nothing to pass on, but say which. Only
+    # where the read's plan names its files: a plan that names none (a reader that is not a file scan)
+    # leaves the warning out, never a row.
     empty_files = sorted(set(frame.inputFiles()) - set(metrics["files"]))
     empty = {"empty_files": empty_files} if empty_files else {}
     if metrics["rows"] == 0:
