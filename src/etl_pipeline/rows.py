@@ -116,6 +116,8 @@ def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
     # Values a column is configured to round (`round: true`): loaded, and counted in the report.
     warnings = [F.when(_rounded(c, _typed(c)), F.lit(f"{c.name}_rounded")) for c in dataset.columns if c.round]
     raw_columns = [c for c in landed.columns if c not in LANDING_METADATA]
+    # array_compact runs as a lambda, so Spark interprets the checks under it; the compiled
+    # alternatives (array_except, concat) measured slower (docs/performance.md, SF 10 section).
     with_types = texts.select(
         *[_typed(c).alias(c.name) for c in dataset.columns],
         *[_col(m) for m in LANDING_METADATA if m in landed.columns],
