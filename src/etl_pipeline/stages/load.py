@@ -8,10 +8,11 @@
   competes with its rows, by a join on the key instead of a window over the batch.
 - Curated zone: an Apache Iceberg table (format version 2) `<catalog>.<curated database>.<table>`,
   created by the first load with the dataset's partition transforms (which appends its batch: no key
-  can match yet), then merged with `MERGE INTO` on the primary key, copy-on-write or merge-on-read as `targets.curated.merge_mode` says (a changed
-  setting is applied to the table before the merge). One merge is one atomic Iceberg commit: a
-  crash at any moment leaves the previous snapshot whole, and a rerun of the same batch updates the
-  same keys instead of adding rows. Spark SQL, not a DynamicFrame sink: Glue's DynamicFrame catalog
+  can match yet), then merged with `MERGE INTO` on the primary key, copy-on-write or merge-on-read
+  as `targets.curated.merge_mode` says (a changed setting is applied to the table before the
+  merge). One merge, like the first append, is one atomic Iceberg commit: a crash at any moment
+  leaves the previous snapshot whole, and a rerun of the same batch updates the same keys instead of
+  adding rows. Spark SQL, not a DynamicFrame sink: Glue's DynamicFrame catalog
   writers do not support Iceberg tables.
 - Warehouse: `from_jdbc_conf` into a staging table, then DELETE USING + INSERT on the key; skipped
   for a dataset without `targets.warehouse` and for every dataset under `--warehouse_connection none`.
