@@ -49,6 +49,19 @@ def column(name: str) -> Column:
     return F.col(f"`{name}`")
 
 
+def names_given(checks: Sequence[Column]) -> Column:
+    """The names a row's `when(check, name)` columns give, in order, without the NULLs (array<string>).
+
+    `array_except` with [NULL], where `array_compact` would read better: Spark 3.5 runs `array_compact`
+    as a filter with a lambda, which code generation leaves to its interpreter, row by row. With the
+    jobs' `spark.sql.codegen.hugeMethodLimit` (`jobs.SESSION_SETTINGS`) `array_except` is compiled
+    into methods small enough for the JIT (docs/performance.md, "the checks compiled"). The names are
+    distinct, so `array_except`'s dropping of duplicates changes nothing."""
+    if not checks:
+        return F.array().cast("array<string>")
+    return F.array_except(F.array(*checks), F.array(F.lit(None).cast("string")))
+
+
 def newest_first(key: Iterable[str], *partition: Column, order: Sequence[OrderKey] = ()) -> WindowSpec:
     """The versions of each key, the winner first: by the dataset's `deduplicate.order_by` (`order`,
     NULL last), then from the most recently modified source file, then the latest extract, then the

@@ -37,6 +37,17 @@ from etl_pipeline.stages.transform import TransformContext, transform_dataset
 from etl_pipeline.zones import Zones
 
 LAST_SUCCESS_MARKER = "LAST_SUCCESS"
+# Spark SQL settings the jobs' plans were measured with, set on each job's session when it starts.
+# They are runtime settings: set from the script, they apply on Glue as they do locally.
+SESSION_SETTINGS = {
+    # HotSpot does not compile a method of more than 8,000 bytes of bytecode: it stays interpreted. A
+    # row's conformance checks (about 50 for TPC-H lineitem) make whole-stage code generation write
+    # such methods, and Spark only falls back from it above 65,535 bytes (SPARK-23267,
+    # apache/spark#20434). At 8,000 a stage that large runs as per-operator generated code, split
+    # into methods the JIT compiles: standardising SF 1's landed rows took 27 s instead of 46 s
+    # (docs/performance.md, "the checks compiled").
+    "spark.sql.codegen.hugeMethodLimit": "8000",
+}
 
 logger = logging.getLogger("etl_pipeline")
 
@@ -159,6 +170,8 @@ def run_job(stage_name: str, glue_context, args: dict, job: Job) -> RunReport:
     (`job`: the script's awsglue.job.Job, initialised); the run report is written either way."""
     stage = STAGES[stage_name]
     spark = glue_context.spark_session
+    for key, value in SESSION_SETTINGS.items():
+        spark.conf.set(key, value)
     report = RunReport(stage=stage_name, job_name=args["JOB_NAME"],
                        run_id=args.get("JOB_RUN_ID") or f"jr_{uuid.uuid4().hex}")
     report_uri = None

@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 
 from etl_pipeline.columns import (CORRUPT_RECORD, DUPLICATE, ETL_FAILED_RULES, ETL_INEXACT_NUMBERS, ETL_OUTCOME, ETL_RAW,
                                   ETL_WARNED_RULES, LANDING_METADATA, LINEAGE_COLUMNS, QUARANTINED, VALID,
-                                  newest_first)
+                                  names_given, newest_first)
 from etl_pipeline.columns import column as _col
 from etl_pipeline.config import ColumnSpec, DatasetConfig
 from etl_pipeline.types import DECIMAL_TYPE, INTEGRAL_TYPES
@@ -116,16 +116,12 @@ def standardise(landed: DataFrame, dataset: DatasetConfig) -> DataFrame:
     # Values a column is configured to round (`round: true`): loaded, and counted in the report.
     warnings = [F.when(_rounded(c, _typed(c)), F.lit(f"{c.name}_rounded")) for c in dataset.columns if c.round]
     raw_columns = [c for c in landed.columns if c not in LANDING_METADATA]
-    # array_compact runs as a lambda, so Spark interprets the checks under it; the compiled
-    # alternatives (array_except, concat) measured slower (docs/performance.md, SF 10 section).
     with_types = texts.select(
         *[_typed(c).alias(c.name) for c in dataset.columns],
         *[_col(m) for m in LANDING_METADATA if m in landed.columns],
         F.struct(*[_col(c) for c in raw_columns]).alias(ETL_RAW),
-        F.array_compact(F.array(*failures)).alias("_type_failures") if failures
-        else F.array().cast("array<string>").alias("_type_failures"),
-        F.array_compact(F.array(*warnings)).alias(ETL_WARNED_RULES) if warnings
-        else F.array().cast("array<string>").alias(ETL_WARNED_RULES),
+        names_given(failures).alias("_type_failures"),
+        names_given(warnings).alias(ETL_WARNED_RULES),
     )
     derived = with_types
     for d in dataset.derived:  # in list order: a derived column may use the ones before it

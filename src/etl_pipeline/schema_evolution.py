@@ -28,7 +28,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from etl_pipeline.columns import (CORRUPT_RECORD, ETL_FAILED_RULES, ETL_SOURCE_FILE, LANDING_METADATA,
-                                  LINEAGE_COLUMNS, VERSION_COLUMNS)
+                                  LINEAGE_COLUMNS, VERSION_COLUMNS, names_given)
 from etl_pipeline.columns import column as _col
 from etl_pipeline.config import ColumnSpec, DatasetConfig
 from etl_pipeline.types import DECIMAL_TYPE, varchar_bytes
@@ -87,7 +87,7 @@ class SourceSchemaPlan:
         if not rules:
             return standardised
         return standardised.withColumn(
-            ETL_FAILED_RULES, F.array_union(F.col(ETL_FAILED_RULES), F.array_compact(F.array(*rules))))
+            ETL_FAILED_RULES, F.array_union(F.col(ETL_FAILED_RULES), names_given(rules)))
 
 
 def _present_by_file(landed: DataFrame, columns: list[str]) -> dict[str, set[str]]:

@@ -37,7 +37,7 @@ from pyspark.sql import types as T
 from etl_pipeline import storage
 from etl_pipeline.batches import counted, observed
 from etl_pipeline.columns import (CORRUPT_RECORD, ETL_BATCH_ID, ETL_EXTRACTED_AT, ETL_INEXACT_NUMBERS, ETL_ROW_NUMBER,
-                                  ETL_SOURCE_FILE, ETL_SOURCE_MODIFIED_AT, LANDING_METADATA)
+                                  ETL_SOURCE_FILE, ETL_SOURCE_MODIFIED_AT, LANDING_METADATA, names_given)
 from etl_pipeline.config import DatasetConfig, DynamoDbSource, FileSource, JdbcSource, PipelineConfig
 from etl_pipeline.report import check_invariant
 from etl_pipeline.retries import RunReads
@@ -314,7 +314,7 @@ def as_landing_rows(frame: DataFrame, context: ExtractContext, source_format: st
         # A text literal is read in the session time zone (UTC on Glue and locally), a datetime would not be.
         F.lit(context.extracted_at.strftime("%Y-%m-%d %H:%M:%S")).cast("timestamp").alias(ETL_EXTRACTED_AT),
         F.monotonically_increasing_id().alias(ETL_ROW_NUMBER),
-        (F.array_compact(F.array(*inexact)) if inexact else F.array().cast("array<string>")).alias(ETL_INEXACT_NUMBERS),
+        names_given(inexact).alias(ETL_INEXACT_NUMBERS),
     )
 
 
@@ -563,9 +563,9 @@ def _not_utf8_metrics(text_columns: list[str]) -> list[Column]:
     stand-in for bytes that were not UTF-8, and how many rows hold one."""
     if not text_columns:
         return []
-    holding = F.array_compact(F.array(*[
+    holding = names_given([
         F.when(F.contains(F.col(f"`{c}`"), F.lit(REPLACEMENT_CHARACTER)),
-               F.concat(F.col(ETL_SOURCE_FILE), F.lit(PAIR_SEPARATOR + c))) for c in text_columns]))
+               F.concat(F.col(ETL_SOURCE_FILE), F.lit(PAIR_SEPARATOR + c))) for c in text_columns])
     return [F.flatten(F.collect_set(holding)).alias("not_utf8"), F.count_if(F.size(holding) > 0).alias("rows_not_utf8")]
 
 

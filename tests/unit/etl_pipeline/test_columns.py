@@ -1,5 +1,6 @@
 """columns.newest_first: which version of a key is the newest (the transform's de-duplication and the
-load's merge both rank by it), and column() quoting any configured name."""
+load's merge both rank by it), column() quoting any configured name, and names_given listing the
+checks a row fails."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from datetime import datetime
 
 from pyspark.sql import functions as F
 
-from etl_pipeline.columns import ETL_EXTRACTED_AT, ETL_ROW_NUMBER, ETL_SOURCE_MODIFIED_AT, column, newest_first
+from etl_pipeline.columns import ETL_EXTRACTED_AT, ETL_ROW_NUMBER, ETL_SOURCE_MODIFIED_AT, column, names_given, newest_first
+from etl_pipeline.jobs import SESSION_SETTINGS
 
 SCHEMA = f"order string, version string, {ETL_SOURCE_MODIFIED_AT} timestamp, {ETL_EXTRACTED_AT} timestamp, " \
          f"{ETL_ROW_NUMBER} long"
@@ -70,3 +72,19 @@ def test_a_configured_order_decides_before_the_source_file_and_null_loses(spark)
     assert winners((OrderKey("receipt", False),)) == {
         "k": "earlier receipt, newer file", "n": "any receipt, older file", "t": "tie, newer file"}
     assert winners(()) == {"k": "earlier receipt, newer file", "n": "null receipt, newer file", "t": "tie, newer file"}
+
+
+def test_names_given_lists_the_checks_a_row_fails_in_order_and_nothing_for_a_row_that_fails_none(spark):
+    frame = spark.createDataFrame([(-1, None), (5, "x"), (-2, "x")], "n int, t string")
+    checks = [F.when(F.col("n") < 0, F.lit("n_negative")), F.when(F.col("t").isNull(), F.lit("t_missing")),
+              F.when(F.col("n") % 2 == 0, F.lit("n_even"))]
+    for key, value in SESSION_SETTINGS.items():  # as the jobs run it: compiled, not interpreted
+        spark.conf.set(key, value)
+    try:
+        listed = frame.select(names_given(checks).alias("failed"), names_given([]).alias("none")).collect()
+    finally:
+        for key in SESSION_SETTINGS:
+            spark.conf.unset(key)
+    assert [r["failed"] for r in listed] == [["n_negative", "t_missing"], [], ["n_negative", "n_even"]]
+    assert [r["none"] for r in listed] == [[], [], []]
+    assert frame.select(names_given([]).alias("none")).schema["none"].dataType.simpleString() == "array<string>"
