@@ -8,7 +8,8 @@ from datetime import datetime
 
 from pyspark.sql import functions as F
 
-from etl_pipeline.columns import ETL_EXTRACTED_AT, ETL_ROW_NUMBER, ETL_SOURCE_MODIFIED_AT, column, names_given, newest_first
+from etl_pipeline.columns import (ETL_EXTRACTED_AT, ETL_ROW_NUMBER, ETL_SOURCE_MODIFIED_AT, column, names_given,
+                                  newest_first)
 from etl_pipeline.jobs import SESSION_SETTINGS
 
 SCHEMA = f"order string, version string, {ETL_SOURCE_MODIFIED_AT} timestamp, {ETL_EXTRACTED_AT} timestamp, " \
