@@ -52,6 +52,12 @@ SESSION_SETTINGS = {
 logger = logging.getLogger("etl_pipeline")
 
 
+def use_session_settings(spark) -> None:
+    """Set SESSION_SETTINGS on the session (the jobs', and the benchmark's single Spark job)."""
+    for key, value in SESSION_SETTINGS.items():
+        spark.conf.set(key, value)
+
+
 class DatasetsFailedError(RuntimeError):
     """Datasets failed in a job run; the message names each with its error and what became of its input."""
 
@@ -170,8 +176,7 @@ def run_job(stage_name: str, glue_context, args: dict, job: Job) -> RunReport:
     (`job`: the script's awsglue.job.Job, initialised); the run report is written either way."""
     stage = STAGES[stage_name]
     spark = glue_context.spark_session
-    for key, value in SESSION_SETTINGS.items():
-        spark.conf.set(key, value)
+    use_session_settings(spark)
     report = RunReport(stage=stage_name, job_name=args["JOB_NAME"],
                        run_id=args.get("JOB_RUN_ID") or f"jr_{uuid.uuid4().hex}")
     report_uri = None

@@ -10,7 +10,7 @@ from pyspark.sql import functions as F
 
 from etl_pipeline.columns import (ETL_EXTRACTED_AT, ETL_ROW_NUMBER, ETL_SOURCE_MODIFIED_AT, column, names_given,
                                   newest_first)
-from etl_pipeline.jobs import SESSION_SETTINGS
+from etl_pipeline.jobs import SESSION_SETTINGS, use_session_settings
 
 SCHEMA = f"order string, version string, {ETL_SOURCE_MODIFIED_AT} timestamp, {ETL_EXTRACTED_AT} timestamp, " \
          f"{ETL_ROW_NUMBER} long"
@@ -79,8 +79,7 @@ def test_names_given_lists_the_checks_a_row_fails_in_order_and_nothing_for_a_row
     frame = spark.createDataFrame([(-1, None), (5, "x"), (-2, "x")], "n int, t string")
     checks = [F.when(F.col("n") < 0, F.lit("n_negative")), F.when(F.col("t").isNull(), F.lit("t_missing")),
               F.when(F.col("n") % 2 == 0, F.lit("n_even"))]
-    for key, value in SESSION_SETTINGS.items():  # as the jobs run it: compiled, not interpreted
-        spark.conf.set(key, value)
+    use_session_settings(spark)  # as the jobs run it: compiled, not interpreted
     try:
         listed = frame.select(names_given(checks).alias("failed"), names_given([]).alias("none")).collect()
     finally:

@@ -16,7 +16,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from etl_pipeline.columns import names_given
-from etl_pipeline.jobs import SESSION_SETTINGS
+from etl_pipeline.jobs import use_session_settings
 from localglue.bench.lineitem import COLUMNS, DERIVED, INTEGER_TEXT, INTEGRAL_TYPES, ORDER_BY, PRIMARY_KEY, ROW_RULES
 from localglue.services.environment import configure
 
@@ -51,8 +51,7 @@ def main(input_folder: str, output_folder: str, event_logs: str | None = None) -
         Path(event_logs).mkdir(parents=True, exist_ok=True)
         builder = builder.config("spark.eventLog.enabled", "true").config("spark.eventLog.dir", event_logs)
     spark = builder.appName("bench-single-spark-job").getOrCreate()
-    for key, value in SESSION_SETTINGS.items():  # the pipeline jobs' Spark SQL settings
-        spark.conf.set(key, value)
+    use_session_settings(spark)  # the pipeline jobs' Spark SQL settings
     schema = StructType([StructField(c.name, StringType()) for c in COLUMNS])  # no inference pass
     text = (spark.read.schema(schema).option("header", True).csv(f"{input_folder}/*.csv")
             .select(F.struct(*[c.name for c in COLUMNS]).alias("text"),
