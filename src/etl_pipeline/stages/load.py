@@ -253,17 +253,18 @@ class CuratedTable:
         # The batch's columns by name: the table may have more (a column no longer configured, or
         # one an earlier run added), which an update leaves as it is and an insert leaves NULL.
         names = [f"`{c}`" for c in batch.columns]
+        listed = ", ".join(names)
         try:
             if before.snapshot_id is None:
                 # One commit like the MERGE's; a writer that commits rows meanwhile is caught by the
                 # row check below, as it is for a MERGE.
-                self.spark.sql(f"INSERT INTO {self.name} ({', '.join(names)}) SELECT {', '.join(names)} FROM {view}")
+                self.spark.sql(f"INSERT INTO {self.name} ({listed}) SELECT {listed} FROM {view}")
             else:
                 matched = " AND ".join(f"target.`{key}` = batch.`{key}`" for key in self.dataset.primary_key)
                 updates = ", ".join(f"target.{n} = batch.{n}" for n in names)
                 self.spark.sql(f"MERGE INTO {self.name} target USING {view} batch ON {matched} "
                                f"WHEN MATCHED THEN UPDATE SET {updates} "
-                               f"WHEN NOT MATCHED THEN INSERT ({', '.join(names)}) "
+                               f"WHEN NOT MATCHED THEN INSERT ({listed}) "
                                f"VALUES ({', '.join(f'batch.{n}' for n in names)})")
         finally:
             self.spark.catalog.dropTempView(view)
